@@ -1,0 +1,151 @@
+namespace NetCds.Domain.Facts;
+
+/// <summary>
+/// One observed value with where it came from, so a card can cite the resource and its date.
+/// </summary>
+/// <param name="Value">The value in the domain's canonical unit (see <see cref="FactKind"/>).</param>
+/// <param name="Effective">When the value was true (Observation.effective, Condition.onset/recordedDate, ...).</param>
+/// <param name="Source">The FHIR reference it was read from, e.g. <c>Observation/ki67-1</c>.</param>
+/// <param name="Unit">Display unit of <paramref name="Value"/>, when it has one.</param>
+public sealed record Fact<T>(T Value, DateTimeOffset Effective, string Source, string? Unit = null)
+{
+    public override string ToString() => Unit is null ? $"{Value}" : $"{Value} {Unit}";
+}
+
+/// <summary>A pathology value tied to the specimen it was measured on (grade is decided per specimen).</summary>
+public sealed record PathologyValue(decimal Value, DateTimeOffset Effective, string Source, string? Specimen = null);
+
+/// <summary>How a chromogranin A result is expressed. Mass and U/L assays are never converted into each other.</summary>
+public enum ChromograninUnit
+{
+    /// <summary>ng/mL (= µg/L), LOINC 9811-1.</summary>
+    MassConcentration,
+
+    /// <summary>nmol/L, LOINC 25587-7.</summary>
+    SubstanceConcentration,
+
+    /// <summary>U/L immunoassay units, LOINC 30169-7.</summary>
+    ArbitraryUnits,
+}
+
+/// <param name="Value">Value in the reported unit.</param>
+/// <param name="Unit">The unit family.</param>
+/// <param name="UpperReferenceLimit">referenceRange.high in the same unit, used for multiples of the ULN.</param>
+/// <param name="Assay">Method or kit, when reported: values are compared directly only within one assay.</param>
+public sealed record ChromograninMeasurement(
+    decimal Value,
+    ChromograninUnit Unit,
+    decimal? UpperReferenceLimit,
+    DateTimeOffset Effective,
+    string Source,
+    string? Assay = null);
+
+/// <summary>Where the primary tumour arose (002 Table 2; 001).</summary>
+public enum PrimarySite
+{
+    Pancreas,
+    Stomach,
+    Duodenum,
+
+    /// <summary>Jejunum/ileum and unspecified midgut.</summary>
+    SmallIntestine,
+    Appendix,
+    Colon,
+    Rectum,
+    Lung,
+    OtherExtraAbdominal,
+
+    /// <summary>A documented carcinoma of unknown primary: known to be unknown (not the same as not recorded).</summary>
+    UnknownPrimary,
+}
+
+public enum Differentiation
+{
+    Well,
+    Poorly,
+}
+
+public enum LesionDistribution
+{
+    Unilobar,
+    Bilobar,
+}
+
+/// <summary>Portal vein on imaging; <see cref="ThrombosisExtentUnknown"/> when only a thrombosis diagnosis is recorded.</summary>
+public enum PortalVeinStatus
+{
+    Patent,
+    PartialThrombosis,
+    CompleteThrombosis,
+    ThrombosisExtentUnknown,
+}
+
+public enum ExtrahepaticDisease
+{
+    None,
+    LimitedStable,
+    Unresectable,
+}
+
+/// <summary>mCODE cancer disease status (LOINC 97509-4).</summary>
+public enum DiseaseStatus
+{
+    Improved,
+    Stable,
+    Worsened,
+    Undetermined,
+}
+
+/// <summary>Diagnoses the rules look for, beyond the tumour itself.</summary>
+public enum ConditionKind
+{
+    LiverMetastases,
+    CarcinoidSyndrome,
+    CarcinoidHeartDisease,
+    ZollingerEllison,
+    Insulinoma,
+    Glucagonoma,
+    Vipoma,
+    OtherHormonalSyndrome,
+    Men1,
+    PortalVeinThrombosis,
+    Cirrhosis,
+
+    /// <summary>Liver failure, hepatic encephalopathy or ascites.</summary>
+    LiverFailure,
+    RenalFailure,
+    Coagulopathy,
+
+    /// <summary>Biliary-enteric anastomosis or Whipple status.</summary>
+    BiliaryEntericAnastomosis,
+    AtrophicGastritis,
+}
+
+public enum ProcedureKind
+{
+    PrimaryTumourResection,
+
+    /// <summary>Planned major abdominal resection (exenteration, Whipple) alongside a transplant.</summary>
+    PlannedExenteration,
+    LiverResection,
+    ThermalAblation,
+    Tae,
+    Tace,
+    Sirt,
+}
+
+public enum MedicationKind
+{
+    SomatostatinAnalogue,
+    ProtonPumpInhibitor,
+    Everolimus,
+    Sunitinib,
+    Chemotherapy,
+}
+
+/// <param name="Kind">What the drug is.</param>
+/// <param name="Active">True while the patient is taking it; false for a past course.</param>
+public sealed record MedicationUse(MedicationKind Kind, bool Active)
+{
+    public override string ToString() => Active ? $"{Kind} (active)" : $"{Kind} (past)";
+}

@@ -1,0 +1,66 @@
+using NetCds.Domain.Engine;
+using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
+using static NetCds.Domain.Engine.Evidence;
+using static NetCds.Domain.Rules.CommonRules;
+using static NetCds.Domain.Rules.SystemicGates;
+
+namespace NetCds.Domain.Rules;
+
+/// <summary>EVE: everolimus.</summary>
+public sealed class Everolimus : ITherapyRules
+{
+    public TherapyId Therapy => TherapyId.Eve;
+
+    public TherapyAssessment Assess(EvaluationContext c)
+    {
+        var a = new AssessmentBuilder(Therapy);
+        var d = c.Derived;
+        var evidence = Cite("000 §9", "002");
+
+        // EVE-IND (000 §9 RADIANT-3, 002): advanced G1/G2 pNET progressive within 12 months.
+        var site = AdvancedLowGradeNet(a, c, "EVE-IND", "EVE-IND", evidence);
+        if (site == PrimarySite.Pancreas)
+        {
+            Progression(a, c, "EVE-IND", "advanced well-differentiated pancreatic NET, progressive", evidence);
+            Line(a, c);
+        }
+        else if (site is not null && d.Syndromes.Any(s => s.Value is ConditionKind.CarcinoidSyndrome or ConditionKind.CarcinoidHeartDisease))
+        {
+            // EVE-CARCINOID (000 §9 RADIANT-2): functioning carcinoid, everolimus added to an SSA.
+            var onSsa = d.ActiveMedication(MedicationKind.SomatostatinAnalogue);
+            a.Add("EVE-CARCINOID", FindingEffect.Consider,
+                onSsa is null ? "functioning carcinoid: everolimus with an SSA (RADIANT-2); no SSA on record yet" : "functioning carcinoid on an SSA: everolimus may be added (RADIANT-2)",
+                Cite("000 §9"), [.. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s)), .. Inputs(FactKind.Medication, onSsa)]);
+        }
+        else if (site is PrimarySite.OtherExtraAbdominal)
+        {
+            a.Add("EVE-NONPANC", FindingEffect.NotIndicated, "extra-abdominal non-lung primary: outside the everolimus trials", evidence, Inputs(FactKind.PrimarySite, d.PrimarySite));
+        }
+        else if (site is not null)
+        {
+            // EVE-NONPANC [site policy]: RADIANT-4 (after the articles) for non-functioning lung/GI NET.
+            a.Add("EVE-NONPANC", FindingEffect.Consider, $"non-functioning {site} NET: everolimus per RADIANT-4 (site policy, after the articles)", evidence, Inputs(FactKind.PrimarySite, d.PrimarySite),
+                [new PolicySetting("Eligibility:Everolimus:NonPancreatic", "RADIANT-4")]);
+        }
+
+        return a.Build();
+    }
+
+    /// <summary>EVE-LINE (002): ENETS places everolimus after chemotherapy, NCCN accepts it first line.</summary>
+    private static void Line(AssessmentBuilder a, EvaluationContext c)
+    {
+        var line = c.Policy.Everolimus.Line;
+        var setting = PolicySetting.Of("Eligibility:Everolimus:Line", line);
+        var priorChemotherapy = c.Derived.AnyMedication(MedicationKind.Chemotherapy);
+        if (line == EverolimusLinePolicy.AfterChemotherapy && priorChemotherapy is null && a.CurrentStatus == EligibilityStatus.Eligible)
+        {
+            a.Add("EVE-LINE", FindingEffect.Consider, "chemotherapy-naive: ENETS places everolimus after chemotherapy, first line only in selected cases", Cite("002"), [], [setting]);
+        }
+        else
+        {
+            a.Add("EVE-LINE", FindingEffect.Note, line == EverolimusLinePolicy.FirstLineAcceptable ? "first line acceptable (NCCN line policy)" : "after chemotherapy (ENETS line policy)",
+                Cite("002"), Inputs(FactKind.Medication, priorChemotherapy), [setting]);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using NetCds.Domain.Derived;
+using NetCds.Domain.Engine;
+using NetCds.Domain.Facts;
+using static NetCds.Domain.Rules.CommonRules;
+
+namespace NetCds.Domain.Rules;
+
+/// <summary>
+/// "Advanced" for the targeted agents: liver metastases (resectability does not gate them) of a
+/// well-differentiated tumour, with a known primary site.
+/// </summary>
+internal static class SystemicGates
+{
+    /// <summary>Liver metastases, NET G1/G2 (NET G3 consider, NEC not indicated) and a primary site; returns the site when all hold.</summary>
+    public static PrimarySite? AdvancedLowGradeNet(AssessmentBuilder a, EvaluationContext c, string rule, string siteRule, IReadOnlyList<Evidence> evidence)
+    {
+        var liverMets = LiverMetastasesPresent(a, c, rule, evidence);
+        var lowGrade = LowGradeNet(a, c, rule, rule, evidence);
+        var site = c.Derived.PrimarySite;
+        if (site is null)
+        {
+            a.Missing(siteRule, FactKind.PrimarySite, "primary site not recorded", evidence);
+        }
+
+        return liverMets && lowGrade ? site?.Value : null;
+    }
+
+    /// <summary>Progressive within the window is the indication; documented stable disease is not; unknown asks for imaging.</summary>
+    public static void Progression(AssessmentBuilder a, EvaluationContext c, string rule, string whenProgressing, IReadOnlyList<Evidence> evidence)
+    {
+        if (KnownCourse(a, c, rule, evidence) is not { } course)
+        {
+            return;
+        }
+
+        var inputs = c.Derived.Tumour.Inputs.Concat(Inputs(FactKind.PrimarySite, c.Derived.PrimarySite)).Concat(course.Inputs).ToList();
+        if (course.Kind == CourseKind.Progressing)
+        {
+            a.Add(rule, FindingEffect.Eligible, $"{whenProgressing}: {course.Reason}", evidence, inputs);
+        }
+        else
+        {
+            a.Add(rule, FindingEffect.NotIndicated, $"documented stable disease ({course.Reason})", evidence, inputs);
+        }
+    }
+}
