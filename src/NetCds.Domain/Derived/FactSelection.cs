@@ -36,7 +36,15 @@ internal static class FactSelection
         return newest;
     }
 
-    /// <summary>Whole months between two instants (30.44-day months), never negative.</summary>
-    public static int MonthsBetween(DateTimeOffset from, DateTimeOffset to) =>
-        to <= from ? 0 : (int)Math.Floor((to - from).TotalDays / 30.436875);
+    /// <summary>Whole calendar months from one instant to another (1 Jan to 1 Oct is 9), never negative.</summary>
+    public static int MonthsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        var months = ((to.Year - from.Year) * 12) + to.Month - from.Month;
+        if (to.Day < from.Day)
+        {
+            months--;
+        }
+
+        return Math.Max(0, months);
+    }
 }
