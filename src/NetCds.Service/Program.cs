@@ -1,3 +1,4 @@
+using NetCds.Service.Eligibility;
 using NetCds.Service.Ops;
 
 var builder = WebApplication.CreateBuilder(args);

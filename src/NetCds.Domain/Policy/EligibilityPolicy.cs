@@ -55,8 +55,12 @@ public sealed class EligibilityPolicy
 
     public AlsoReportedPolicy AlsoReported { get; init; } = new();
 
-    /// <summary>Every [site policy] setting and its value, for the report and the docs.</summary>
-    public IReadOnlyList<PolicySetting> SitePolicySettings()
+    private IReadOnlyList<PolicySetting>? _sitePolicySettings;
+
+    /// <summary>Every [site policy] setting and its value, for the report and the docs (read once: the policy is immutable once bound).</summary>
+    public IReadOnlyList<PolicySetting> SitePolicySettings() => _sitePolicySettings ??= ReadSitePolicySettings();
+
+    private List<PolicySetting> ReadSitePolicySettings()
     {
         var settings = new List<PolicySetting>();
         foreach (var group in typeof(EligibilityPolicy).GetProperties().Where(p => p.PropertyType.IsClass && p.GetIndexParameters().Length == 0 && p.Name != nameof(Default)))
