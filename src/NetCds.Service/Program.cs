@@ -1,13 +1,16 @@
 using NetCds.Service.Eligibility;
+using NetCds.Service.Fhir;
 using NetCds.Service.Ops;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddEligibility();
+builder.AddFhirInput();
 
 var app = builder.Build();
 
 app.MapOps();
+app.MapEligibilityApi();
 
 app.Run();
 

@@ -1,0 +1,34 @@
+using Hl7.Fhir.Model;
+using NetCds.Domain.Engine;
+using NetCds.Domain.Policy;
+using NetCds.Fhir.Input;
+using NetCds.Fhir.Mapping;
+using NetCds.Fhir.Reporting;
+using NetCds.Fhir.Terminology;
+
+namespace NetCds.Fhir;
+
+/// <summary>The result of evaluating one patient's FHIR data: the engine's report and its JSON document.</summary>
+public sealed record Evaluation(EligibilityReport Report, FactMapping Mapping, ReportDocument Document);
+
+/// <summary>FHIR resources in, eligibility out: map to facts, evaluate, render. Shared by the HTTP API and the CLI.</summary>
+public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy policy)
+{
+    private readonly FactMapper _mapper = new(terminology);
+
+    public TerminologyMap Terminology { get; } = terminology;
+
+    /// <summary>Evaluates the patient the resources are about (or <paramref name="patient"/> when given).</summary>
+    /// <returns>Null when nothing in the input says which patient it is about.</returns>
+    public Evaluation? Evaluate(Resource root, DateTimeOffset asOf, string? patient = null)
+    {
+        var mapping = _mapper.Map(FhirInput.Resources(root), asOf, patient);
+        if (mapping.Facts.Patient is null)
+        {
+            return null;
+        }
+
+        var report = EligibilityEngine.Evaluate(mapping.Facts, asOf, policy);
+        return new Evaluation(report, mapping, ReportDocument.From(report, mapping.Problems, Terminology));
+    }
+}

@@ -1,0 +1,144 @@
+using NetCds.Domain.Facts;
+
+namespace NetCds.Fhir.Mapping;
+
+/// <summary>
+/// Gathers facts while resources are read, then settles duplicates and conflicts: the same value at the same
+/// instant twice is one fact; two different values at the same instant are a conflict, reported, and neither is used.
+/// </summary>
+internal sealed class FactsCollector(List<DataProblem> problems)
+{
+    public Fact<DateOnly>? BirthDate { get; set; }
+
+    public List<Fact<ConditionKind>> Conditions { get; } = [];
+
+    public List<Fact<PrimarySite>> PrimarySites { get; } = [];
+
+    public List<Fact<Differentiation>> Differentiation { get; } = [];
+
+    public List<PathologyValue> Ki67 { get; } = [];
+
+    public List<PathologyValue> MitoticCount { get; } = [];
+
+    public List<ChromograninMeasurement> ChromograninA { get; } = [];
+
+    public Dictionary<FactKind, List<Fact<decimal>>> Decimals { get; } = [];
+
+    public Dictionary<FactKind, List<Fact<int>>> Integers { get; } = [];
+
+    public Dictionary<FactKind, List<Fact<bool>>> Booleans { get; } = [];
+
+    public List<Fact<DiseaseStatus>> DiseaseStatus { get; } = [];
+
+    public List<Fact<LesionDistribution>> LesionDistribution { get; } = [];
+
+    public List<Fact<PortalVeinStatus>> PortalVein { get; } = [];
+
+    public List<Fact<ExtrahepaticDisease>> ExtrahepaticDisease { get; } = [];
+
+    public List<Fact<ProcedureKind>> Procedures { get; } = [];
+
+    public List<Fact<MedicationUse>> Medications { get; } = [];
+
+    public void Add(FactKind kind, Fact<decimal> fact) => ListOf(Decimals, kind).Add(fact);
+
+    public void Add(FactKind kind, Fact<int> fact) => ListOf(Integers, kind).Add(fact);
+
+    public void Add(FactKind kind, Fact<bool> fact) => ListOf(Booleans, kind).Add(fact);
+
+    public PatientFacts Build(string? patient) => new()
+    {
+        Patient = patient,
+        BirthDate = BirthDate,
+        Conditions = Distinct(Conditions),
+        PrimarySites = Settle(PrimarySites, "primary site"),
+        Differentiation = Settle(Differentiation, "differentiation"),
+        Ki67 = SettlePathology(Ki67, "Ki-67"),
+        MitoticCount = SettlePathology(MitoticCount, "mitotic count"),
+        ChromograninA = SettleChromogranin(ChromograninA),
+        Urinary5Hiaa = Decimal(FactKind.Urinary5Hiaa),
+        Bilirubin = Decimal(FactKind.Bilirubin),
+        Albumin = Decimal(FactKind.Albumin),
+        Inr = Decimal(FactKind.Inr),
+        Creatinine = Decimal(FactKind.Creatinine),
+        CreatinineClearance = Decimal(FactKind.CreatinineClearance),
+        Platelets = Decimal(FactKind.Platelets),
+        Neutrophils = Decimal(FactKind.Neutrophils),
+        Haemoglobin = Decimal(FactKind.Haemoglobin),
+        WhiteCellCount = Decimal(FactKind.WhiteCellCount),
+        Ecog = Integer(FactKind.Ecog),
+        Karnofsky = Integer(FactKind.Karnofsky),
+        DiseaseStatus = Settle(DiseaseStatus, "disease status"),
+        LesionCount = Integer(FactKind.LesionCount),
+        LargestLesion = Decimal(FactKind.LargestLesion),
+        LesionDiameterSum = Decimal(FactKind.LesionDiameterSum),
+        TumourBurden = Decimal(FactKind.TumourBurden),
+        LesionDistribution = Settle(LesionDistribution, "lesion distribution"),
+        PortalVein = Settle(PortalVein, "portal vein status"),
+        ExtrahepaticDisease = Settle(ExtrahepaticDisease, "extrahepatic disease"),
+        BoneMetastases = Boolean(FactKind.BoneMetastases),
+        LesionNearMajorVessel = Boolean(FactKind.LesionNearMajorVessel),
+        LesionNearVitalStructure = Boolean(FactKind.LesionNearVitalStructure),
+        LesionAtHilum = Boolean(FactKind.LesionAtHilum),
+        SstrUptake = Integer(FactKind.SstrUptake),
+        MibgUptake = Boolean(FactKind.MibgUptake),
+        LungShuntFraction = Decimal(FactKind.LungShuntFraction),
+        ResectableFraction = Decimal(FactKind.ResectableFraction),
+        FutureLiverRemnantAdequate = Boolean(FactKind.FutureLiverRemnantAdequate),
+        PrimaryTumourSize = Decimal(FactKind.PrimaryTumourSize),
+        Procedures = Distinct(Procedures),
+        Medications = Distinct(Medications),
+    };
+
+    private static List<T> ListOf<T>(Dictionary<FactKind, List<T>> lists, FactKind kind)
+    {
+        if (!lists.TryGetValue(kind, out var list))
+        {
+            lists[kind] = list = [];
+        }
+
+        return list;
+    }
+
+    private List<Fact<decimal>> Decimal(FactKind kind) => Settle(ListOf(Decimals, kind), kind.ToString());
+
+    private List<Fact<int>> Integer(FactKind kind) => Settle(ListOf(Integers, kind), kind.ToString());
+
+    private List<Fact<bool>> Boolean(FactKind kind) => Settle(ListOf(Booleans, kind), kind.ToString());
+
+    private static List<Fact<T>> Distinct<T>(List<Fact<T>> facts) =>
+        [.. facts.DistinctBy(f => (f.Value, f.Effective, f.Source))];
+
+    private List<Fact<T>> Settle<T>(List<Fact<T>> facts, string what) =>
+        SettleBy(facts, f => f.Effective, f => f.Value, f => f.Source, what);
+
+    private List<PathologyValue> SettlePathology(List<PathologyValue> values, string what) =>
+        SettleBy(values, v => (v.Effective, v.Specimen), v => v.Value, v => v.Source, what);
+
+    private List<ChromograninMeasurement> SettleChromogranin(List<ChromograninMeasurement> values) =>
+        SettleBy(values, v => (v.Effective, v.Unit, v.Assay), v => v.Value, v => v.Source, "chromogranin A");
+
+    private List<T> SettleBy<T, TKey, TValue>(List<T> items, Func<T, TKey> instant, Func<T, TValue> value, Func<T, string> source, string what)
+    {
+        var settled = new List<T>();
+        foreach (var group in items.GroupBy(instant))
+        {
+            var values = group.DistinctBy(value).ToList();
+            if (values.Count == 1)
+            {
+                settled.Add(values[0]);
+                continue;
+            }
+
+            // Different values for the same instant: using either would be a guess.
+            var sources = string.Join(", ", group.Select(source).Distinct());
+            foreach (var item in group.DistinctBy(source))
+            {
+                problems.Add(new DataProblem(source(item), null, DataProblemKind.Conflict,
+                    $"conflicting {what} values at the same time ({string.Join(" vs ", values.Select(value))}; {sources}): none used"));
+            }
+        }
+
+        return settled;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NetCds.Fhir;
+using NetCds.Fhir.Reporting;
+using NetCds.Service.Fhir;
+
+namespace NetCds.Service.Eligibility;
+
+public static class EvaluateApi
+{
+    /// <summary><c>POST /eligibility/$evaluate</c>: a Bundle (or one resource) about one patient in, the eligibility report out.</summary>
+    public static IEndpointRouteBuilder MapEligibilityApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/eligibility").WithTags("Eligibility");
+        group.MapPost("/$evaluate", EvaluateAsync)
+            .Accepts<object>(FhirResults.FhirJson, "application/json")
+            .Produces<ReportDocument>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status400BadRequest, contentType: FhirResults.FhirJson)
+            .Produces(StatusCodes.Status422UnprocessableEntity, contentType: FhirResults.FhirJson);
+        return app;
+    }
+
+    /// <param name="asOf">Evaluate as of this instant (ISO 8601) instead of now: for reviewing a past decision.</param>
+    /// <param name="patient">Which patient, when the input holds several.</param>
+    private static async Task<Results<ContentHttpResult, JsonHttpResult<ReportDocument>>> EvaluateAsync(
+        HttpRequest request,
+        FhirEvaluation evaluation,
+        IOptions<FhirOptions> options,
+        TimeProvider clock,
+        string? asOf,
+        string? patient,
+        CancellationToken cancellationToken)
+    {
+        var instant = clock.GetUtcNow();
+        if (asOf is not null && !DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant))
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Value, $"asOf '{asOf}' is not an ISO 8601 date or date-time.", StatusCodes.Status400BadRequest, "asOf");
+        }
+
+        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var result = evaluation.Evaluate(parsed!.Resource!, instant, patient);
+        if (result is null)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Required,
+                "Cannot tell which patient the input is about: include the Patient resource, a subject reference, or ?patient=.", StatusCodes.Status422UnprocessableEntity, "Bundle.entry.resource.subject");
+        }
+
+        return TypedResults.Json(result.Document, ReportDocument.JsonOptions);
+    }
+}

@@ -1,0 +1,62 @@
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetCds.Fhir.Input;
+
+namespace NetCds.Service.Fhir;
+
+/// <summary>FHIR JSON responses: OperationOutcomes for bad input, serialized by Firely.</summary>
+public static class FhirResults
+{
+    public const string FhirJson = "application/fhir+json";
+
+    private static readonly FhirJsonSerializer Serializer = new();
+
+    public static ContentHttpResult Resource(Resource resource, int status) =>
+        TypedResults.Content(Serializer.SerializeToString(resource), FhirJson, statusCode: status);
+
+    public static ContentHttpResult Outcome(OperationOutcome outcome, int status = StatusCodes.Status400BadRequest) => Resource(outcome, status);
+
+    public static ContentHttpResult Problem(OperationOutcome.IssueType type, string diagnostics, int status, string? expression = null) =>
+        Outcome(FhirInput.Outcome(type, diagnostics, expression), status);
+
+    /// <summary>
+    /// Reads the request body as FHIR JSON within the size limit. Returns the parse result, or the response to send
+    /// (415 for another media type, 413 over the limit, 400 for an empty body, malformed JSON or invalid FHIR).
+    /// </summary>
+    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not ("application/fhir+json" or "application/json"))
+        {
+            return (null, Problem(OperationOutcome.IssueType.NotSupported, $"Content-Type must be application/fhir+json (was '{mediaType ?? "none"}').", StatusCodes.Status415UnsupportedMediaType));
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+        }
+
+        using var body = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (body.Length + read > maxBytes)
+            {
+                return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        var json = System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
+        }
+
+        var parsed = FhirInput.Parse(json);
+        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+    }
+}
