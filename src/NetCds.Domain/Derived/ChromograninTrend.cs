@@ -64,14 +64,15 @@ public sealed record ChromograninTrend(
         var baseline = series[0].Level;
         var nadir = series.Take(series.Count - 1).Min(s => s.Level);
         var current = series[^1].Level;
-        var fromBaseline = baseline == 0 ? 0 : Math.Round((current - baseline) / baseline * 100m, 1);
-        var fromNadir = nadir == 0 ? 0 : Math.Round((current - nadir) / nadir * 100m, 1);
+        var fromBaseline = baseline == 0 ? 0 : (current - baseline) / baseline * 100m;
+        var fromNadir = nadir == 0 ? 0 : (current - nadir) / nadir * 100m;
 
         // A rise over the nadir is the newer news, so it outranks an earlier fall from baseline.
+        // Thresholds are compared before rounding, so a 49.96 % fall is not a response.
         var trend = fromNadir >= policy.ProgressionRisePercent ? BiochemicalTrend.Progression
             : -fromBaseline >= policy.ResponseFallPercent ? BiochemicalTrend.Response
             : BiochemicalTrend.Stable;
-        return new ChromograninTrend(trend, fromBaseline, fromNadir, basis, confounders, [.. series.Select(s => InputReference.From(s.Value))]);
+        return new ChromograninTrend(trend, Math.Round(fromBaseline, 1), Math.Round(fromNadir, 1), basis, confounders, [.. series.Select(s => InputReference.From(s.Value))]);
     }
 
     public string Describe() => Trend switch

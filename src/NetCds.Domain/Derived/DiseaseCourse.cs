@@ -35,11 +35,13 @@ public sealed record DiseaseCourse(
             assessments.Add(new Assessment(status.Effective, status.Value == DiseaseStatus.Worsened, false, InputReference.From(FactKind.DiseaseStatus, status)));
         }
 
-        // The sum of diameters is what both criteria measure; the largest lesion stands in when no sums were reported.
-        var (series, kind) = facts.LesionDiameterSum.Count >= 2
-            ? (facts.LesionDiameterSum, FactKind.LesionDiameterSum)
-            : (facts.LargestLesion, FactKind.LargestLesion);
-        assessments.AddRange(ReadMeasurements(series.Where(m => m.Effective <= asOf).OrderBy(m => m.Effective).ToList(), kind, policy));
+        // The sum of diameters is what both criteria measure; the largest lesion stands in when fewer than two sums
+        // were reported by asOf (sums dated later do not count).
+        var sums = facts.LesionDiameterSum.Where(m => m.Effective <= asOf).OrderBy(m => m.Effective).ToList();
+        var (series, kind) = sums.Count >= 2
+            ? (sums, FactKind.LesionDiameterSum)
+            : (facts.LargestLesion.Where(m => m.Effective <= asOf).OrderBy(m => m.Effective).ToList(), FactKind.LargestLesion);
+        assessments.AddRange(ReadMeasurements(series, kind, policy));
 
         if (assessments.Count == 0)
         {
