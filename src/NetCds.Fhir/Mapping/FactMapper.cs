@@ -579,10 +579,23 @@ public sealed class FactMapper(TerminologyMap terminology)
 
     internal static DateTimeOffset? EffectiveOf(Observation o) => DateOf(o.Effective) ?? DateOf(o.IssuedElement);
 
+    /// <summary>A dateTime, partial ones ("2026-10", "2026-10-01") at their first moment; without a zone, UTC.</summary>
+    private static DateTimeOffset? DateTimeOf(FhirDateTime value)
+    {
+        try
+        {
+            return value.Value is null ? null : value.ToDateTimeOffset(TimeSpan.Zero);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The instant a FHIR date/time value stands for (a period by its start); partial dates at their first moment, UTC.</summary>
     internal static DateTimeOffset? DateOf(DataType? value) => value switch
     {
-        FhirDateTime dt => dt.TryToDateTimeOffset(out var d) ? d : null,
+        FhirDateTime dt => DateTimeOf(dt),
         Instant { Value: { } instant } => instant,
         Period p => DateOf(p.StartElement) ?? DateOf(p.EndElement),
         Date { Value: { } text } => DateOnly.TryParseExact(text, ["yyyy-MM-dd", "yyyy-MM", "yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
