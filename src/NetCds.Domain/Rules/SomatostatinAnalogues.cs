@@ -84,6 +84,10 @@ public sealed class SomatostatinAnalogues : ITherapyRules
                 case TumourClass.NetG3 when d.PrimarySite?.Value == PrimarySite.Pancreas && !d.IsFunctioning:
                     a.Add("SSA-ANTIPROLIF", FindingEffect.NotIndicated, "non-functioning pancreatic NET G3", evidence, tumour.Inputs);
                     break;
+                case TumourClass.NetG3 when d.PrimarySite is null && !d.IsFunctioning:
+                    // Unknown is never false: a non-functioning NET G3 of unrecorded site may be pancreatic (not indicated).
+                    a.Missing("SSA-ANTIPROLIF", FactKind.PrimarySite, "non-functioning NET G3 with the primary site not recorded: a pancreatic primary is not indicated", evidence, tumour.Inputs);
+                    break;
                 case TumourClass.NetG3:
                     a.Add("SSA-ANTIPROLIF", FindingEffect.Consider, "well-differentiated NET G3: outside the trial evidence, MDT judgement", evidence, tumour.Inputs);
                     break;

@@ -11,18 +11,23 @@ namespace NetCds.Domain.Rules;
 /// </summary>
 internal static class SystemicGates
 {
-    /// <summary>Liver metastases, NET G1/G2 (NET G3 consider, NEC not indicated) and a primary site; returns the site when all hold.</summary>
+    /// <summary>
+    /// Liver metastases, NET G1/G2 (NET G3 consider, NEC not indicated) and a primary site. Returns the site
+    /// unless liver metastases are not established or the tumour is an NEC: for NET G3 or an undecided grade the
+    /// site and course rules still vote, so documented stable disease stays not-indicated and an unknown course
+    /// is still named as missing (catalogue precedence: not-indicated &gt; insufficient-data &gt; consider).
+    /// </summary>
     public static PrimarySite? AdvancedLowGradeNet(AssessmentBuilder a, EvaluationContext c, string rule, string siteRule, IReadOnlyList<Evidence> evidence)
     {
         var liverMets = LiverMetastasesPresent(a, c, rule, evidence);
-        var lowGrade = LowGradeNet(a, c, rule, rule, evidence);
+        LowGradeNet(a, c, rule, rule, evidence);
         var site = c.Derived.PrimarySite;
         if (site is null)
         {
             a.Missing(siteRule, FactKind.PrimarySite, "primary site not recorded", evidence);
         }
 
-        return liverMets && lowGrade ? site?.Value : null;
+        return liverMets && c.Derived.Tumour.Class != TumourClass.Nec ? site?.Value : null;
     }
 
     /// <summary>Progressive within the window is the indication; documented stable disease is not; unknown asks for imaging.</summary>

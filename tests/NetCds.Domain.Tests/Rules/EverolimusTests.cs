@@ -1,0 +1,227 @@
+using NetCds.Domain.Engine;
+using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
+using NetCds.Domain.Tests.Support;
+
+namespace NetCds.Domain.Tests.Rules;
+
+/// <summary>EVE: everolimus for advanced progressive G1/G2 pNET; carcinoid and non-pancreatic uses are consider.</summary>
+public sealed class EverolimusTests
+{
+    private static readonly EligibilityPolicy Enets = new() { Everolimus = new() { Line = EverolimusLinePolicy.AfterChemotherapy } };
+
+    /// <summary>Unresectable pancreatic NET G1 with liver metastases, progression a month ago.</summary>
+    private static Patient ProgressivePnet() => Patient.UnresectableCandidate().Progressing();
+
+    private static Patient At(Patient patient, PrimarySite site) => patient.Without(FactKind.PrimarySite).Primary(site);
+
+    [Fact]
+    public void EVE_IND_progressive_pancreatic_NET_G1_is_eligible()
+    {
+        ProgressivePnet().Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void EVE_IND_progressive_pancreatic_NET_G2_is_eligible()
+    {
+        ProgressivePnet().Without(FactKind.Ki67).Ki67(15m).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void EVE_IND_documented_stable_disease_is_not_indicated()
+    {
+        Patient.UnresectableCandidate().StableFor(9).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_IND_disease_course_unknown_is_insufficient_data()
+    {
+        Patient.UnresectableCandidate().Without(FactKind.DiseaseStatus).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EVE-IND", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.DiseaseStatus);
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void EVE_IND_progression_inside_the_12_month_window_is_eligible(int monthsAgo)
+    {
+        Patient.UnresectableCandidate().Progressing(Ago.Months(monthsAgo)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void EVE_IND_progression_13_months_ago_with_no_assessment_since_is_insufficient_data()
+    {
+        Patient.UnresectableCandidate().Progressing(Ago.Months(13)).Without(FactKind.LargestLesion).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EVE-IND", FindingEffect.InsufficientData)
+            .ShouldNotHaveFired("EVE-IND", FindingEffect.Eligible)
+            .ShouldMiss(FactKind.DiseaseStatus);
+    }
+
+    [Fact]
+    public void EVE_IND_progression_13_months_ago_then_stable_is_not_indicated()
+    {
+        Patient.UnresectableCandidate().Progressing(Ago.Months(13)).DiseaseStatus(DiseaseStatus.Stable, Ago.Months(1)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_IND_NEC_is_not_indicated()
+    {
+        ProgressivePnet().Without(FactKind.Differentiation).Differentiation(Differentiation.Poorly).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_IND_progressive_well_differentiated_NET_G3_is_consider()
+    {
+        ProgressivePnet().Without(FactKind.Ki67).Ki67(25m).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void EVE_IND_stable_NET_G3_is_not_indicated_as_stable_disease_outranks_consider()
+    {
+        Patient.UnresectableCandidate().Without(FactKind.Ki67).Ki67(25m).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Consider)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_IND_grade_unknown_asks_for_Ki67()
+    {
+        ProgressivePnet().Without(FactKind.Ki67).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EVE-IND", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.Ki67);
+    }
+
+    [Fact]
+    public void EVE_IND_grade_and_course_unknown_name_both_missing_inputs()
+    {
+        Patient.UnresectableCandidate().Without(FactKind.Ki67).Without(FactKind.DiseaseStatus).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldMiss(FactKind.Ki67)
+            .ShouldMiss(FactKind.DiseaseStatus);
+    }
+
+    [Fact]
+    public void EVE_IND_primary_site_unknown_is_insufficient_data()
+    {
+        ProgressivePnet().Without(FactKind.PrimarySite).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EVE-IND", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.PrimarySite);
+    }
+
+    [Fact]
+    public void EVE_IND_is_not_gated_by_resectability()
+    {
+        Patient.ResectableCandidate().Progressing().Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible);
+        ProgressivePnet().Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void EVE_LINE_default_policy_accepts_first_line_and_leaves_eligible()
+    {
+        var eve = ProgressivePnet().Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-LINE", FindingEffect.Note)
+            .ShouldNotHaveFired("EVE-LINE", FindingEffect.Consider);
+        eve.Findings.Single(f => f.Rule == "EVE-LINE").SitePolicy
+            .Should().Contain(PolicySetting.Of("Eligibility:Everolimus:Line", EverolimusLinePolicy.FirstLineAcceptable));
+    }
+
+    [Fact]
+    public void EVE_LINE_ENETS_policy_turns_chemotherapy_naive_eligible_into_consider()
+    {
+        var eve = ProgressivePnet().Assess(TherapyId.Eve, Enets)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EVE-IND", FindingEffect.Eligible)
+            .ShouldHaveFired("EVE-LINE", FindingEffect.Consider);
+        eve.Findings.Single(f => f.Rule == "EVE-LINE").SitePolicy
+            .Should().Contain(PolicySetting.Of("Eligibility:Everolimus:Line", EverolimusLinePolicy.AfterChemotherapy));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EVE_LINE_ENETS_policy_leaves_eligible_after_chemotherapy(bool stillOnChemotherapy)
+    {
+        ProgressivePnet().Medication(MedicationKind.Chemotherapy, active: stillOnChemotherapy).Assess(TherapyId.Eve, Enets)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-LINE", FindingEffect.Note)
+            .ShouldNotHaveFired("EVE-LINE", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void EVE_LINE_ENETS_policy_does_not_soften_a_not_indicated_stable_pNET()
+    {
+        Patient.UnresectableCandidate().Assess(TherapyId.Eve, Enets)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated)
+            .ShouldNotHaveFired("EVE-LINE", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void EVE_CARCINOID_functioning_midgut_carcinoid_on_an_SSA_is_consider()
+    {
+        At(ProgressivePnet(), PrimarySite.SmallIntestine)
+            .Condition(ConditionKind.CarcinoidSyndrome)
+            .Medication(MedicationKind.SomatostatinAnalogue)
+            .Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EVE-CARCINOID", FindingEffect.Consider)
+            .ShouldNotHaveFired("EVE-NONPANC", FindingEffect.Consider);
+    }
+
+    [Theory]
+    [InlineData(PrimarySite.Lung)]
+    [InlineData(PrimarySite.SmallIntestine)]
+    [InlineData(PrimarySite.Stomach)]
+    [InlineData(PrimarySite.Colon)]
+    public void EVE_NONPANC_non_functioning_lung_or_GI_NET_is_consider_as_site_policy(PrimarySite site)
+    {
+        var eve = At(ProgressivePnet(), site).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EVE-NONPANC", FindingEffect.Consider)
+            .ShouldNotHaveFired("EVE-IND", FindingEffect.Eligible);
+        eve.Findings.Single(f => f.Rule == "EVE-NONPANC").SitePolicy.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void EVE_NONPANC_extra_abdominal_non_lung_primary_is_not_indicated()
+    {
+        At(ProgressivePnet(), PrimarySite.OtherExtraAbdominal).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-NONPANC", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_NONPANC_NEC_of_the_lung_stays_not_indicated()
+    {
+        At(ProgressivePnet(), PrimarySite.Lung).Without(FactKind.Differentiation).Differentiation(Differentiation.Poorly)
+            .Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-IND", FindingEffect.NotIndicated)
+            .ShouldNotHaveFired("EVE-NONPANC", FindingEffect.Consider);
+    }
+}
