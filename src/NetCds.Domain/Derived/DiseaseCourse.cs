@@ -70,8 +70,10 @@ public sealed record DiseaseCourse(
         var measuredPoints = sinceProgression.Count(a => a.Measured);
 
         // One measurement on its own shows no course; a stated "stable", two measurements, or a measurement
-        // after a progression (which became the new baseline) do.
-        if (!stated && measuredPoints < (lastProgression is null ? 2 : 1))
+        // after a measured progression (which became the new baseline it is compared with) do. A stated
+        // progression leaves no baseline, so one later measurement compares with nothing.
+        var progressionMeasured = assessments.Any(a => a.Progression && a.Measured && a.Date == lastProgression);
+        if (!stated && measuredPoints < (progressionMeasured ? 1 : 2))
         {
             return Unknown("a single assessment shows no course", lastProgression, inputs);
         }

@@ -33,15 +33,19 @@ public sealed class Everolimus : ITherapyRules
                 onSsa is null ? "functioning carcinoid: everolimus with an SSA (RADIANT-2); no SSA on record yet" : "functioning carcinoid on an SSA: everolimus may be added (RADIANT-2)",
                 Cite("000 §9"), [.. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s)), .. Inputs(FactKind.Medication, onSsa)]);
         }
-        else if (site is PrimarySite.OtherExtraAbdominal)
-        {
-            a.Add("EVE-NONPANC", FindingEffect.NotIndicated, "extra-abdominal non-lung primary: outside the everolimus trials", evidence, Inputs(FactKind.PrimarySite, d.PrimarySite));
-        }
-        else if (site is not null)
+        else if (site is PrimarySite.Lung or PrimarySite.Stomach or PrimarySite.Duodenum or PrimarySite.SmallIntestine
+            or PrimarySite.Appendix or PrimarySite.Colon or PrimarySite.Rectum && !d.IsFunctioning)
         {
             // EVE-NONPANC [site policy]: RADIANT-4 (after the articles) for non-functioning lung/GI NET.
             a.Add("EVE-NONPANC", FindingEffect.Consider, $"non-functioning {site} NET: everolimus per RADIANT-4 (site policy, after the articles)", evidence, Inputs(FactKind.PrimarySite, d.PrimarySite),
                 [new PolicySetting("Eligibility:Everolimus:NonPancreatic", "RADIANT-4")]);
+        }
+        else if (site is not null)
+        {
+            // Outside RADIANT-2/3/4: a functioning non-carcinoid GI/lung NET, an unknown or extra-abdominal primary.
+            var why = d.IsFunctioning ? $"functioning {site} NET without carcinoid syndrome" : $"{site} primary";
+            a.Add("EVE-NONPANC", FindingEffect.NotIndicated, $"{why}: outside the everolimus evidence (pancreatic NET, functioning carcinoid, non-functioning lung/GI NET)",
+                evidence, [.. Inputs(FactKind.PrimarySite, d.PrimarySite), .. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s))]);
         }
 
         return a.Build();

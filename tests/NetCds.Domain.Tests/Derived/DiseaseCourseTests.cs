@@ -217,4 +217,25 @@ public sealed class DiseaseCourseTests
         course.Inputs.Should().HaveCount(2);
         course.Inputs.Should().OnlyContain(i => i.Fact == FactKind.DiseaseStatus && !string.IsNullOrEmpty(i.Source));
     }
+    [Fact]
+    public void One_measurement_after_a_stated_progression_has_nothing_to_compare_with()
+    {
+        var course = CourseOf(Patient.New()
+            .DiseaseStatus(DiseaseStatus.Worsened, Ago.Months(13))
+            .LargestLesion(4m, Ago.Months(1)));
+
+        course.Kind.Should().Be(CourseKind.Unknown);
+    }
+
+    [Fact]
+    public void One_measurement_after_a_measured_progression_is_compared_with_it()
+    {
+        var course = CourseOf(Patient.New()
+            .DiameterSum(10m, Ago.Months(16))
+            .DiameterSum(13m, Ago.Months(13))
+            .DiameterSum(13.2m, Ago.Months(1)));
+
+        course.Kind.Should().Be(CourseKind.Stable);
+        course.StableMonths.Should().Be(12);
+    }
 }

@@ -216,6 +216,23 @@ public sealed class EverolimusTests
     }
 
     [Fact]
+    public void EVE_NONPANC_documented_unknown_primary_is_outside_the_lung_GI_evidence()
+    {
+        At(ProgressivePnet(), PrimarySite.UnknownPrimary).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-NONPANC", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_NONPANC_functioning_duodenal_gastrinoma_is_neither_non_functioning_nor_carcinoid()
+    {
+        At(ProgressivePnet(), PrimarySite.Duodenum).Condition(ConditionKind.ZollingerEllison).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-NONPANC", FindingEffect.NotIndicated)
+            .ShouldNotHaveFired("EVE-NONPANC", FindingEffect.Consider);
+    }
+
+    [Fact]
     public void EVE_NONPANC_NEC_of_the_lung_stays_not_indicated()
     {
         At(ProgressivePnet(), PrimarySite.Lung).Without(FactKind.Differentiation).Differentiation(Differentiation.Poorly)
