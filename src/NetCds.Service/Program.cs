@@ -1,3 +1,4 @@
+using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ops;
@@ -6,11 +7,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddEligibility();
 builder.AddFhirInput();
+builder.AddDemo();
 
 var app = builder.Build();
 
 app.MapOps();
 app.MapEligibilityApi();
+app.MapDemoApi();
 
 app.Run();
 

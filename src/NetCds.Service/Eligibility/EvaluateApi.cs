@@ -15,7 +15,6 @@ public static class EvaluateApi
     {
         var group = app.MapGroup("/eligibility").WithTags("Eligibility");
         group.MapPost("/$evaluate", EvaluateAsync)
-            .Accepts<object>(FhirResults.FhirJson, "application/json")
             .Produces<ReportDocument>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status400BadRequest, contentType: FhirResults.FhirJson)
             .Produces(StatusCodes.Status422UnprocessableEntity, contentType: FhirResults.FhirJson);

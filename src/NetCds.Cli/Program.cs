@@ -1,0 +1,3 @@
+using NetCds.Cli;
+
+return CommandLine.Run(args, Console.Out, Console.Error);
