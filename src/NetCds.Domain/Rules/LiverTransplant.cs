@@ -1,6 +1,7 @@
 using NetCds.Domain.Derived;
 using NetCds.Domain.Engine;
 using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
 using static NetCds.Domain.Engine.Evidence;
 using static NetCds.Domain.Rules.CommonRules;
 
@@ -98,6 +99,13 @@ public sealed class LiverTransplant : ITherapyRules
                 case ResectabilityKind.Unknown:
                     a.Missing("LT-UNRES", FactKind.ResectableFraction, "resectability unknown", unresectable, r.Inputs);
                     break;
+                case ResectabilityKind.LikelyUnresectable:
+                    // Without a surgical assessment the [site policy] thresholds decide, so the card quotes them.
+                    var rp = c.Policy.Resection;
+                    Criterion(a, "LT-UNRES", true, $"liver disease {r.Code}", "unresectable", unresectable, r.Inputs,
+                        [PolicySetting.Of("Eligibility:Resection:LikelyUnresectableLesionsAbove", rp.LikelyUnresectableLesionsAbove),
+                            PolicySetting.Of("Eligibility:Resection:LikelyUnresectableBurdenAbovePercent", rp.LikelyUnresectableBurdenAbovePercent)]);
+                    break;
                 default:
                     Criterion(a, "LT-UNRES", r.Kind != ResectabilityKind.Resectable, $"liver disease {r.Code}", "unresectable", unresectable, r.Inputs);
                     break;
@@ -134,6 +142,7 @@ public sealed class LiverTransplant : ITherapyRules
         }
     }
 
-    private static void Criterion(AssessmentBuilder a, string rule, bool met, string found, string required, IReadOnlyList<Evidence> evidence, IReadOnlyList<InputReference> inputs) =>
-        a.Add(rule, met ? FindingEffect.Eligible : FindingEffect.NotIndicated, met ? $"{found} (criterion {required})" : $"{found}: criterion is {required}", evidence, inputs);
+    private static void Criterion(AssessmentBuilder a, string rule, bool met, string found, string required, IReadOnlyList<Evidence> evidence, IReadOnlyList<InputReference> inputs,
+        IReadOnlyList<PolicySetting>? sitePolicy = null) =>
+        a.Add(rule, met ? FindingEffect.Eligible : FindingEffect.NotIndicated, met ? $"{found} (criterion {required})" : $"{found}: criterion is {required}", evidence, inputs, sitePolicy);
 }
