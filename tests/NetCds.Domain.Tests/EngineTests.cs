@@ -264,4 +264,22 @@ public sealed class EngineTests
             inputs.Should().NotBeEmpty();
         }
     }
+    [Fact]
+    public void Findings_quote_only_site_policy_settings_with_the_value_in_force()
+    {
+        var policy = new EligibilityPolicy { Embolization = new() { BilirubinContraindicatedAboveMgDl = 2.8m } };
+        var settings = policy.SitePolicySettings().ToDictionary(s => s.Setting, s => s.Value);
+        Patient[] patients =
+        [
+            Patient.ResectableCandidate(), Patient.UnresectableCandidate(), Patient.New(),
+            Patient.UnresectableCandidate().Condition(ConditionKind.Insulinoma).Bilirubin(3m).Inr(1.6m).Platelets(40m).Ecog(3).LungShunt(25m).Clearance(45m).Haemoglobin(7m),
+            Patient.UnresectableCandidate().Without(FactKind.PrimarySite).Primary(PrimarySite.Lung).Progressing().Without(FactKind.ResectableFraction).Lesions(12, 4m, LesionDistribution.Bilobar),
+        ];
+
+        var quoted = patients.SelectMany(p => p.Evaluate(policy).Assessments).SelectMany(a => a.Findings).SelectMany(f => f.SitePolicy).ToList();
+
+        quoted.Should().NotBeEmpty();
+        quoted.Should().OnlyContain(q => settings.ContainsKey(q.Setting) && settings[q.Setting] == q.Value);
+        quoted.Should().Contain(new PolicySetting("Eligibility:Embolization:BilirubinContraindicatedAboveMgDl", "2.8"));
+    }
 }

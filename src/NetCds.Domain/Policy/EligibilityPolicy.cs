@@ -18,6 +18,8 @@ public sealed record PolicySetting(string Setting, string Value)
     public static PolicySetting Of(string setting, int value) => new(setting, value.ToString(CultureInfo.InvariantCulture));
 
     public static PolicySetting Of(string setting, Enum value) => new(setting, value.ToString());
+
+    public static PolicySetting Of(string setting, bool value) => new(setting, value.ToString());
 }
 
 /// <summary>
@@ -261,6 +263,10 @@ public sealed class SomatostatinAnaloguePolicy
     /// <summary>SSA-SSTR: Krenning score at or above this counts as positive.</summary>
     public int KrenningPositiveFrom { get; init; } = 2;
 
+    /// <summary>SSA-INSULINOMA: an SSA for insulinoma is consider, not eligible (it may deepen hypoglycaemia).</summary>
+    [SitePolicy]
+    public bool InsulinomaConsider { get; init; } = true;
+
     /// <summary>SSA-PROMID: most benefit with liver involvement at most this % (and a resected primary).</summary>
     public decimal PromidBurdenAtMostPercent { get; init; } = 10m;
 }
@@ -297,8 +303,13 @@ public enum EverolimusLinePolicy
 
 public sealed class EverolimusPolicy
 {
-    /// <summary>EVE-LINE (002).</summary>
+    /// <summary>EVE-LINE (002): which guideline's line of therapy the site follows.</summary>
+    [SitePolicy]
     public EverolimusLinePolicy Line { get; init; } = EverolimusLinePolicy.FirstLineAcceptable;
+
+    /// <summary>EVE-NONPANC: consider everolimus for non-functioning lung/GI NET (RADIANT-4, after the articles).</summary>
+    [SitePolicy]
+    public bool NonPancreatic { get; init; } = true;
 }
 
 public sealed class SunitinibPolicy

@@ -37,8 +37,10 @@ public sealed class Everolimus : ITherapyRules
             or PrimarySite.Appendix or PrimarySite.Colon or PrimarySite.Rectum && !d.IsFunctioning)
         {
             // EVE-NONPANC [site policy]: RADIANT-4 (after the articles) for non-functioning lung/GI NET.
-            a.Add("EVE-NONPANC", FindingEffect.Consider, $"non-functioning {site} NET: everolimus per RADIANT-4 (site policy, after the articles)", evidence, Inputs(FactKind.PrimarySite, d.PrimarySite),
-                [new PolicySetting("Eligibility:Everolimus:NonPancreatic", "RADIANT-4")]);
+            var extended = c.Policy.Everolimus.NonPancreatic;
+            a.Add("EVE-NONPANC", extended ? FindingEffect.Consider : FindingEffect.NotIndicated,
+                extended ? $"non-functioning {site} NET: everolimus per RADIANT-4 (site policy, after the articles)" : $"non-functioning {site} NET: this site does not extend everolimus beyond pancreatic NET and carcinoid",
+                evidence, Inputs(FactKind.PrimarySite, d.PrimarySite), [PolicySetting.Of("Eligibility:Everolimus:NonPancreatic", extended)]);
         }
         else if (site is not null)
         {

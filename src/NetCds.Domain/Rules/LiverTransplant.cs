@@ -112,6 +112,8 @@ public sealed class LiverTransplant : ITherapyRules
             }
         }
 
+        // SSA-PROPHYLAXIS: a transplant is surgery like any other for carcinoid crisis (001; 000 §3, §6).
+        CarcinoidCrisisProphylaxis(a, c);
         a.Note("Liver transplantation is never standard care (000 §11): selected patients, after other options, at a transplant centre.");
         return a.Build();
     }

@@ -89,7 +89,6 @@ public sealed class Resection : ITherapyRules
     {
         var d = c.Derived;
         var r = d.Resectability;
-        var threshold = PolicySetting.Of("Eligibility:Resection:ResectableFractionAtLeastPercent", p.ResectableFractionAtLeastPercent);
         var curative = Cite("001 Role of surgery", "000 §2", "002 Surgery");
         switch (r.Kind)
         {
@@ -102,7 +101,7 @@ public sealed class Resection : ITherapyRules
                 else if (d.ResectableFraction?.Value < 100m)
                 {
                     a.Add("RES-DEBULK", FindingEffect.Eligible, $"{d.ResectableFraction.Value:0.#} % removable: cytoreductive rather than complete resection",
-                        Cite("000 §2", "002 Surgery", "004"), r.Inputs, [threshold]);
+                        Cite("000 §2", "002 Surgery", "004"), r.Inputs);
                 }
 
                 if (d.PrimaryResection is null)
@@ -118,10 +117,10 @@ public sealed class Resection : ITherapyRules
                 break;
             case ResectabilityKind.Unresectable when d.Imaging.AtHilum?.Value == true:
                 a.Add("RES-DEBULK", FindingEffect.Consider, $"{r.Reason}; debulking may still relieve mass effect from a hilar lesion",
-                    Cite("004 Resection"), [.. r.Inputs, .. d.Imaging.Inputs(FactKind.LesionAtHilum)], [threshold]);
+                    Cite("004 Resection"), [.. r.Inputs, .. d.Imaging.Inputs(FactKind.LesionAtHilum)]);
                 break;
             case ResectabilityKind.Unresectable:
-                a.Add("RES-DEBULK", FindingEffect.Contraindicated, $"{r.Reason}: less extensive debulking is not advised", Cite("000 §2", "002 Surgery", "004"), r.Inputs, [threshold]);
+                a.Add("RES-DEBULK", FindingEffect.Contraindicated, $"{r.Reason}: less extensive debulking is not advised", Cite("000 §2", "002 Surgery", "004"), r.Inputs);
                 if (d.IsFunctioning)
                 {
                     a.Add("RES-DEBULK", FindingEffect.Note, "functioning tumour: debulking can be discussed if hormonal symptoms are refractory to medical therapy", Cite("004 Resection"));

@@ -1,6 +1,7 @@
 using NetCds.Domain.Derived;
 using NetCds.Domain.Engine;
 using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
 using static NetCds.Domain.Engine.Evidence;
 using static NetCds.Domain.Rules.CommonRules;
 
@@ -30,9 +31,10 @@ public sealed class SomatostatinAnalogues : ITherapyRules
         }
 
         // SSA-INSULINOMA [site policy]: an SSA can deepen hypoglycaemia; 002 uses diazoxide and feeds.
-        if (d.Condition(ConditionKind.Insulinoma) is { } insulinoma)
+        if (d.Condition(ConditionKind.Insulinoma) is { } insulinoma && c.Policy.SomatostatinAnalogues.InsulinomaConsider)
         {
-            findings.Add(new Finding("SSA-INSULINOMA", FindingEffect.Consider, "insulinoma: an SSA may worsen hypoglycaemia", Cite("002"), [InputReference.From(FactKind.Condition, insulinoma)], []));
+            findings.Add(new Finding("SSA-INSULINOMA", FindingEffect.Consider, "insulinoma: an SSA may worsen hypoglycaemia", Cite("002"), [InputReference.From(FactKind.Condition, insulinoma)],
+                [PolicySetting.Of("Eligibility:SomatostatinAnalogues:InsulinomaConsider", true)]));
             status = status < EligibilityStatus.Consider ? EligibilityStatus.Consider : status;
         }
 

@@ -224,6 +224,16 @@ public sealed class EverolimusTests
     }
 
     [Fact]
+    public void EVE_NONPANC_is_site_policy_a_site_can_turn_off()
+    {
+        var policy = new EligibilityPolicy { Everolimus = new() { NonPancreatic = false } };
+
+        At(ProgressivePnet(), PrimarySite.SmallIntestine).Assess(TherapyId.Eve, policy)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-NONPANC", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
     public void EVE_NONPANC_functioning_duodenal_gastrinoma_is_neither_non_functioning_nor_carcinoid()
     {
         At(ProgressivePnet(), PrimarySite.Duodenum).Condition(ConditionKind.ZollingerEllison).Assess(TherapyId.Eve)

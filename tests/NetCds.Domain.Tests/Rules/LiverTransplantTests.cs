@@ -24,6 +24,14 @@ public sealed class LiverTransplantTests
         a.Notes.Should().Contain(n => n.Contains("never standard care", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void SSA_PROPHYLAXIS_is_a_prerequisite_of_transplant_for_a_functioning_tumour()
+    {
+        Candidate().Condition(ConditionKind.CarcinoidSyndrome).Assess(TherapyId.Lt)
+            .Prerequisites.Should().Contain(p => p.Rule == "SSA-PROPHYLAXIS");
+        Candidate().Assess(TherapyId.Lt).Prerequisites.Should().NotContain(p => p.Rule == "SSA-PROPHYLAXIS");
+    }
+
     // LT-AGE
 
     [Theory]

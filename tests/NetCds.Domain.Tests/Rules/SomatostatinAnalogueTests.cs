@@ -1,5 +1,6 @@
 using NetCds.Domain.Engine;
 using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
 using NetCds.Domain.Tests.Support;
 
 namespace NetCds.Domain.Tests.Rules;
@@ -146,6 +147,18 @@ public sealed class SomatostatinAnalogueTests
             .ShouldBe(EligibilityStatus.Consider)
             .ShouldHaveFired("SSA-INSULINOMA", FindingEffect.Consider)
             .ShouldHaveFired("SSA-SYMPTOM", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void SSA_INSULINOMA_is_site_policy_a_site_can_turn_off()
+    {
+        var policy = new EligibilityPolicy { SomatostatinAnalogues = new() { InsulinomaConsider = false } };
+
+        NonFunctioningG1().Condition(ConditionKind.Insulinoma).Assess(TherapyId.Ssa, policy)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldNotHaveFired("SSA-INSULINOMA", FindingEffect.Consider);
+        NonFunctioningG1().Condition(ConditionKind.Insulinoma).Assess(TherapyId.Ssa)
+            .Findings.Single(f => f.Rule == "SSA-INSULINOMA").SitePolicy.Should().ContainSingle(s => s.Setting == "Eligibility:SomatostatinAnalogues:InsulinomaConsider");
     }
 
     [Fact]
