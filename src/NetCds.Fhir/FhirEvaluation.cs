@@ -9,7 +9,7 @@ using NetCds.Fhir.Terminology;
 namespace NetCds.Fhir;
 
 /// <summary>The result of evaluating one patient's FHIR data: the engine's report and its JSON document.</summary>
-public sealed record Evaluation(EligibilityReport Report, FactMapping Mapping, ReportDocument Document);
+public sealed record Evaluation(EligibilityReport Report, FactMapping Mapping, ReportDocument Document, TerminologyMap Terminology);
 
 /// <summary>FHIR resources in, eligibility out: map to facts, evaluate, render. Shared by the HTTP API and the CLI.</summary>
 public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy policy)
@@ -29,6 +29,6 @@ public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy
         }
 
         var report = EligibilityEngine.Evaluate(mapping.Facts, asOf, policy);
-        return new Evaluation(report, mapping, ReportDocument.From(report, mapping.Problems, Terminology));
+        return new Evaluation(report, mapping, ReportDocument.From(report, mapping.Problems, Terminology), Terminology);
     }
 }
