@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace NetCds.Service.Storage;
+
+public enum StorageProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>Configuration section <c>Storage</c>; the connection string is <c>ConnectionStrings:Store</c>.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Chosen explicitly; there is no silent fallback from one provider to another.</summary>
+    [Required]
+    public StorageProvider Provider { get; init; } = StorageProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start (on by default; turn off to migrate as a deployment step).</summary>
+    public bool MigrateOnStart { get; init; } = true;
+}
+
+public static class StorageExtensions
+{
+    /// <summary>SQLite file used when nothing is configured: the embedded default needs no server.</summary>
+    public const string DefaultSqlite = "Data Source=netcds.db";
+
+    public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var provider = builder.Configuration.GetValue($"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}", StorageProvider.Sqlite);
+        var connection = builder.Configuration.GetConnectionString("Store");
+        switch (provider)
+        {
+            case StorageProvider.PostgreSql:
+                if (string.IsNullOrWhiteSpace(connection))
+                {
+                    throw new InvalidOperationException("Storage:Provider is PostgreSql but ConnectionStrings:Store is not set.");
+                }
+
+                builder.Services.AddDbContext<PostgreSqlStoreContext>(o => o.UseNpgsql(connection));
+                builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<PostgreSqlStoreContext>());
+                break;
+            default:
+                builder.Services.AddDbContext<SqliteStoreContext>(o => o.UseSqlite(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection));
+                builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<SqliteStoreContext>());
+                break;
+        }
+
+        return builder;
+    }
+
+    /// <summary>Brings the schema up to date before the service takes requests.</summary>
+    public static async Task MigrateStoreAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.MigrateOnStart)
+        {
+            return;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<StoreContext>().Database.MigrateAsync();
+    }
+}
+
+/// <summary>For <c>dotnet ef migrations add ... --context SqliteStoreContext</c>.</summary>
+public sealed class SqliteStoreContextFactory : IDesignTimeDbContextFactory<SqliteStoreContext>
+{
+    public SqliteStoreContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteStoreContext>().UseSqlite(StorageExtensions.DefaultSqlite).Options);
+}
+
+/// <summary>For <c>dotnet ef migrations add ... --context PostgreSqlStoreContext</c> (no server needed to generate).</summary>
+public sealed class PostgreSqlStoreContextFactory : IDesignTimeDbContextFactory<PostgreSqlStoreContext>
+{
+    public PostgreSqlStoreContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlStoreContext>().UseNpgsql("Host=127.0.0.1;Database=netcds_design").Options);
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace NetCds.Service.Storage;
+
+/// <summary>
+/// The service's durable store. One model, two providers: <see cref="SqliteStoreContext"/> (the embedded default)
+/// and <see cref="PostgreSqlStoreContext"/>, each with its own migrations, chosen by <c>Storage:Provider</c>.
+/// </summary>
+public abstract class StoreContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<CdsFeedbackRecord> Feedback => Set<CdsFeedbackRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        var feedback = modelBuilder.Entity<CdsFeedbackRecord>();
+        feedback.ToTable("cds_feedback");
+        feedback.HasKey(f => f.Id);
+        feedback.Property(f => f.ServiceId).HasMaxLength(100).IsRequired();
+        feedback.Property(f => f.CardUuid).HasMaxLength(100).IsRequired();
+        feedback.Property(f => f.Outcome).HasMaxLength(20).IsRequired();
+        feedback.Property(f => f.AcceptedSuggestions).HasMaxLength(4000);
+        feedback.Property(f => f.OverrideReasonSystem).HasMaxLength(500);
+        feedback.Property(f => f.OverrideReasonCode).HasMaxLength(200);
+        feedback.Property(f => f.UserComment).HasMaxLength(4000);
+        feedback.Property(f => f.Client).HasMaxLength(500);
+        feedback.HasIndex(f => f.CardUuid);
+    }
+}
+
+public sealed class SqliteStoreContext(DbContextOptions<SqliteStoreContext> options) : StoreContext(options);
+
+public sealed class PostgreSqlStoreContext(DbContextOptions<PostgreSqlStoreContext> options) : StoreContext(options);
+
+/// <summary>One CDS Hooks feedback item as received (CDS Hooks 2.0 §Feedback). The user comment may hold PHI: stored, never logged.</summary>
+public sealed class CdsFeedbackRecord
+{
+    public long Id { get; set; }
+
+    public required string ServiceId { get; set; }
+
+    public required string CardUuid { get; set; }
+
+    /// <summary><c>accepted</c> or <c>overridden</c>.</summary>
+    public required string Outcome { get; set; }
+
+    /// <summary>Accepted suggestion uuids, comma separated.</summary>
+    public string? AcceptedSuggestions { get; set; }
+
+    public string? OverrideReasonSystem { get; set; }
+
+    public string? OverrideReasonCode { get; set; }
+
+    public string? UserComment { get; set; }
+
+    public DateTimeOffset OutcomeTimestamp { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>The authenticated CDS client (JWT issuer), when known.</summary>
+    public string? Client { get; set; }
+}
