@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -23,6 +24,7 @@ public static class FhirInput
     {
         try
         {
+            EnsureWellFormed(json);
             return new ParseResult(Deserializer.Deserialize<Resource>(json), null, false);
         }
         catch (DeserializationFailedException failed)
@@ -54,6 +56,23 @@ public static class FhirInput
         {
             // e.g. a JSON document without resourceType.
             return new ParseResult(null, Outcome(OperationOutcome.IssueType.Structure, wrong.Message, "resourceType"), false);
+        }
+        catch (InvalidOperationException notAnObject)
+        {
+            // Well-formed JSON whose root is not an object (e.g. an array): Firely throws instead of reporting.
+            return new ParseResult(null, Outcome(OperationOutcome.IssueType.Structure, $"Not a FHIR resource: {notAnObject.Message}"), false);
+        }
+    }
+
+    /// <summary>
+    /// Firely's reader tolerates trailing commas, comments and content after the root object; strict JSON does not.
+    /// Throws <see cref="JsonException"/> for anything that is not exactly one well-formed JSON value.
+    /// </summary>
+    private static void EnsureWellFormed(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        while (reader.Read())
+        {
         }
     }
 

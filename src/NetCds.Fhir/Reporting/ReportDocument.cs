@@ -55,7 +55,7 @@ public sealed record ReportDocument(
     private static Dictionary<string, object?> FactsOf(DerivedFacts d)
     {
         var imaging = d.Imaging;
-        return new Dictionary<string, object?>
+        var facts = new Dictionary<string, object?>
         {
             ["age"] = Value(d.Age),
             ["liverMetastases"] = d.LiverMetastases,
@@ -94,6 +94,9 @@ public sealed record ReportDocument(
             ["resectableFraction"] = Value(d.ResectableFraction),
             ["urinary5Hiaa"] = Value(d.Urinary5Hiaa),
         };
+
+        // WhenWritingNull does not apply to dictionary values: an unknown fact is left out, never written as null.
+        return facts.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
     }
 
     private static FactDocument? Value<T>(Fact<T>? fact) => fact is null
