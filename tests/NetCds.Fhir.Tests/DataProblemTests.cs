@@ -188,7 +188,7 @@ public sealed class DataProblemTests
         var mapping = Map(condition);
 
         mapping.Facts.Conditions.Should().BeEmpty();
-        OnlyProblem(mapping).Should().BeEquivalentTo(new { Resource = "Condition/mets", Element = "Condition.onset", Kind = DataProblemKind.FutureDate });
+        OnlyProblem(mapping).Should().BeEquivalentTo(new { Resource = "Condition/mets", Element = "Condition.recordedDate", Kind = DataProblemKind.FutureDate });
     }
 
     [Fact]

@@ -157,14 +157,19 @@ public sealed class TerminologyTests
     [InlineData(Atc, "A02BC", "ProtonPumpInhibitor")]
     [InlineData(Atc, "A02BC01", "ProtonPumpInhibitor")]
     [InlineData(Atc, "A02BC05", "ProtonPumpInhibitor")]
-    [InlineData(Atc, "L01EG02", "Everolimus")]
-    [InlineData(Atc, "L01EX01", "Sunitinib")]
     [InlineData(Atc, "L01", "Chemotherapy")]
     [InlineData(Atc, "L01XX", "Chemotherapy")]
     [InlineData(Atc, "L01BC06", "Chemotherapy")]
     [InlineData(Findings, "systemic-chemotherapy", "Chemotherapy")]
     public void Medication_code_maps_to_its_fact(string system, string code, string meaning) =>
         Terms.Meanings(CodeContext.Medication, system, code).Should().Equal(meaning);
+
+    /// <summary>The contract counts "ATC L01 (any)" as prior chemotherapy, so targeted agents carry both meanings.</summary>
+    [Theory]
+    [InlineData("L01EG02", "Everolimus")]
+    [InlineData("L01EX01", "Sunitinib")]
+    public void Targeted_L01_agents_are_their_drug_and_prior_systemic_therapy(string code, string drug) =>
+        Terms.Meanings(CodeContext.Medication, Atc, code).Should().BeEquivalentTo([drug, "Chemotherapy"]);
 
     [Theory]
     [InlineData(CodeContext.Medication, Atc, "A02B")]

@@ -29,5 +29,5 @@ public enum DataProblemKind
 
 /// <summary>Something in the input that was not used as given, with the resource and element it concerns. Never silent.</summary>
 /// <param name="Resource">FHIR reference of the resource, e.g. <c>Observation/123</c>.</param>
-/// <param name="Element">FHIRPath-like location of the offending element, e.g. <c>Observation.valueQuantity.unit</c>.</param>
+/// <param name="Element">FHIRPath-like location of the offending element, e.g. <c>Observation.value.unit</c> (FHIRPath, choice types without their type suffix).</param>
 public sealed record DataProblem(string Resource, string? Element, DataProblemKind Kind, string Message);

@@ -144,7 +144,7 @@ public sealed class FactMapper(TerminologyMap terminology)
 
             if (o.Status is not (ObservationStatus.Final or ObservationStatus.Amended or ObservationStatus.Corrected))
             {
-                Problem(source, "Observation.status", DataProblemKind.NotUsable, $"status {o.Status?.ToString().ToLowerInvariant() ?? "missing"}: only final, amended or corrected results are used");
+                Problem(source, "Observation.status", DataProblemKind.NotUsable, $"status {o.StatusElement?.JsonValue ?? "missing"}: only final, amended or corrected results are used");
                 return;
             }
 
@@ -448,7 +448,7 @@ public sealed class FactMapper(TerminologyMap terminology)
             }
 
             // A diagnosis without onset or recorded date still counts; it sorts as the oldest fact.
-            var date = Dated(DateOf(c.Onset) ?? DateOf(c.RecordedDateElement), source, "Condition.onset", required: false);
+            var date = Dated(DateOf(c.Onset) ?? DateOf(c.RecordedDateElement), source, DateOf(c.Onset) is null ? "Condition.recordedDate" : "Condition.onset", required: false);
             if (date is null && (DateOf(c.Onset) ?? DateOf(c.RecordedDateElement)) is not null)
             {
                 return;
@@ -487,7 +487,7 @@ public sealed class FactMapper(TerminologyMap terminology)
                 var usable = p.Status == EventStatus.Completed || (planned && p.Status is EventStatus.Preparation or EventStatus.InProgress);
                 if (!usable)
                 {
-                    Problem(source, "Procedure.status", DataProblemKind.NotUsable, $"status {p.Status?.ToString().ToLowerInvariant() ?? "missing"}: only completed procedures (or planned ones for a planned exenteration) count");
+                    Problem(source, "Procedure.status", DataProblemKind.NotUsable, $"status {p.StatusElement?.JsonValue ?? "missing"}: only completed procedures (or planned ones for a planned exenteration) count");
                     continue;
                 }
 
@@ -518,7 +518,7 @@ public sealed class FactMapper(TerminologyMap terminology)
                 Hl7.Fhir.Model.MedicationStatement.MedicationStatusCodes.Completed or Hl7.Fhir.Model.MedicationStatement.MedicationStatusCodes.Stopped => false,
                 _ => null,
             };
-            Medication(m.Medication, m.Subject, active, m.Status?.ToString(), DateOf(m.Effective) ?? DateOf(m.DateAssertedElement), source, "MedicationStatement");
+            Medication(m.Medication, m.Subject, active, m.StatusElement?.JsonValue as string, DateOf(m.Effective) ?? DateOf(m.DateAssertedElement), source, "MedicationStatement");
         }
 
         private void MedicationRequest(MedicationRequest m, string source)
@@ -529,7 +529,7 @@ public sealed class FactMapper(TerminologyMap terminology)
                 Hl7.Fhir.Model.MedicationRequest.MedicationrequestStatus.Completed or Hl7.Fhir.Model.MedicationRequest.MedicationrequestStatus.Stopped => false,
                 _ => null,
             };
-            Medication(m.Medication, m.Subject, active, m.Status?.ToString(), DateOf(m.AuthoredOnElement), source, "MedicationRequest");
+            Medication(m.Medication, m.Subject, active, m.StatusElement?.JsonValue as string, DateOf(m.AuthoredOnElement), source, "MedicationRequest");
         }
 
         private void Medication(DataType? medication, ResourceReference? subject, bool? active, string? status, DateTimeOffset? date, string source, string type)
@@ -540,6 +540,13 @@ public sealed class FactMapper(TerminologyMap terminology)
                 ResourceReference r => ResolveMedication(r)?.Code,
                 _ => null,
             };
+            if (medication is ResourceReference unresolved && concept is null)
+            {
+                // Could be any drug: say so rather than drop it.
+                Problem(source, $"{type}.medication", DataProblemKind.UnusableValue, $"medication reference '{unresolved.Reference}' is not in the input: the drug cannot be identified");
+                return;
+            }
+
             var meanings = Meanings(CodeContext.Medication, concept);
             if (meanings.Count == 0 || !AboutThePatient(subject, source, $"{type}.subject"))
             {

@@ -75,12 +75,10 @@ public sealed class TerminologyMap
             return [];
         }
 
-        if (_exact[context].TryGetValue((system, code), out var meanings))
-        {
-            return meanings;
-        }
-
-        return [.. _prefixes[context].Where(p => p.System == system && code.StartsWith(p.Prefix, StringComparison.Ordinal)).Select(p => p.Meaning)];
+        // Every meaning counts: an exact code and a class prefix can both apply (everolimus L01EG02 is also "ATC L01, any").
+        var exact = _exact[context].TryGetValue((system, code), out var meanings) ? meanings : [];
+        var byPrefix = _prefixes[context].Where(p => p.System == system && code.StartsWith(p.Prefix, StringComparison.Ordinal)).Select(p => p.Meaning);
+        return [.. exact.Concat(byPrefix).Distinct()];
     }
 
     /// <summary>The codes that supply a meaning, as <c>system|code</c>: the first is the one a suggestion orders.</summary>
