@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NetCds.Service.CdsHooks.Security;
+
+namespace NetCds.Service.Tests.CdsHooks.Support;
+
+/// <summary>
+/// The system under test: a small host with <c>AddCdsHooksSecurity</c> and one CDS service behind
+/// <c>RequireCdsHooksJwt</c>, on loopback, with a hand-moved clock and every log line captured.
+/// </summary>
+internal sealed class SecuredApp : IAsyncDisposable
+{
+    public const string ServicePath = "/cds-services/net-eligibility";
+
+    private readonly WebApplication app;
+    private readonly HttpClient client;
+
+    private SecuredApp(WebApplication app, LogCapture logs, ManualClock clock)
+    {
+        this.app = app;
+        Logs = logs;
+        Clock = clock;
+        BaseAddress = Loopback.Address(app);
+        client = new HttpClient { BaseAddress = new Uri(BaseAddress) };
+    }
+
+    public string BaseAddress { get; }
+
+    /// <summary>The URL a CDS Client calls, hence the <c>aud</c> it must put in its token.</summary>
+    public string ServiceUrl => BaseAddress + ServicePath;
+
+    public LogCapture Logs { get; }
+
+    public ManualClock Clock { get; }
+
+    /// <summary>Builds the host; start-up validation throws from here.</summary>
+    public static async Task<SecuredApp> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var logs = new LogCapture();
+        var clock = new ManualClock();
+        var builder = Loopback.CreateBuilder(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.AddCdsHooksSecurity();
+
+        var app = builder.Build();
+        var services = app.MapGroup("/cds-services").RequireCdsHooksJwt();
+        services.MapPost("/net-eligibility", (HttpContext context) => TypedResults.Ok(context.GetCdsHooksCaller()));
+
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new SecuredApp(app, logs, clock);
+    }
+
+    /// <summary>Calls the CDS service as an EHR would, with the token as bearer (none when null).</summary>
+    public async Task<HttpResponseMessage> CallAsync(string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ServicePath)
+        {
+            Content = new StringContent("""{"hook":"patient-view","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await app.StopAsync(TestContext.Current.CancellationToken);
+        await app.DisposeAsync();
+    }
+}
