@@ -20,9 +20,13 @@ public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy
 
     /// <summary>Evaluates the patient the resources are about (or <paramref name="patient"/> when given).</summary>
     /// <returns>Null when nothing in the input says which patient it is about.</returns>
-    public Evaluation? Evaluate(Resource root, DateTimeOffset asOf, string? patient = null)
+    public Evaluation? Evaluate(Resource root, DateTimeOffset asOf, string? patient = null) =>
+        Evaluate(FhirInput.Resources(root), asOf, patient);
+
+    /// <summary>Evaluates resources gathered from several places (prefetch keys, fetched searchsets).</summary>
+    public Evaluation? Evaluate(IReadOnlyList<SourcedResource> resources, DateTimeOffset asOf, string? patient = null)
     {
-        var mapping = _mapper.Map(FhirInput.Resources(root), asOf, patient);
+        var mapping = _mapper.Map(resources, asOf, patient);
         if (mapping.Facts.Patient is null)
         {
             return null;
