@@ -1,21 +1,30 @@
+using NetCds.Service.CdsHooks;
 using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ops;
+using NetCds.Service.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();
+builder.AddStore();
+builder.AddCdsHooks();
 
 var app = builder.Build();
+
+await app.MigrateStoreAsync();
+
+app.UseCors();
 
 app.MapOps();
 app.MapEligibilityApi();
 app.MapDemoApi();
+app.MapCdsHooksApi();
 
-app.Run();
+await app.RunAsync();
 
 /// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
 public partial class Program;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace NetCds.Service.Tests;
 
-public sealed class EvaluateApiTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class EvaluateApiTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
     private const string Bundle = """
         {"resourceType":"Bundle","type":"collection","entry":[

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
@@ -9,7 +8,7 @@ using NetCds.Service.Ops;
 
 namespace NetCds.Service.Tests;
 
-public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HostTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
     [Fact]
     public async Task Liveness_answers_ok()

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
 using NetCds.Domain.Engine;
 using NetCds.Domain.Policy;
 using NetCds.Fhir;
@@ -13,7 +12,7 @@ using NetCds.Service.Demo;
 namespace NetCds.Service.Tests;
 
 /// <summary>Every demo patient through HTTP gives the statuses the engine gives in process, and the demo serves them all.</summary>
-public sealed class SeedRoundTripTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class SeedRoundTripTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
     private static readonly DateTimeOffset SeedInstant = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 

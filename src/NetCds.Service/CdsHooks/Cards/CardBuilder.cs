@@ -35,7 +35,7 @@ public sealed class CardBuilder
     ];
 
     /// <summary>The patient-view card: every therapy's status, with reasons, evidence, missing data and the full report.</summary>
-    public Card PatientView(Evaluation evaluation, string sourceUrl)
+    public Card PatientView(Evaluation evaluation, string sourceUrl, IReadOnlyList<string>? dataGaps = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var report = evaluation.Report;
@@ -59,7 +59,7 @@ public sealed class CardBuilder
         {
             Uuid = Guid.NewGuid().ToString(),
             Summary = summary,
-            Detail = Detail(evaluation, report.Assessments),
+            Detail = Detail(evaluation, report.Assessments, dataGaps),
             Indicator = evaluation.Mapping.Problems.Any(p => p.Kind != DataProblemKind.NotUsable) ? "warning" : "info",
             Source = Source(sourceUrl, "net-liver-mets-eligibility", "NET liver metastases eligibility"),
             Suggestions = CdsJson.NullIfEmpty(suggestions),
@@ -75,7 +75,7 @@ public sealed class CardBuilder
     /// outside the indication, info for MDT judgement; plus octreotide cover before a procedure for a functioning tumour.
     /// An eligible order with nothing to add gets no card.
     /// </summary>
-    public IReadOnlyList<Card> OrderCheck(Evaluation evaluation, IReadOnlyCollection<TherapyId> ordered, string sourceUrl)
+    public IReadOnlyList<Card> OrderCheck(Evaluation evaluation, IReadOnlyCollection<TherapyId> ordered, string sourceUrl, IReadOnlyList<string>? dataGaps = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(ordered);
@@ -101,7 +101,7 @@ public sealed class CardBuilder
                 {
                     Uuid = Guid.NewGuid().ToString(),
                     Summary = Fit(summary!, $"{a.Status.Code()}: {name}"),
-                    Detail = Detail(evaluation, [a]),
+                    Detail = Detail(evaluation, [a], dataGaps),
                     Indicator = indicator,
                     Source = Source(sourceUrl, "net-order-check", "NET therapy order check"),
                     Suggestions = CdsJson.NullIfEmpty(suggestions),
@@ -177,7 +177,7 @@ public sealed class CardBuilder
         return suggestions;
     }
 
-    private static string Detail(Evaluation evaluation, IReadOnlyList<TherapyAssessment> assessments)
+    private static string Detail(Evaluation evaluation, IReadOnlyList<TherapyAssessment> assessments, IReadOnlyList<string>? dataGaps)
     {
         var report = evaluation.Report;
         var text = new StringBuilder();
@@ -219,6 +219,16 @@ public sealed class CardBuilder
         foreach (var item in report.AlsoReported)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- **{item.Topic}**: {item.Text}");
+        }
+
+        if (dataGaps is { Count: > 0 })
+        {
+            text.AppendLine();
+            text.AppendLine("**Could not be obtained from the EHR** (statuses above may change once these are available)");
+            foreach (var gap in dataGaps)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {gap}");
+            }
         }
 
         if (evaluation.Mapping.Problems.Count > 0)

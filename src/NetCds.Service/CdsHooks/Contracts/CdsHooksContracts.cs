@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NetCds.Service.CdsHooks.Prefetch;
 
 namespace NetCds.Service.CdsHooks.Contracts;
 
@@ -29,28 +30,7 @@ public sealed record CdsRequest
 
     public JsonElement? Context { get; init; }
 
-    public Dictionary<string, JsonElement>? Prefetch { get; init; }
-}
-
-/// <summary>The access token the client lends for FHIR reads. Never logged.</summary>
-public sealed record FhirAuthorization
-{
-    [JsonPropertyName("access_token")]
-    public string? AccessToken { get; init; }
-
-    [JsonPropertyName("token_type")]
-    public string? TokenType { get; init; }
-
-    [JsonPropertyName("expires_in")]
-    public int? ExpiresIn { get; init; }
-
-    public string? Scope { get; init; }
-
-    public string? Subject { get; init; }
-
-    public string? Patient { get; init; }
-
-    public override string ToString() => "FhirAuthorization { redacted }";
+    public JsonElement? Prefetch { get; init; }
 }
 
 public sealed record CdsResponse(IReadOnlyList<Card> Cards);

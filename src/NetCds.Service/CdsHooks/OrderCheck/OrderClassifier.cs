@@ -4,11 +4,11 @@ using NetCds.Domain.Engine;
 using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Terminology;
 
-namespace NetCds.Service.CdsHooks.Orders;
+namespace NetCds.Service.CdsHooks.OrderCheck;
 
 /// <summary>
 /// Configuration <c>CdsHooks:OrderCodes</c>: extra codes (system|code, trailing * for a prefix) per therapy id, added to
-/// the built-in ones: e.g. <c>"CdsHooks:OrderCodes:PRRT:0": "http://snomed.info/sct|1234"</c>.
+/// the built-in ones, e.g. <c>CdsHooks__OrderCodes__PRRT__0=http://snomed.info/sct|1234</c>.
 /// </summary>
 public sealed class OrderCodeOptions
 {
@@ -68,7 +68,9 @@ public sealed class OrderClassifier
             foreach (var coding in concept?.Coding ?? [])
             {
                 therapies.UnionWith(FromTerminology(context, coding));
-                therapies.UnionWith(_codes.Where(c => c.System == coding.System && (c.Prefix ? coding.Code?.StartsWith(c.Code, StringComparison.Ordinal) == true : c.Code == coding.Code)).Select(c => c.Therapy));
+                therapies.UnionWith(_codes
+                    .Where(c => c.System == coding.System && (c.Prefix ? coding.Code?.StartsWith(c.Code, StringComparison.Ordinal) == true : c.Code == coding.Code))
+                    .Select(c => c.Therapy));
             }
         }
 

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetCds.Fhir;
+using NetCds.Fhir.Input;
+using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.CdsHooks.OrderCheck;
+using NetCds.Service.CdsHooks.Prefetch;
+using NetCds.Service.CdsHooks.Security;
+using NetCds.Service.Fhir;
+using NetCds.Service.Storage;
+
+namespace NetCds.Service.CdsHooks;
+
+public static class CdsHooksApi
+{
+    /// <summary>Everything the CDS Hooks endpoints need: JWT security, prefetch resolution, cards, order classification, CORS.</summary>
+    public static IHostApplicationBuilder AddCdsHooks(this IHostApplicationBuilder builder)
+    {
+        builder.AddCdsHooksSecurity();
+        builder.AddCdsHooksPrefetch();
+        builder.Services.AddOptions<OrderCodeOptions>().BindConfiguration("CdsHooks");
+        builder.Services.AddSingleton<OrderClassifier>();
+        builder.Services.AddSingleton<CardBuilder>();
+
+        // CORS for browser-based CDS clients: origins from configuration only, none by default.
+        var origins = builder.Configuration.GetSection("CdsHooks:Cors:AllowedOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(o => o.AddPolicy("cds-hooks", p => p.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCdsHooksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors("cds-hooks").RequireCdsHooksJwt();
+        group.MapGet("", () => TypedResults.Json(CdsServiceCatalog.Discovery, CdsJson.Options));
+        group.MapPost("/{id}", CallAsync);
+        group.MapPost("/{id}/feedback", FeedbackAsync);
+        return app;
+    }
+
+    private static async Task<Results<JsonHttpResult<CdsResponse>, ContentHttpResult>> CallAsync(
+        string id,
+        HttpRequest request,
+        PrefetchResolver prefetch,
+        FhirEvaluation evaluation,
+        OrderClassifier orders,
+        CardBuilder cards,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (!CdsServiceCatalog.Hooks.ContainsKey(id))
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
+        }
+
+        var (call, error) = await ReadAsync<CdsRequest>(request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (CdsRequestValidator.Validate(id, call!) is { } invalid)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
+        }
+
+        var context = call!.Context!.Value;
+        var patientId = context.GetProperty("patientId").GetString()!;
+        var resolution = await prefetch.ResolveAsync(call.Prefetch, context, call.FhirServer, call.FhirAuthorization, cancellationToken);
+        if (!resolution.HasRequiredData)
+        {
+            // CDS Hooks 2.0: 412 when the data needed cannot be had from prefetch or the FHIR server.
+            var keys = string.Join("; ", resolution.MissingRequired.Select(k => $"{k.Key}: {k.Reason}"));
+            return FhirResults.Problem(OperationOutcome.IssueType.Processing, $"Cannot evaluate without the patient: {keys}.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
+        }
+
+        var result = evaluation.Evaluate(resolution.Resources, clock.GetUtcNow(), $"Patient/{patientId}");
+        if (result is null)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
+        }
+
+        var sourceUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/cds-services";
+        var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
+        if (call.Hook == CdsServiceCatalog.PatientView)
+        {
+            return TypedResults.Json(new CdsResponse([cards.PatientView(result, sourceUrl, gaps)]), CdsJson.Options);
+        }
+
+        var draft = FhirInput.Parse(context.GetProperty("draftOrders").GetRawText());
+        if (!draft.Succeeded)
+        {
+            var outcome = draft.Outcome!;
+            foreach (var issue in outcome.Issue)
+            {
+                issue.Expression = [.. issue.Expression.Select(e => $"context.draftOrders ({e})").DefaultIfEmpty("context.draftOrders")];
+            }
+
+            return FhirResults.Outcome(outcome);
+        }
+
+        var ordered = orders.Classify(FhirInput.Resources(draft.Resource!));
+        return TypedResults.Json(new CdsResponse(cards.OrderCheck(result, ordered, sourceUrl, gaps)), CdsJson.Options);
+    }
+
+    private static async Task<Results<Ok, ContentHttpResult>> FeedbackAsync(
+        string id,
+        HttpContext http,
+        StoreContext store,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        if (!CdsServiceCatalog.Hooks.ContainsKey(id))
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
+        }
+
+        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (CdsRequestValidator.Validate(feedback!) is { } invalid)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
+        }
+
+        var received = clock.GetUtcNow();
+        var client = http.GetCdsHooksCaller()?.Issuer;
+        store.Feedback.AddRange(feedback!.Feedback!.Select(f => new CdsFeedbackRecord
+        {
+            ServiceId = id,
+            CardUuid = f.Card!,
+            Outcome = f.Outcome!,
+            AcceptedSuggestions = f.AcceptedSuggestions is { Count: > 0 } s ? string.Join(',', s.Select(x => x.Id)) : null,
+            OverrideReasonSystem = f.OverrideReason?.Reason?.System,
+            OverrideReasonCode = f.OverrideReason?.Reason?.Code,
+            UserComment = f.OverrideReason?.UserComment,
+            OutcomeTimestamp = DateTimeOffset.Parse(f.OutcomeTimestamp!, CultureInfo.InvariantCulture),
+            ReceivedAt = received,
+            Client = client,
+        }));
+        await store.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    /// <summary>Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error.</summary>
+    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentType?.Split(';')[0].Trim() is not ("application/json" or "application/fhir+json"))
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.NotSupported, "Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, CdsJson.Options, cancellationToken);
+            return body is null
+                ? (null, FhirResults.Problem(OperationOutcome.IssueType.Required, "Request body is empty.", StatusCodes.Status400BadRequest))
+                : (body, null);
+        }
+        catch (JsonException malformed)
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.Structure, $"Malformed JSON: {malformed.Message}", StatusCodes.Status400BadRequest, malformed.Path));
+        }
+    }
+}
