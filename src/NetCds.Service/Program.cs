@@ -17,7 +17,8 @@ var app = builder.Build();
 
 await app.MigrateStoreAsync();
 
-app.UseCors();
+// Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
+app.UseCors(CdsHooksApi.CorsPolicy);
 
 app.MapOps();
 app.MapEligibilityApi();

@@ -16,6 +16,8 @@ namespace NetCds.Service.CdsHooks;
 
 public static class CdsHooksApi
 {
+    public const string CorsPolicy = "cds-hooks";
+
     /// <summary>Everything the CDS Hooks endpoints need: JWT security, prefetch resolution, cards, order classification, CORS.</summary>
     public static IHostApplicationBuilder AddCdsHooks(this IHostApplicationBuilder builder)
     {
@@ -25,15 +27,19 @@ public static class CdsHooksApi
         builder.Services.AddSingleton<OrderClassifier>();
         builder.Services.AddSingleton<CardBuilder>();
 
-        // CORS for browser-based CDS clients: origins from configuration only, none by default.
-        var origins = builder.Configuration.GetSection("CdsHooks:Cors:AllowedOrigins").Get<string[]>() ?? [];
-        builder.Services.AddCors(o => o.AddPolicy("cds-hooks", p => p.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")));
+        // CORS for browser-based CDS clients: origins from configuration (CdsHooks:Cors:AllowedOrigins) only, none by default.
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IConfiguration>((cors, configuration) =>
+        {
+            var origins = configuration.GetSection("CdsHooks:Cors:AllowedOrigins").Get<string[]>() ?? [];
+            cors.AddPolicy(CorsPolicy, p => p.WithOrigins(origins).WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type"));
+        });
         return builder;
     }
 
     public static IEndpointRouteBuilder MapCdsHooksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors("cds-hooks").RequireCdsHooksJwt();
+        var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy).RequireCdsHooksJwt();
         group.MapGet("", () => TypedResults.Json(CdsServiceCatalog.Discovery, CdsJson.Options));
         group.MapPost("/{id}", CallAsync);
         group.MapPost("/{id}/feedback", FeedbackAsync);

@@ -31,26 +31,23 @@ public static class StorageExtensions
     public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var provider = builder.Configuration.GetValue($"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}", StorageProvider.Sqlite);
-        var connection = builder.Configuration.GetConnectionString("Store");
-        switch (provider)
+
+        // Both providers are registered; configuration (read when first used, never guessed) picks one.
+        builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite));
+        builder.Services.AddDbContext<PostgreSqlStoreContext>((sp, o) => o.UseNpgsql(ConnectionString(sp)
+            ?? throw new InvalidOperationException("Storage:Provider is PostgreSql but ConnectionStrings:Store is not set.")));
+        builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.Provider switch
         {
-            case StorageProvider.PostgreSql:
-                if (string.IsNullOrWhiteSpace(connection))
-                {
-                    throw new InvalidOperationException("Storage:Provider is PostgreSql but ConnectionStrings:Store is not set.");
-                }
-
-                builder.Services.AddDbContext<PostgreSqlStoreContext>(o => o.UseNpgsql(connection));
-                builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<PostgreSqlStoreContext>());
-                break;
-            default:
-                builder.Services.AddDbContext<SqliteStoreContext>(o => o.UseSqlite(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection));
-                builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<SqliteStoreContext>());
-                break;
-        }
-
+            StorageProvider.PostgreSql => sp.GetRequiredService<PostgreSqlStoreContext>(),
+            _ => sp.GetRequiredService<SqliteStoreContext>(),
+        });
         return builder;
+    }
+
+    private static string? ConnectionString(IServiceProvider services)
+    {
+        var connection = services.GetRequiredService<IConfiguration>().GetConnectionString("Store");
+        return string.IsNullOrWhiteSpace(connection) ? null : connection;
     }
 
     /// <summary>Brings the schema up to date before the service takes requests.</summary>

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using NetCds.Service.Tests.CdsHooks.Support;
+
+namespace NetCds.Service.Tests.CdsHooks;
+
+/// <summary>The real service with its default, JWT required, trusting an EHR whose JWKS is served on loopback.</summary>
+public sealed class SecuredServiceTests
+{
+    private const string Issuer = "https://ehr.example.org";
+
+    private static string Token(EhrKey key, string audience) => Jws.Sign(new TokenSpec
+    {
+        Issuer = Issuer,
+        Audience = audience,
+        IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-5),
+        Expires = DateTimeOffset.UtcNow.AddMinutes(5),
+        Kid = key.Kid,
+    }, key);
+
+    [Fact]
+    public async Task Discovery_needs_a_valid_token_by_default()
+    {
+        using var key = EhrKey.Rs384("k1");
+        await using var jwks = await JwksServer.StartAsync(key);
+        using var factory = new ServiceFactory();
+        using var service = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:Issuers:0:Issuer", Issuer)
+            .UseSetting("CdsHooks:Issuers:0:JwksUrl", jwks.Url));
+        using var client = service.CreateClient();
+
+        using var anonymous = await client.GetAsync(new Uri("/cds-services", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/cds-services", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(key, "http://localhost/cds-services"));
+        using var authenticated = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await anonymous.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Should().BeEmpty("a bare 401");
+        authenticated.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_hook_call_is_answered_with_a_token_for_that_service_url_only()
+    {
+        using var key = EhrKey.Es384("k2");
+        await using var jwks = await JwksServer.StartAsync(key);
+        using var factory = new ServiceFactory();
+        using var service = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:Issuers:0:Issuer", Issuer)
+            .UseSetting("CdsHooks:Issuers:0:JwksUrl", jwks.Url));
+        using var client = service.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var call = HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), HookCalls.PrefetchFrom(seed));
+
+        var (forService, _) = await HookCalls.PostAsync(client, "/cds-services/net-liver-mets-eligibility", call, Token(key, "http://localhost/cds-services/net-liver-mets-eligibility"));
+        var (forDiscovery, _) = await HookCalls.PostAsync(client, "/cds-services/net-liver-mets-eligibility", call, Token(key, "http://localhost/cds-services"));
+
+        forService.StatusCode.Should().Be(HttpStatusCode.OK);
+        forDiscovery.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "aud must be the URL called");
+    }
+
+    [Fact]
+    public async Task Cors_allows_only_the_configured_origins()
+    {
+        using var factory = new ServiceFactory();
+        using var service = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:RequireJwt", "false")
+            .UseSetting("CdsHooks:Cors:AllowedOrigins:0", "https://ehr.example.org"));
+        using var client = service.CreateClient();
+
+        async Task<string?> AllowedOrigin(string origin)
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, new Uri("/cds-services", UriKind.Relative));
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "POST");
+            using var response = await client.SendAsync(preflight, TestContext.Current.CancellationToken);
+            return response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+        }
+
+        (await AllowedOrigin("https://ehr.example.org")).Should().Be("https://ehr.example.org");
+        (await AllowedOrigin("https://evil.example.com")).Should().BeNull();
+    }
+}
