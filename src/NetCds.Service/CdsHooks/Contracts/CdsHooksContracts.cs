@@ -70,7 +70,7 @@ public sealed record Suggestion(string Label, string? Uuid = null, bool? IsRecom
 /// <param name="Resource">A FHIR resource as JSON (serialized by Firely), for create and update.</param>
 public sealed record CdsAction(string Type, string Description, JsonElement? Resource = null, string? ResourceId = null);
 
-public sealed record Link(string Label, string Url, string Type, string? AppContext = null);
+public sealed record Link(string Label, string Url, string Type, string? AppContext = null, bool? Autolaunchable = null);
 
 public sealed record FeedbackRequest(IReadOnlyList<FeedbackItem>? Feedback);
 

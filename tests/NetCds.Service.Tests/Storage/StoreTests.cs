@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NetCds.Service.Storage;
+using NetCds.Service.Tests.CdsHooks;
+using NetCds.Service.Tests.CdsHooks.Support;
+using Npgsql;
+
+namespace NetCds.Service.Tests.Storage;
+
+/// <summary>The same store code on both providers: SQLite (embedded default) and a real PostgreSQL server.</summary>
+public sealed class StoreTests
+{
+    private static JsonObject Feedback(string card) => new()
+    {
+        ["feedback"] = new JsonArray(new JsonObject
+        {
+            ["card"] = card,
+            ["outcome"] = "overridden",
+            ["overrideReason"] = new JsonObject { ["reason"] = new JsonObject { ["code"] = "patient-preference", ["system"] = "http://netcds.org/fhir/CodeSystem/override-reasons" } },
+            ["outcomeTimestamp"] = "2026-11-20T11:00:00Z",
+        }),
+    };
+
+    private static async Task<List<CdsFeedbackRecord>> RoundTripAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> service)
+    {
+        var card = Guid.NewGuid().ToString();
+        using var client = service.CreateClient();
+        var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-order-check/feedback", Feedback(card));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await using var scope = service.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<StoreContext>().Feedback.Where(f => f.CardUuid == card).ToListAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Feedback_is_stored_in_the_embedded_SQLite_store()
+    {
+        using var service = new OpenCdsFactory();
+
+        var stored = await RoundTripAsync(service);
+
+        stored.Should().ContainSingle().Which.OverrideReasonCode.Should().Be("patient-preference");
+        await using var scope = service.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<StoreContext>().Should().BeOfType<SqliteStoreContext>();
+    }
+
+    [Fact]
+    public async Task Feedback_is_stored_in_PostgreSQL_after_migrations()
+    {
+        var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
+        var database = $"netcds_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        try
+        {
+            var store = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+            using var factory = new OpenCdsFactory();
+            using var service = factory.WithWebHostBuilder(b => b.UseSetting("Storage:Provider", "PostgreSql").UseSetting("ConnectionStrings:Store", store));
+
+            var stored = await RoundTripAsync(service);
+
+            stored.Should().ContainSingle().Which.Should().Match<CdsFeedbackRecord>(f => f.Outcome == "overridden" && f.ServiceId == "net-order-check");
+            await using var scope = service.Services.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<StoreContext>();
+            context.Should().BeOfType<PostgreSqlStoreContext>();
+            (await context.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken)).Should().BeEmpty();
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public void PostgreSQL_without_a_connection_string_fails_loudly_rather_than_falling_back()
+    {
+        using var factory = new OpenCdsFactory();
+        using var service = factory.WithWebHostBuilder(b => b.UseSetting("Storage:Provider", "PostgreSql").UseSetting("ConnectionStrings:Store", ""));
+
+        var start = () => service.CreateClient();
+
+        start.Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings:Store*");
+    }
+}
