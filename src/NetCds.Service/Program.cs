@@ -2,6 +2,8 @@ using NetCds.Service.CdsHooks;
 using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
 using NetCds.Service.Fhir;
+using NetCds.Service.Ingestion;
+using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
@@ -12,6 +14,8 @@ builder.AddFhirInput();
 builder.AddDemo();
 builder.AddStore();
 builder.AddCdsHooks();
+builder.AddIngestion();
+builder.AddMessaging();
 
 var app = builder.Build();
 
@@ -24,6 +28,7 @@ app.MapOps();
 app.MapEligibilityApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
+app.MapIngestionApi();
 
 await app.RunAsync();
 

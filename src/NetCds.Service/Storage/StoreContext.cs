@@ -10,6 +10,12 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 {
     public DbSet<CdsFeedbackRecord> Feedback => Set<CdsFeedbackRecord>();
 
+    public DbSet<StoredResource> Resources => Set<StoredResource>();
+
+    public DbSet<PatientReport> Reports => Set<PatientReport>();
+
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -25,10 +31,41 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         feedback.Property(f => f.UserComment).HasMaxLength(4000);
         feedback.Property(f => f.Client).HasMaxLength(500);
         feedback.HasIndex(f => f.CardUuid);
+
+        var resource = modelBuilder.Entity<StoredResource>();
+        resource.ToTable("fhir_resources");
+        resource.HasKey(r => new { r.ResourceType, r.ResourceId });
+        resource.Property(r => r.ResourceType).HasMaxLength(64);
+        resource.Property(r => r.ResourceId).HasMaxLength(64);
+        resource.Property(r => r.VersionId).HasMaxLength(64);
+        resource.Property(r => r.Patient).HasMaxLength(200);
+        resource.Property(r => r.Version).IsConcurrencyToken();
+        resource.HasIndex(r => r.Patient);
+
+        var report = modelBuilder.Entity<PatientReport>();
+        report.ToTable("patient_reports");
+        report.HasKey(r => r.Patient);
+        report.Property(r => r.Patient).HasMaxLength(200);
+        report.Property(r => r.Statuses).HasMaxLength(1000);
+        report.Property(r => r.Revision).IsConcurrencyToken();
+
+        var outbox = modelBuilder.Entity<OutboxMessage>();
+        outbox.ToTable("outbox");
+        outbox.HasKey(m => m.Id);
+        outbox.Property(m => m.MessageType).HasMaxLength(200);
+        outbox.HasIndex(m => new { m.DispatchedAt, m.CreatedAt });
     }
 }
 
-public sealed class SqliteStoreContext(DbContextOptions<SqliteStoreContext> options) : StoreContext(options);
+public sealed class SqliteStoreContext(DbContextOptions<SqliteStoreContext> options) : StoreContext(options)
+{
+    /// <summary>SQLite has no DateTimeOffset type: store UTC ticks, so ordering and comparison happen in SQL.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+    }
+}
 
 public sealed class PostgreSqlStoreContext(DbContextOptions<PostgreSqlStoreContext> options) : StoreContext(options);
 

@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+// Versioned message contracts: small immutable records, ids not entities, events past tense, commands imperative.
+// A breaking change gets a new namespace (V2) rather than an edit here.
+namespace NetCds.Service.Messaging.Contracts.V1;
+
+/// <summary>Recompute one patient's eligibility from the stored resources (sent after resources for the patient were stored).</summary>
+public sealed record RecomputeEligibility(string Patient, DateTimeOffset RequestedAt);
+
+/// <summary>Raw FHIR JSON (a resource or a Bundle) published by an integration engine straight onto the bus.</summary>
+public sealed record FhirResourceSubmitted(string Json, string? Source = null);
+
+/// <summary>One therapy whose status changed.</summary>
+public sealed record StatusChange(string Therapy, string? Previous, string Current);
+
+/// <summary>
+/// A patient's eligibility changed: published once per change, with the new report and the CDS Hooks cards an EHR
+/// would show (JSON, as the CDS Hooks API writes them).
+/// </summary>
+public sealed record EligibilityChanged(
+    string Patient,
+    DateTimeOffset EvaluatedAt,
+    string RulesVersion,
+    IReadOnlyList<StatusChange> Changes,
+    JsonElement Cards,
+    JsonElement Report);

@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+using MassTransit;
+
+namespace NetCds.Service.Messaging;
+
+public enum MessagingTransport
+{
+    InMemory,
+    RabbitMq,
+}
+
+/// <summary>Configuration section <c>Messaging</c>; the broker is <c>ConnectionStrings:RabbitMq</c> (amqp URI).</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    public MessagingTransport Transport { get; init; } = MessagingTransport.InMemory;
+
+    [Range(10, 60_000)]
+    public int OutboxPollMilliseconds { get; init; } = 250;
+
+    [Range(1, 10_000)]
+    public int OutboxBatchSize { get; init; } = 100;
+}
+
+/// <summary>A message that can never be processed (bad FHIR, unknown patient reference): no retry, straight to the error queue with the reason.</summary>
+public sealed class InvalidMessageException(string message) : Exception(message);
+
+public static class MessagingExtensions
+{
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        var transport = builder.Configuration.GetValue($"{MessagingOptions.Section}:Transport", MessagingTransport.InMemory);
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
+            bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
+            if (transport == MessagingTransport.RabbitMq)
+            {
+                var uri = builder.Configuration.GetConnectionString("RabbitMq");
+                if (string.IsNullOrWhiteSpace(uri))
+                {
+                    throw new InvalidOperationException("Messaging:Transport is RabbitMq but ConnectionStrings:RabbitMq is not set.");
+                }
+
+                bus.UsingRabbitMq((context, rabbit) =>
+                {
+                    rabbit.Host(new Uri(uri), host => host.PublisherConfirmation = true);
+                    rabbit.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>Quorum queues on RabbitMQ (replicated, durable); nothing to do in memory.</summary>
+    public static void UseQuorumQueue(IReceiveEndpointConfigurator endpoint)
+    {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQuorumQueue();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace NetCds.Service.Storage;
+
+/// <summary>
+/// A FHIR resource as last received, keyed by type and id. <see cref="Version"/> orders updates: meta.versionId when
+/// numeric, else meta.lastUpdated ticks, else the receipt order; an older version never overwrites a newer one.
+/// </summary>
+public sealed class StoredResource
+{
+    public required string ResourceType { get; set; }
+
+    public required string ResourceId { get; set; }
+
+    public long Version { get; set; }
+
+    public string? VersionId { get; set; }
+
+    public DateTimeOffset? LastUpdated { get; set; }
+
+    /// <summary>The patient it is about (relative reference); null for resources about no patient.</summary>
+    public string? Patient { get; set; }
+
+    /// <summary>FHIR JSON; null once deleted.</summary>
+    public string? Json { get; set; }
+
+    public bool Deleted { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+}
+
+/// <summary>The latest eligibility report per patient, and the statuses it was compared on.</summary>
+public sealed class PatientReport
+{
+    public required string Patient { get; set; }
+
+    public required string ReportJson { get; set; }
+
+    /// <summary>THERAPY=status pairs, comma separated, in catalogue order: what "changed" is decided on.</summary>
+    public required string Statuses { get; set; }
+
+    public DateTimeOffset EvaluatedAt { get; set; }
+
+    /// <summary>Optimistic concurrency: two instances recomputing one patient cannot both win.</summary>
+    public int Revision { get; set; }
+}
+
+/// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox).</summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; set; }
+
+    /// <summary>Contract type name, e.g. <c>RecomputeEligibility</c>.</summary>
+    public required string MessageType { get; set; }
+
+    public required string Payload { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DispatchedAt { get; set; }
+
+    public int Attempts { get; set; }
+}
