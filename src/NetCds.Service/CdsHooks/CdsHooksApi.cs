@@ -53,6 +53,7 @@ public static class CdsHooksApi
         FhirEvaluation evaluation,
         OrderClassifier orders,
         CardBuilder cards,
+        StoreContext store,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -82,7 +83,8 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, $"Cannot evaluate without the patient: {keys}.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var result = evaluation.Evaluate(resolution.Resources, clock.GetUtcNow(), $"Patient/{patientId}");
+        var resources = await StoredFacts.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
+        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}");
         if (result is null)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");

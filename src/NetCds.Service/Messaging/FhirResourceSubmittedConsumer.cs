@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using NetCds.Fhir.Input;
 using NetCds.Service.Ingestion;
@@ -8,10 +9,20 @@ namespace NetCds.Service.Messaging;
 /// <summary>FHIR JSON published onto the bus by an integration engine: stored exactly as an HTTP POST /fhir would be.</summary>
 public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion) : IConsumer<FhirResourceSubmitted>
 {
-    public async Task Consume(ConsumeContext<FhirResourceSubmitted> context)
+    public Task Consume(ConsumeContext<FhirResourceSubmitted> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var parsed = FhirInput.Parse(context.Message.Json);
+        return IngestAsync(ingestion, context.Message.Json, context.CancellationToken);
+    }
+
+    internal static async Task IngestAsync(ResourceIngestion ingestion, string? json, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new InvalidMessageException("Empty message: FHIR JSON expected.");
+        }
+
+        var parsed = FhirInput.Parse(json);
         if (!parsed.Succeeded)
         {
             // Never dropped: it goes to the error queue with this reason in its fault headers.
@@ -24,7 +35,7 @@ public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion) :
             throw new InvalidMessageException(error);
         }
 
-        await ingestion.IngestAsync(entries, context.CancellationToken);
+        await ingestion.IngestAsync(entries, cancellationToken);
     }
 }
 
@@ -35,6 +46,37 @@ public sealed class FhirResourceSubmittedConsumerDefinition : ConsumerDefinition
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FhirResourceSubmittedConsumer> consumerConfigurator, IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+            r.Ignore<InvalidMessageException>();
+        });
+        MessagingExtensions.UseQuorumQueue(endpointConfigurator);
+    }
+}
+
+/// <summary>
+/// FHIR JSON published by an integration engine straight to the <c>netcds-fhir-raw</c> exchange: the body is the
+/// resource or Bundle itself (no MassTransit envelope). Stored exactly as POST /fhir would store it.
+/// </summary>
+public sealed class RawFhirJsonConsumer(ResourceIngestion ingestion) : IConsumer<RawFhirJson>
+{
+    public Task Consume(ConsumeContext<RawFhirJson> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var json = context.Message.Content.Count == 0 ? null : JsonSerializer.Serialize(context.Message.Content);
+        return FhirResourceSubmittedConsumer.IngestAsync(ingestion, json, context.CancellationToken);
+    }
+}
+
+public sealed class RawFhirJsonConsumerDefinition : ConsumerDefinition<RawFhirJsonConsumer>
+{
+    public RawFhirJsonConsumerDefinition() => EndpointName = "netcds-fhir-raw";
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RawFhirJsonConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
         endpointConfigurator.UseMessageRetry(r =>
         {
             r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));

@@ -38,6 +38,7 @@ public static class MessagingExtensions
         {
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
+            bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
             if (transport == MessagingTransport.RabbitMq)
             {
                 var uri = builder.Configuration.GetConnectionString("RabbitMq");

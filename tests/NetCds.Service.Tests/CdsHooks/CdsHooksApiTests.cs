@@ -330,4 +330,27 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be(expression);
     }
+
+    [Fact]
+    public async Task Facts_the_store_already_holds_are_merged_into_a_hook_call()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("09-pancreatic-net-complete-portal-vein-thrombosis").Replace("seed-09", "merge-09", StringComparison.Ordinal);
+        var onlyPatient = new JsonObject { ["patient"] = HookCalls.PrefetchFrom(seed)["patient"]!.DeepClone() };
+        foreach (var key in new[] { "conditions", "observations", "procedures", "medicationStatements", "medicationRequests" })
+        {
+            onlyPatient[key] = null;
+        }
+
+        var (before, _) = await Post(client, PatientView, HookCalls.Call("patient-view", "merge-09", onlyPatient.DeepClone().AsObject()));
+        using var stored = await client.PostAsync(new Uri("/fhir", UriKind.Relative), new StringContent(seed, System.Text.Encoding.UTF8, "application/fhir+json"), TestContext.Current.CancellationToken);
+        var (after, body) = await Post(client, PatientView, HookCalls.Call("patient-view", "merge-09", onlyPatient));
+
+        before.StatusCode.Should().Be(HttpStatusCode.OK);
+        stored.StatusCode.Should().Be(HttpStatusCode.OK);
+        after.StatusCode.Should().Be(HttpStatusCode.OK);
+        var emb = body.GetProperty("cards")[0].GetProperty("extension").GetProperty("org.netcds.eligibility-report").GetProperty("assessments").EnumerateArray()
+            .Single(a => a.GetProperty("therapy").GetString() == "EMB");
+        emb.GetProperty("status").GetString().Should().Be("contraindicated", "the complete portal vein thrombosis comes from the store, not the call");
+    }
 }

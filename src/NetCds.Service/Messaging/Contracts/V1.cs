@@ -7,8 +7,18 @@ namespace NetCds.Service.Messaging.Contracts.V1;
 /// <summary>Recompute one patient's eligibility from the stored resources (sent after resources for the patient were stored).</summary>
 public sealed record RecomputeEligibility(string Patient, DateTimeOffset RequestedAt);
 
-/// <summary>Raw FHIR JSON (a resource or a Bundle) published by an integration engine straight onto the bus.</summary>
+/// <summary>FHIR JSON (a resource or a Bundle) sent as a MassTransit message by a .NET client.</summary>
 public sealed record FhirResourceSubmitted(string Json, string? Source = null);
+
+/// <summary>
+/// A raw FHIR JSON document (a resource or a Bundle) published straight to the <c>netcds-fhir-raw</c> exchange by an
+/// integration engine, body = the FHIR JSON itself, content type application/json: every top-level member is captured.
+/// </summary>
+public sealed record RawFhirJson
+{
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, JsonElement> Content { get; init; } = [];
+}
 
 /// <summary>One therapy whose status changed.</summary>
 public sealed record StatusChange(string Therapy, string? Previous, string Current);
