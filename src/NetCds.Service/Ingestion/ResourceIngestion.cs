@@ -26,6 +26,24 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
 
     public async Task<IReadOnlyList<EntryResult>> IngestAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
     {
+        // Another instance may store the same resource at the same moment: the key or the version check then
+        // refuses one of the two writes; that one starts again from what is now stored.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await IngestOnceAsync(entries, cancellationToken);
+            }
+            catch (DbUpdateException) when (attempt < 5)
+            {
+                store.ChangeTracker.Clear();
+                await System.Threading.Tasks.Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<EntryResult>> IngestOnceAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         var results = new List<EntryResult>();
         var patients = new HashSet<string>(StringComparer.Ordinal);

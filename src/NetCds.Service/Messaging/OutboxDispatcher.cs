@@ -64,16 +64,31 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         }
     }
 
-    /// <summary>Publishes one batch; returns how many rows were dispatched.</summary>
+    /// <summary>
+    /// Publishes one batch; returns how many rows were dispatched. Each row is claimed with one conditional UPDATE
+    /// first, so with several instances only the claimer publishes it; a claim that outlives a crash expires.
+    /// </summary>
     public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
-        var batch = await store.Outbox.Where(m => m.DispatchedAt == null).OrderBy(m => m.CreatedAt).Take(options.Value.OutboxBatchSize).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        var batch = await store.Outbox.AsNoTracking()
+            .Where(m => m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .OrderBy(m => m.CreatedAt).Take(options.Value.OutboxBatchSize).ToListAsync(cancellationToken);
+        var dispatched = 0;
         foreach (var row in batch)
         {
-            row.Attempts++;
+            var claimUntil = clock.GetUtcNow().AddSeconds(30);
+            var claimed = await store.Outbox
+                .Where(m => m.Id == row.Id && m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, claimUntil).SetProperty(m => m.Attempts, m => m.Attempts + 1), cancellationToken);
+            if (claimed == 0)
+            {
+                continue;
+            }
+
             object message = row.MessageType switch
             {
                 nameof(RecomputeEligibility) => JsonSerializer.Deserialize<RecomputeEligibility>(row.Payload, JsonSerializerOptions.Web)!,
@@ -81,11 +96,12 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
                 _ => throw new InvalidOperationException($"Unknown outbox message type {row.MessageType}."),
             };
             await publisher.Publish(message, message.GetType(), c => c.MessageId = row.Id, cancellationToken);
-            row.DispatchedAt = clock.GetUtcNow();
-            await store.SaveChangesAsync(cancellationToken);
+            var at = clock.GetUtcNow();
+            await store.Outbox.Where(m => m.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
+            dispatched++;
         }
 
-        return batch.Count;
+        return dispatched;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed ({Failure}); will retry")]

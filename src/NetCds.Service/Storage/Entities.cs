@@ -57,5 +57,8 @@ public sealed class OutboxMessage
 
     public DateTimeOffset? DispatchedAt { get; set; }
 
+    /// <summary>Set by the instance publishing the row: another instance leaves it alone until this passes.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
+
     public int Attempts { get; set; }
 }

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace NetCds.Service.Storage.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlStoreContext))]
-    [Migration("20261123121807_EventPipeline")]
-    partial class EventPipeline
+    [Migration("20261123123403_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -89,6 +89,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -11,7 +11,7 @@ using NetCds.Service.Storage;
 namespace NetCds.Service.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteStoreContext))]
-    [Migration("20261123121848_Initial")]
+    [Migration("20261123123350_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -81,6 +81,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedUntil")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")

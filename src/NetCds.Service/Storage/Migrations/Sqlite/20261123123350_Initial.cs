@@ -61,6 +61,7 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     Payload = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     DispatchedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "INTEGER", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

@@ -1,16 +1,39 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
 namespace NetCds.Service.Storage.Migrations.PostgreSql
 {
     /// <inheritdoc />
-    public partial class EventPipeline : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "cds_feedback",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ServiceId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CardUuid = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    AcceptedSuggestions = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    OverrideReasonSystem = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    OverrideReasonCode = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    UserComment = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    OutcomeTimestamp = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Client = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cds_feedback", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "fhir_resources",
                 columns: table => new
@@ -39,6 +62,7 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     Payload = table.Column<string>(type: "text", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     DispatchedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ClaimedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
@@ -62,6 +86,11 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_cds_feedback_CardUuid",
+                table: "cds_feedback",
+                column: "CardUuid");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_fhir_resources_Patient",
                 table: "fhir_resources",
                 column: "Patient");
@@ -75,6 +104,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "cds_feedback");
+
             migrationBuilder.DropTable(
                 name: "fhir_resources");
 
