@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using NetCds.Domain.Engine;
+using NetCds.Domain.Policy;
+using NetCds.Fhir;
+using NetCds.Fhir.Input;
+using NetCds.Fhir.Mapping;
+using NetCds.Fhir.Terminology;
+using NetCds.Service.Storage;
+using NetCds.Service.Tests.CdsHooks.Support;
+using Npgsql;
+
+namespace NetCds.Service.Tests.Recovery;
+
+/// <summary>
+/// The service killed (SIGKILL) while events are in flight and started again: every event it accepted is stored and
+/// reflected in the final reports, and no status change is announced twice.
+/// </summary>
+[Collection("RabbitMq")]
+public sealed class CrashRecoveryTests
+{
+    private const int Patients = 4;
+    private const int Events = 120;
+
+    [Fact]
+    public async Task Killed_mid_flight_and_restarted_loses_nothing_and_duplicates_no_effect()
+    {
+        var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
+        var rabbit = Environment.GetEnvironmentVariable("NETCDS_TEST_RABBITMQ");
+        Assert.SkipWhen(string.IsNullOrEmpty(admin) || string.IsNullOrEmpty(rabbit), "NETCDS_TEST_POSTGRES/NETCDS_TEST_RABBITMQ not set: run ./test.sh (deploy/local starts both)");
+        var ct = TestContext.Current.CancellationToken;
+        var database = $"netcds_crash_{Guid.NewGuid():N}";
+        await ExecuteAsync(admin!, $"CREATE DATABASE {database}", ct);
+        var store = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+        var settings = new Dictionary<string, string>
+        {
+            ["Messaging:Transport"] = "RabbitMq",
+            ["ConnectionStrings:RabbitMq"] = rabbit!,
+            ["Storage:Provider"] = "PostgreSql",
+            ["ConnectionStrings:Store"] = store,
+            ["CdsHooks:RequireJwt"] = "false",
+            ["Demo:Enabled"] = "false",
+            ["Messaging:OutboxPollMilliseconds"] = "100",
+        };
+        var run = Guid.NewGuid().ToString("N")[..6];
+        string PatientId(int p) => $"crash-{run}-{p}";
+        var accepted = new HashSet<int>();
+        try
+        {
+            using (var first = await ServiceProcess.StartAsync(settings, ct))
+            {
+                using var http = new HttpClient { BaseAddress = first.BaseAddress };
+                var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+                for (var p = 0; p < Patients; p++)
+                {
+                    (await PostAsync(http, seed.Replace("seed-02", PatientId(p), StringComparison.Ordinal), ct)).Should().BeTrue();
+                }
+
+                // Events race the kill: whatever got a 2xx was accepted and must survive.
+                var sending = Task.Run(async () =>
+                {
+                    for (var i = 0; i < Events; i++)
+                    {
+                        if (await PostAsync(http, Event(run, i, PatientId(i % Patients)), ct))
+                        {
+                            lock (accepted)
+                            {
+                                accepted.Add(i);
+                            }
+                        }
+                    }
+                }, ct);
+                await WaitUntilAsync(() => accepted.Count >= Events / 3, ct);
+                first.Kill();
+                await sending;
+            }
+
+            accepted.Count.Should().BeLessThan(Events, "the kill interrupted the stream");
+            using var second = await ServiceProcess.StartAsync(settings, ct);
+            using (var http = new HttpClient { BaseAddress = second.BaseAddress })
+            {
+                // A client retries what was not acknowledged.
+                for (var i = 0; i < Events; i++)
+                {
+                    if (!accepted.Contains(i))
+                    {
+                        (await PostAsync(http, Event(run, i, PatientId(i % Patients)), ct)).Should().BeTrue();
+                    }
+                }
+            }
+
+            await using var context = new PostgreSqlStoreContext(new DbContextOptionsBuilder<PostgreSqlStoreContext>().UseNpgsql(store).Options);
+            await WaitUntilAsync(async () => !await context.Outbox.AnyAsync(m => m.DispatchedAt == null, ct) && await AllCurrentAsync(context, PatientId, ct), TimeSpan.FromSeconds(60), ct);
+
+            (await context.Resources.CountAsync(r => r.ResourceId.StartsWith($"bili-{run}-"), ct)).Should().Be(Events, "every accepted event is stored");
+            foreach (var p in Enumerable.Range(0, Patients).Select(PatientId))
+            {
+                var report = await context.Reports.AsNoTracking().SingleAsync(r => r.Patient == $"Patient/{p}", ct);
+                report.Statuses.Should().Be(await RecomputeAsync(context, $"Patient/{p}", report.EvaluatedAt, ct), "the stored report equals a fresh single-process recompute");
+                var announced = (await context.Outbox.AsNoTracking().Where(m => m.MessageType == "EligibilityChanged").OrderBy(m => m.CreatedAt).ToListAsync(ct))
+                    .Select(m => JsonNode.Parse(m.Payload)!).Where(m => (string?)m["patient"] == $"Patient/{p}")
+                    .Select(m => string.Join(',', m["report"]!["assessments"]!.AsArray().Select(a => $"{a!["therapy"]}={a["status"]}"))).ToList();
+                announced.Should().NotBeEmpty();
+                announced.Zip(announced.Skip(1)).Should().OnlyContain(pair => pair.First != pair.Second, "a change is announced once, never repeated");
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None);
+        }
+    }
+
+    private static string Event(string run, int i, string patientId) => new JsonObject
+    {
+        ["resourceType"] = "Observation",
+        ["id"] = $"bili-{run}-{i}",
+        ["status"] = "final",
+        ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
+        ["effectiveDateTime"] = DateTimeOffset.UtcNow.AddDays(-5).AddMinutes(i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
+        ["valueQuantity"] = new JsonObject { ["value"] = 1m + (i % 6 * 0.5m), ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
+    }.ToJsonString();
+
+    private static async Task<bool> PostAsync(HttpClient http, string json, CancellationToken ct)
+    {
+        try
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");
+            using var response = await http.PostAsync(new Uri("fhir", UriKind.Relative), content, ct);
+            return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every patient's report is newer than its newest stored resource.</summary>
+    private static async Task<bool> AllCurrentAsync(StoreContext context, Func<int, string> patientId, CancellationToken ct)
+    {
+        foreach (var p in Enumerable.Range(0, Patients).Select(i => $"Patient/{patientId(i)}"))
+        {
+            var report = await context.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Patient == p, ct);
+            var newest = await context.Resources.Where(r => r.Patient == p).MaxAsync(r => (DateTimeOffset?)r.ReceivedAt, ct);
+            if (report is null || report.EvaluatedAt < newest)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task<string> RecomputeAsync(StoreContext context, string patient, DateTimeOffset asOf, CancellationToken ct)
+    {
+        var rows = await context.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted).Select(r => r.Json!).ToListAsync(ct);
+        var resources = rows.Select(j => FhirInput.Parse(j).Resource!).Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}")).ToList();
+        var report = new FhirEvaluation(TerminologyMap.Default, EligibilityPolicy.Default).Evaluate(resources, asOf, patient)!.Report;
+        return string.Join(',', report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+        {
+            await Task.Delay(10, ct);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var until = DateTimeOffset.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > until)
+            {
+                throw new TimeoutException("The pipeline did not settle in time.");
+            }
+
+            await Task.Delay(100, ct);
+        }
+    }
+
+    private static async Task ExecuteAsync(string connection, string sql, CancellationToken ct)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
