@@ -3,9 +3,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
-using NetCds.Service.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
