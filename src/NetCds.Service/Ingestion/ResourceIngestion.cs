@@ -90,10 +90,11 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
             return new EntryResult("201 Created", location);
         }
 
-        if (version < existing.Version || (version == existing.Version && (existing.Json == json || HasExplicitVersion(resource))))
+        // Same content is a duplicate whatever the version says: without meta the receipt order would otherwise count it as newer.
+        if (existing.Json == json || version < existing.Version || (version == existing.Version && HasExplicitVersion(resource)))
         {
             // Duplicates and late arrivals of older versions change nothing (at-least-once delivery, out-of-order safe).
-            return new EntryResult("200 OK", location, version < existing.Version ? "older than the stored version: ignored" : "unchanged");
+            return new EntryResult("200 OK", location, existing.Json != json && version < existing.Version ? "older than the stored version: ignored" : "unchanged");
         }
 
         Touch(patients, existing.Patient);
