@@ -29,7 +29,7 @@ internal static class BrokerEnvironment
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", name + ".json")).Replace(seedPatientId, patientId, StringComparison.Ordinal);
 
     /// <summary>Polls until <paramref name="probe"/> returns a value, or fails after <paramref name="timeout"/>.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, Func<string>? lastSeen = null)
         where T : class
     {
         var clock = Stopwatch.StartNew();
@@ -42,7 +42,7 @@ internal static class BrokerEnvironment
 
             if (clock.Elapsed > timeout)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}. {lastSeen?.Invoke()}");
             }
 
             await Task.Delay(100, TestContext.Current.CancellationToken);
