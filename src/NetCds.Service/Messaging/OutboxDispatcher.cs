@@ -66,7 +66,9 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
 
     /// <summary>
     /// Publishes one batch; returns how many rows were dispatched. Each row is claimed with one conditional UPDATE
-    /// first, so with several instances only the claimer publishes it; a claim that outlives a crash expires.
+    /// first, so with several instances only the claimer publishes it (a claim that outlives a crash expires). The
+    /// claimed rows are published in order and their confirms awaited together: one broker round trip per batch.
+    /// Rows are marked only after every confirm, so a failure republishes (consumers are idempotent).
     /// </summary>
     public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
@@ -74,34 +76,44 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
         var now = clock.GetUtcNow();
-        var batch = await store.Outbox.AsNoTracking()
+        var candidates = await store.Outbox.AsNoTracking()
             .Where(m => m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
             .OrderBy(m => m.CreatedAt).Take(options.Value.OutboxBatchSize).ToListAsync(cancellationToken);
-        var dispatched = 0;
-        foreach (var row in batch)
+        var claimUntil = now.AddSeconds(30);
+        var claimed = new List<OutboxMessage>(candidates.Count);
+        foreach (var row in candidates)
         {
-            var claimUntil = clock.GetUtcNow().AddSeconds(30);
-            var claimed = await store.Outbox
+            var won = await store.Outbox
                 .Where(m => m.Id == row.Id && m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, claimUntil).SetProperty(m => m.Attempts, m => m.Attempts + 1), cancellationToken);
-            if (claimed == 0)
+            if (won == 1)
             {
-                continue;
+                claimed.Add(row);
             }
+        }
 
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+
+        var publishes = new List<Task>(claimed.Count);
+        foreach (var row in claimed)
+        {
             object message = row.MessageType switch
             {
                 nameof(RecomputeEligibility) => JsonSerializer.Deserialize<RecomputeEligibility>(row.Payload, JsonSerializerOptions.Web)!,
                 nameof(EligibilityChanged) => JsonSerializer.Deserialize<EligibilityChanged>(row.Payload, JsonSerializerOptions.Web)!,
                 _ => throw new InvalidOperationException($"Unknown outbox message type {row.MessageType}."),
             };
-            await publisher.Publish(message, message.GetType(), c => c.MessageId = row.Id, cancellationToken);
-            var at = clock.GetUtcNow();
-            await store.Outbox.Where(m => m.Id == row.Id).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
-            dispatched++;
+            publishes.Add(publisher.Publish(message, message.GetType(), c => c.MessageId = row.Id, cancellationToken));
         }
 
-        return dispatched;
+        await Task.WhenAll(publishes);
+        var ids = claimed.Select(r => r.Id).ToList();
+        var at = clock.GetUtcNow();
+        await store.Outbox.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
+        return claimed.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed ({Failure}); will retry")]

@@ -27,6 +27,9 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, FhirEvaluat
         ArgumentNullException.ThrowIfNull(context);
         var patient = context.Message.Patient;
         var cancellationToken = context.CancellationToken;
+        // The report (and its revision) is read before the resources: a recompute that commits after this read makes
+        // our save conflict and retry on fresh data, so a slower recompute of older data never overwrites a newer report.
+        var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
         var resources = await LoadAsync(patient, cancellationToken);
         var now = clock.GetUtcNow();
         var result = evaluation.Evaluate(resources, now, patient);
@@ -37,7 +40,6 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, FhirEvaluat
 
         var statuses = string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
         var reportJson = result.Document.ToJson();
-        var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
         var previous = report?.Statuses;
         if (report is null)
         {
