@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text;
+using NetCds.Service.Tests.Broker.Support;
+using RabbitMQ.Client;
+
+namespace NetCds.Service.Tests.Broker;
+
+/// <summary>An integration engine publishes plain FHIR JSON (no MassTransit envelope) to the documented exchange.</summary>
+[Collection("RabbitMq")]
+public sealed class RawExchangeTests
+{
+    private const string Exchange = "netcds-fhir-raw";
+
+    private static async Task PublishRawAsync(string body)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var connection = await new ConnectionFactory { Uri = new Uri(BrokerEnvironment.Rabbit) }.CreateConnectionAsync(ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync(Exchange, "", mandatory: true, properties, Encoding.UTF8.GetBytes(body), ct);
+    }
+
+    [Fact]
+    public async Task A_raw_FHIR_bundle_on_the_exchange_is_stored_and_evaluated()
+    {
+        BrokerEnvironment.SkipUnlessAvailable();
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var service = new BrokerServiceFactory(database.ConnectionString);
+        using var client = service.CreateClient();
+        var patient = BrokerEnvironment.NewPatientId();
+
+        await PublishRawAsync(BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient));
+
+        var report = await BrokerEnvironment.EventuallyAsync(
+            async () => await BrokerPipelineTests.ReportAsync(client, patient) is { } found ? (object)found : null,
+            TimeSpan.FromSeconds(30),
+            $"the report of {patient}");
+        ((System.Text.Json.JsonElement)report).GetProperty("patient").GetString().Should().Be($"Patient/{patient}");
+    }
+
+    [Fact]
+    public async Task Raw_JSON_that_is_not_FHIR_lands_in_the_raw_error_queue_with_its_reason()
+    {
+        BrokerEnvironment.SkipUnlessAvailable();
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var service = new BrokerServiceFactory(database.ConnectionString);
+        using var client = service.CreateClient();
+        await using var probe = await RabbitProbe.ConnectAsync();
+        var marker = Guid.NewGuid().ToString("N");
+
+        await PublishRawAsync($$"""{"resourceType":"Observation","status":"bogus-{{marker}}"}""");
+
+        var dead = await BrokerEnvironment.EventuallyAsync(
+            () => probe.TakeAsync(Exchange + "_error", m => m.Envelope.GetRawText().Contains(marker, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "the invalid message in the error queue");
+        dead.Headers.Should().ContainKey("MT-Fault-Message").WhoseValue.Should().Contain("Invalid FHIR");
+        using var response = await client.GetAsync(new Uri("/eligibility/none", UriKind.Relative), TestContext.Current.CancellationToken);
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+}
