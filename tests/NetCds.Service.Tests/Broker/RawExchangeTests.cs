@@ -11,11 +11,22 @@ public sealed class RawExchangeTests
 {
     private const string Exchange = "netcds-fhir-raw";
 
-    private static async Task PublishRawAsync(string body)
+    /// <summary>
+    /// Publishes once the service's endpoint consumes from its queue, with publisher confirms and <c>mandatory</c>,
+    /// so the test never depends on how quickly MassTransit declares its topology on a fresh broker: a message the
+    /// broker could not route (exchange or binding not there yet) comes back as an error instead of vanishing.
+    /// </summary>
+    private static async Task PublishRawAsync(RabbitProbe probe, string body)
     {
         var ct = TestContext.Current.CancellationToken;
+        await BrokerEnvironment.EventuallyAsync(
+            async () => await probe.InspectAsync(Exchange) is { Consumers: > 0 } ? "consuming" : null,
+            TimeSpan.FromSeconds(60),
+            $"a consumer on the {Exchange} queue");
+
         await using var connection = await new ConnectionFactory { Uri = new Uri(BrokerEnvironment.Rabbit) }.CreateConnectionAsync(ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
         await channel.BasicPublishAsync(Exchange, "", mandatory: true, properties, Encoding.UTF8.GetBytes(body), ct);
     }
@@ -27,13 +38,14 @@ public sealed class RawExchangeTests
         await using var database = await PostgresDatabase.CreateAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
         using var client = service.CreateClient();
+        await using var probe = await RabbitProbe.ConnectAsync();
         var patient = BrokerEnvironment.NewPatientId();
 
-        await PublishRawAsync(BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient));
+        await PublishRawAsync(probe, BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient));
 
         var report = await BrokerEnvironment.EventuallyAsync(
             async () => await BrokerPipelineTests.ReportAsync(client, patient) is { } found ? (object)found : null,
-            TimeSpan.FromSeconds(30),
+            TimeSpan.FromSeconds(90),
             $"the report of {patient}");
         ((System.Text.Json.JsonElement)report).GetProperty("patient").GetString().Should().Be($"Patient/{patient}");
     }
@@ -48,11 +60,11 @@ public sealed class RawExchangeTests
         await using var probe = await RabbitProbe.ConnectAsync();
         var marker = Guid.NewGuid().ToString("N");
 
-        await PublishRawAsync($$"""{"resourceType":"Observation","status":"bogus-{{marker}}"}""");
+        await PublishRawAsync(probe, $$"""{"resourceType":"Observation","status":"bogus-{{marker}}"}""");
 
         var dead = await BrokerEnvironment.EventuallyAsync(
             () => probe.TakeAsync(Exchange + "_error", m => m.Envelope.GetRawText().Contains(marker, StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30),
+            TimeSpan.FromSeconds(90),
             "the invalid message in the error queue");
         dead.Headers.Should().ContainKey("MT-Fault-Message").WhoseValue.Should().Contain("Invalid FHIR");
         using var response = await client.GetAsync(new Uri("/eligibility/none", UriKind.Relative), TestContext.Current.CancellationToken);
