@@ -35,11 +35,20 @@ public sealed record ChromograninTrend(
     public static ChromograninTrend Derive(PatientFacts facts, DateTimeOffset asOf, ChromograninPolicy policy)
     {
         var confounders = FindConfounders(facts, policy);
-        var values = facts.ChromograninA.Where(v => v.Effective <= asOf).OrderBy(v => v.Effective).ToList();
-        if (values.Count == 0)
+        var dated = facts.ChromograninA.Where(v => v.Effective <= asOf).OrderBy(v => v.Effective).ToList();
+        if (dated.Count == 0)
         {
             return new ChromograninTrend(BiochemicalTrend.None, null, null, "no chromogranin A on record", confounders, []);
         }
+
+        // A change in percent needs values: a result reported as a bound ("> 1000 ng/mL", above the assay's range)
+        // is shown but not compared (catalogue: an interval that straddles a threshold decides nothing).
+        if (dated[^1].Value.Exact is null)
+        {
+            return new ChromograninTrend(BiochemicalTrend.NotComparable, null, null, $"the latest value is reported as {dated[^1].Value}", confounders, [InputReference.From(dated[^1])]);
+        }
+
+        var values = dated.Where(v => v.Value.Exact is not null).ToList();
 
         var latest = values[^1];
         var sameAssay = values.Where(v => v.Unit == latest.Unit && v.Assay == latest.Assay).ToList();
@@ -47,12 +56,12 @@ public sealed record ChromograninTrend(
         string basis;
         if (sameAssay.Count >= 2)
         {
-            series = [.. sameAssay.Select(v => (v, v.Value))];
+            series = [.. sameAssay.Select(v => (v, v.Value.Exact!.Value))];
             basis = $"same assay ({InputReference.UnitText(latest.Unit)})";
         }
         else if (latest.UpperReferenceLimit > 0 && values.Count(v => v.UpperReferenceLimit > 0) >= 2)
         {
-            series = [.. values.Where(v => v.UpperReferenceLimit > 0).Select(v => (v, v.Value / v.UpperReferenceLimit!.Value))];
+            series = [.. values.Where(v => v.UpperReferenceLimit > 0).Select(v => (v, v.Value.Exact!.Value / v.UpperReferenceLimit!.Value))];
             basis = "multiples of the upper reference limit (assays differ)";
         }
         else
@@ -92,7 +101,7 @@ public sealed record ChromograninTrend(
         }
 
         var clearance = facts.CreatinineClearance.Newest();
-        if (facts.Conditions.Any(c => c.Value == ConditionKind.RenalFailure) || clearance?.Value < policy.RenalImpairmentClearanceBelow)
+        if (facts.Conditions.Any(c => c.Value == ConditionKind.RenalFailure) || clearance?.Value.IsBelow(policy.RenalImpairmentClearanceBelow) == true)
         {
             found.Add("renal impairment");
         }

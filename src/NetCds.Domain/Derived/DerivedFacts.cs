@@ -41,19 +41,19 @@ public sealed record DerivedFacts
 
     public required ChromograninTrend Chromogranin { get; init; }
 
-    public Fact<decimal>? Urinary5Hiaa { get; init; }
+    public Fact<Interval>? Urinary5Hiaa { get; init; }
 
-    public Fact<decimal>? Bilirubin { get; init; }
+    public Fact<Interval>? Bilirubin { get; init; }
 
-    public Fact<decimal>? Albumin { get; init; }
+    public Fact<Interval>? Albumin { get; init; }
 
-    public Fact<decimal>? Inr { get; init; }
+    public Fact<Interval>? Inr { get; init; }
 
-    public Fact<decimal>? CreatinineClearance { get; init; }
+    public Fact<Interval>? CreatinineClearance { get; init; }
 
-    public Fact<decimal>? Platelets { get; init; }
+    public Fact<Interval>? Platelets { get; init; }
 
-    public Fact<decimal>? Haemoglobin { get; init; }
+    public Fact<Interval>? Haemoglobin { get; init; }
 
     /// <summary>ECOG, or Karnofsky converted to ECOG when that is newer.</summary>
     public Fact<int>? Ecog { get; init; }
@@ -62,13 +62,13 @@ public sealed record DerivedFacts
 
     public Fact<bool>? MibgUptake { get; init; }
 
-    public Fact<decimal>? LungShuntFraction { get; init; }
+    public Fact<Interval>? LungShuntFraction { get; init; }
 
-    public Fact<decimal>? ResectableFraction { get; init; }
+    public Fact<Interval>? ResectableFraction { get; init; }
 
     public Fact<bool>? FutureLiverRemnantAdequate { get; init; }
 
-    public IReadOnlyList<Fact<decimal>> PrimaryTumourSize { get; init; } = [];
+    public IReadOnlyList<Fact<Interval>> PrimaryTumourSize { get; init; } = [];
 
     public Fact<ProcedureKind>? PrimaryResection { get; init; }
 
@@ -88,6 +88,24 @@ public sealed record DerivedFacts
     public Fact<MedicationUse>? AnyMedication(MedicationKind kind) =>
         Medications.Where(m => m.Value.Kind == kind).ToList().Newest();
 
+    /// <summary>
+    /// The newest course of a drug during which progression was recorded (after its start, and before its end or
+    /// with no end recorded), with that progression; null when there is none (EVE-FAILED, SUN-FAILED, INF-IND).
+    /// </summary>
+    public (Fact<MedicationUse> Course, InputReference Progression)? ProgressionOn(MedicationKind kind)
+    {
+        foreach (var course in Medications.Where(m => m.Value.Kind == kind).OrderByDescending(m => m.Effective))
+        {
+            var end = course.Value.End;
+            if (Course.Progressions.LastOrDefault(p => p.Date > course.Effective && (end is null || p.Date <= end)) is { } progression)
+            {
+                return (course, progression);
+            }
+        }
+
+        return null;
+    }
+
     public static DerivedFacts From(PatientFacts facts, DateTimeOffset asOf, EligibilityPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(facts);
@@ -99,7 +117,7 @@ public sealed record DerivedFacts
         var (liverMets, liverMetsInputs) = (liverMetsDiagnosis, imaging.LesionCount) switch
         {
             ({ } d, _) => ((bool?)true, new List<InputReference> { InputReference.From(FactKind.LiverMetastases, d) }),
-            (null, { } count) => (count.Value > 0, [InputReference.From(FactKind.LesionCount, count)]),
+            (null, { } count) => (count.Value.IsAbove(0), [InputReference.From(FactKind.LesionCount, count)]),
             _ => (null, []),
         };
 

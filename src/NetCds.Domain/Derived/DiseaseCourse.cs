@@ -25,6 +25,9 @@ public sealed record DiseaseCourse(
     string Reason,
     IReadOnlyList<InputReference> Inputs)
 {
+    /// <summary>Every progression recorded by <c>asOf</c>, oldest first (EVE-FAILED and SUN-FAILED date them against a drug).</summary>
+    public IReadOnlyList<InputReference> Progressions { get; init; } = [];
+
     private sealed record Assessment(DateTimeOffset Date, bool Progression, bool Measured, InputReference Input);
 
     public static DiseaseCourse Derive(PatientFacts facts, DateTimeOffset asOf, DiseaseCoursePolicy policy)
@@ -38,7 +41,7 @@ public sealed record DiseaseCourse(
         // The sum of diameters is what both criteria measure; the largest lesion stands in when fewer than two sums
         // were reported by asOf (sums dated later do not count).
         var sums = facts.LesionDiameterSum.Where(m => m.Effective <= asOf).OrderBy(m => m.Effective).ToList();
-        var (series, kind) = sums.Count >= 2
+        var (series, kind) = sums.Count(m => m.Value.Exact is not null) >= 2
             ? (sums, FactKind.LesionDiameterSum)
             : (facts.LargestLesion.Where(m => m.Effective <= asOf).OrderBy(m => m.Effective).ToList(), FactKind.LargestLesion);
         assessments.AddRange(ReadMeasurements(series, kind, policy));
@@ -49,6 +52,11 @@ public sealed record DiseaseCourse(
         }
 
         assessments.Sort((a, b) => a.Date.CompareTo(b.Date));
+        return Classify(assessments, asOf, policy) with { Progressions = [.. assessments.Where(a => a.Progression).Select(a => a.Input)] };
+    }
+
+    private static DiseaseCourse Classify(List<Assessment> assessments, DateTimeOffset asOf, DiseaseCoursePolicy policy)
+    {
         var inputs = assessments.Select(a => a.Input).ToList();
         var latest = assessments[^1].Date;
         var lastProgression = assessments.Where(a => a.Progression).Select(a => (DateTimeOffset?)a.Date).LastOrDefault();
@@ -84,18 +92,23 @@ public sealed record DiseaseCourse(
             $"no progression from {Day(from)} to {Day(sinceProgression[^1].Date)} ({months} months)", inputs);
     }
 
-    private static IEnumerable<Assessment> ReadMeasurements(List<Fact<decimal>> series, FactKind kind, DiseaseCoursePolicy policy)
+    /// <summary>
+    /// Growth is measured between values, so only exact sizes form the series; a size reported as a bound
+    /// ("&lt; 1 cm") still counts for the size rules but says nothing about growth.
+    /// </summary>
+    private static IEnumerable<Assessment> ReadMeasurements(List<Fact<Interval>> reported, FactKind kind, DiseaseCoursePolicy policy)
     {
+        var series = reported.Where(m => m.Value.Exact is not null).Select(m => (Fact: m, Size: m.Value.Exact!.Value)).ToList();
         if (series.Count == 0)
         {
             yield break;
         }
 
-        var nadir = series[0].Value;
-        yield return new Assessment(series[0].Effective, false, true, InputReference.From(kind, series[0]));
-        foreach (var measurement in series.Skip(1))
+        var nadir = series[0].Size;
+        yield return new Assessment(series[0].Fact.Effective, false, true, InputReference.From(kind, series[0].Fact));
+        foreach (var (measurement, size) in series.Skip(1))
         {
-            var growth = measurement.Value - nadir;
+            var growth = size - nadir;
             var growthPercent = nadir == 0 ? (growth > 0 ? decimal.MaxValue : 0) : growth / nadir * 100m;
             var progression = policy.Criteria == ResponseCriteria.Recist11
                 ? growthPercent >= policy.RecistProgressionGrowthPercent && growth >= policy.RecistProgressionAbsoluteCm
@@ -103,7 +116,7 @@ public sealed record DiseaseCourse(
             yield return new Assessment(measurement.Effective, progression, true, InputReference.From(kind, measurement));
 
             // A progression is the new baseline for what follows (a change of treatment usually follows it).
-            nadir = progression ? measurement.Value : Math.Min(nadir, measurement.Value);
+            nadir = progression ? size : Math.Min(nadir, size);
         }
     }
 

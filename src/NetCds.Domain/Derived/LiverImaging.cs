@@ -5,9 +5,9 @@ namespace NetCds.Domain.Derived;
 
 /// <summary>The newest value of each liver imaging finding (each may come from a different study).</summary>
 public sealed record LiverImaging(
-    Fact<int>? LesionCount,
-    Fact<decimal>? LargestLesion,
-    Fact<decimal>? TumourBurden,
+    Fact<Interval>? LesionCount,
+    Fact<Interval>? LargestLesion,
+    Fact<Interval>? TumourBurden,
     Fact<LesionDistribution>? Distribution,
     Fact<PortalVeinStatus>? PortalVein,
     Fact<ExtrahepaticDisease>? ExtrahepaticDisease,

@@ -33,15 +33,24 @@ public sealed record Resectability(
         _ => "unknown",
     };
 
-    public static Resectability Derive(LiverImaging imaging, Fact<decimal>? resectableFraction, ResectionPolicy policy)
+    public static Resectability Derive(LiverImaging imaging, Fact<Interval>? resectableFraction, ResectionPolicy policy)
     {
         var fitsIdeal = FitsIdealPattern(imaging, policy);
         if (resectableFraction is not null)
         {
             var input = InputReference.From(FactKind.ResectableFraction, resectableFraction);
-            return resectableFraction.Value >= policy.ResectableFractionAtLeastPercent
-                ? new Resectability(ResectabilityKind.Resectable, $"surgical assessment: {resectableFraction.Value:0.#} % resectable/ablatable (threshold {policy.ResectableFractionAtLeastPercent:0.#} %)", true, fitsIdeal, [input])
-                : new Resectability(ResectabilityKind.Unresectable, $"surgical assessment: only {resectableFraction.Value:0.#} % resectable/ablatable (threshold {policy.ResectableFractionAtLeastPercent:0.#} %)", true, fitsIdeal, [input]);
+            var fraction = resectableFraction.Value;
+            var threshold = policy.ResectableFractionAtLeastPercent;
+            switch (fraction.IsAtLeast(threshold))
+            {
+                case true:
+                    return new Resectability(ResectabilityKind.Resectable, $"surgical assessment: {fraction} % resectable/ablatable (threshold {threshold:0.#} %)", true, fitsIdeal, [input]);
+                case false:
+                    return new Resectability(ResectabilityKind.Unresectable, $"surgical assessment: only {fraction} % resectable/ablatable (threshold {threshold:0.#} %)", true, fitsIdeal, [input]);
+                default:
+                    // A reported range across the threshold decides nothing (catalogue: quantities are intervals).
+                    return new Resectability(ResectabilityKind.Unknown, $"surgical assessment: {fraction} % resectable/ablatable does not settle the {threshold:0.#} % threshold", true, fitsIdeal, [input]);
+            }
         }
 
         var inputs = imaging.Inputs(FactKind.LesionDistribution, FactKind.LesionCount, FactKind.LargestLesion, FactKind.TumourBurden);
@@ -51,7 +60,8 @@ public sealed record Resectability(
         }
 
         var bilobar = imaging.Distribution?.Value == LesionDistribution.Bilobar;
-        if (bilobar && (imaging.LesionCount?.Value > policy.LikelyUnresectableLesionsAbove || imaging.TumourBurden?.Value > policy.LikelyUnresectableBurdenAbovePercent))
+        if (bilobar && (imaging.LesionCount?.Value.IsAbove(policy.LikelyUnresectableLesionsAbove) == true
+            || imaging.TumourBurden?.Value.IsAbove(policy.LikelyUnresectableBurdenAbovePercent) == true))
         {
             return new Resectability(ResectabilityKind.LikelyUnresectable,
                 $"no surgical assessment; bilobar disease with > {policy.LikelyUnresectableLesionsAbove} lesions or > {policy.LikelyUnresectableBurdenAbovePercent:0.#} % burden", false, fitsIdeal, inputs);
@@ -75,7 +85,8 @@ public sealed record Resectability(
 
         var count = imaging.LesionCount.Value;
         var largest = imaging.LargestLesion.Value;
-        return (count < policy.IdealBilobarLesionsBelow && largest < policy.IdealBilobarSizeBelowCm)
-            || (count < policy.OligonodularLesionsBelow && largest < policy.OligonodularSizeBelowCm);
+        return ThreeValued.Or(
+            ThreeValued.And(count.IsBelow(policy.IdealBilobarLesionsBelow), largest.IsBelow(policy.IdealBilobarSizeBelowCm)),
+            ThreeValued.And(count.IsBelow(policy.OligonodularLesionsBelow), largest.IsBelow(policy.OligonodularSizeBelowCm)));
     }
 }

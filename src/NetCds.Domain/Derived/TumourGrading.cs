@@ -16,6 +16,9 @@ public enum TumourClass
 {
     NetG1,
     NetG2,
+
+    /// <summary>Well-differentiated G1 or G2, the measures not deciding which (e.g. Ki-67 "&lt; 10 %").</summary>
+    NetLowGrade,
     NetG3,
     Nec,
 }
@@ -36,12 +39,16 @@ public sealed record TumourGrading(
     IReadOnlyList<InputReference> Inputs,
     IReadOnlyList<FactKind> Missing)
 {
-    public bool IsLowGradeNet => Class is TumourClass.NetG1 or TumourClass.NetG2;
+    /// <summary>A reported measure (Ki-67 or mitotic count) is wholly in the G3 range.</summary>
+    public bool ShowsG3 { get; init; }
+
+    public bool IsLowGradeNet => Class is TumourClass.NetG1 or TumourClass.NetG2 or TumourClass.NetLowGrade;
 
     public string Describe() => Class switch
     {
         TumourClass.NetG1 => "NET G1",
         TumourClass.NetG2 => "NET G2",
+        TumourClass.NetLowGrade => "NET G1 or G2 (the reported values do not decide which)",
         TumourClass.NetG3 => "well-differentiated NET G3",
         TumourClass.Nec => "poorly differentiated neuroendocrine carcinoma (NEC)",
         _ when Grade is not null => $"grade {Grade}, differentiation unknown",
@@ -54,34 +61,40 @@ public sealed record TumourGrading(
 
         // Grade per specimen from its newest report; the highest specimen grade wins (catalogue, site policy).
         // Values without a specimen are taken as one unspecified specimen, so an old report cannot outvote a newer one.
+        // A value reported as a bound or range gives a span of grades (Ki-67 "< 10 %" is G1 or G2): the grade is
+        // decided only when the span is one grade, but a span within G1-G2 still says "low grade".
         var specimens = facts.Ki67.Select(v => v.Specimen).Concat(facts.MitoticCount.Select(v => v.Specimen)).Distinct();
-        Grade? grade = null;
+        GradeSpan? span = null;
         PathologyValue? gradeKi67 = null;
         PathologyValue? gradeMitoses = null;
         foreach (var specimen in specimens)
         {
             var ki67 = facts.Ki67.Where(v => v.Specimen == specimen).Newest();
             var mitoses = facts.MitoticCount.Where(v => v.Specimen == specimen).Newest();
-            var byKi67 = ki67 is null ? (Grade?)null : GradeOfKi67(ki67.Value, policy);
-            var byMitoses = mitoses is null ? (Grade?)null : GradeOfMitoses(mitoses.Value, policy);
+            var byKi67 = ki67 is null ? (GradeSpan?)null : GradeSpan.Of(ki67.Value, policy.Ki67G1Below, policy.Ki67G3Above);
+            var byMitoses = mitoses is null ? (GradeSpan?)null : GradeSpan.Of(mitoses.Value, policy.MitosesG1Below, policy.MitosesG3Above);
 
             // When Ki-67 and mitoses disagree the higher grade wins. Without Ki-67 only a mitotic G3 is decisive:
             // a mitotic G1/G2 could still be raised by the Ki-67 nobody measured.
-            Grade? specimenGrade = byKi67 is null
-                ? byMitoses == Derived.Grade.G3 ? Derived.Grade.G3 : null
-                : (Grade)Math.Max((int)byKi67, (int)(byMitoses ?? byKi67));
-            if (specimenGrade is null)
+            GradeSpan? specimenSpan = byKi67 is not { } k
+                ? byMitoses is { Lowest: Derived.Grade.G3 } ? byMitoses : null
+                : byMitoses is { } m ? k.Higher(m) : k;
+            if (specimenSpan is not { } current)
             {
                 continue;
             }
 
-            if (grade is null || specimenGrade > grade || (specimenGrade == grade && (ki67?.Value ?? 0) > (gradeKi67?.Value ?? 0)))
+            // The cited report is the specimen with the highest grade (ties: the larger value).
+            if (span is not { } so || current.Outranks(so) || (current == so && Upper(ki67) > Upper(gradeKi67)))
             {
-                grade = specimenGrade;
                 gradeKi67 = ki67;
                 gradeMitoses = mitoses;
             }
+
+            span = span is { } before ? before.Higher(current) : current;
         }
+
+        Grade? grade = span is { } decided && decided.Lowest == decided.Highest ? decided.Lowest : null;
 
         if (gradeKi67 is not null)
         {
@@ -107,10 +120,17 @@ public sealed record TumourGrading(
             // Poorly differentiated histology is NEC whatever the Ki-67.
             tumourClass = TumourClass.Nec;
         }
-        else if (grade is null)
+        else if (span is null || (grade is null && span.Value.Highest == Derived.Grade.G3))
         {
+            // No grade, or a span that reaches G3 (Ki-67 "> 10 %"): only a decisive Ki-67 settles it.
             tumourClass = null;
             missing.Add(FactKind.Ki67);
+        }
+        else if (grade is null)
+        {
+            // A span within G1-G2: low grade, which of the two undecided. WHO 2010: G1/G2 are well differentiated.
+            tumourClass = TumourClass.NetLowGrade;
+            inferred = differentiation is null;
         }
         else if (differentiation?.Value == Facts.Differentiation.Well)
         {
@@ -129,12 +149,32 @@ public sealed record TumourGrading(
             missing.Add(FactKind.Differentiation);
         }
 
-        return new TumourGrading(grade, differentiation?.Value, tumourClass, gradeKi67, gradeMitoses, inferred, inputs, missing);
+        return new TumourGrading(grade, differentiation?.Value, tumourClass, gradeKi67, gradeMitoses, inferred, inputs, missing)
+        {
+            ShowsG3 = span?.Lowest == Derived.Grade.G3,
+        };
     }
 
-    internal static Grade GradeOfKi67(decimal ki67, GradingPolicy policy) =>
-        ki67 < policy.Ki67G1Below ? Derived.Grade.G1 : ki67 > policy.Ki67G3Above ? Derived.Grade.G3 : Derived.Grade.G2;
+    /// <summary>For choosing which of two equal-grade reports to cite: the larger value shown.</summary>
+    private static decimal Upper(PathologyValue? value) => value?.Value.High ?? value?.Value.Low ?? 0;
+}
 
-    internal static Grade GradeOfMitoses(decimal mitoses, GradingPolicy policy) =>
-        mitoses < policy.MitosesG1Below ? Derived.Grade.G1 : mitoses > policy.MitosesG3Above ? Derived.Grade.G3 : Derived.Grade.G2;
+/// <summary>
+/// The grades a value allows: G1 below the G1 limit, G3 above the G3 limit, G2 between (both inclusive).
+/// An exact value gives one grade; "&lt; 10 %" Ki-67 gives G1-G2.
+/// </summary>
+internal readonly record struct GradeSpan(Grade Lowest, Grade Highest)
+{
+    public static GradeSpan Of(Interval value, decimal g1Below, decimal g3Above)
+    {
+        var lowest = value.IsAbove(g3Above) == true ? Grade.G3 : value.IsAtLeast(g1Below) == true ? Grade.G2 : Grade.G1;
+        var highest = value.IsBelow(g1Below) == true ? Grade.G1 : value.IsAtMost(g3Above) == true ? Grade.G2 : Grade.G3;
+        return new GradeSpan(lowest, highest);
+    }
+
+    public bool Outranks(GradeSpan other) => Highest > other.Highest || (Highest == other.Highest && Lowest > other.Lowest);
+
+    /// <summary>When two measures disagree the higher grade wins, bound by bound.</summary>
+    public GradeSpan Higher(GradeSpan other) =>
+        new((Grade)Math.Max((int)Lowest, (int)other.Lowest), (Grade)Math.Max((int)Highest, (int)other.Highest));
 }

@@ -13,7 +13,7 @@ public sealed record Fact<T>(T Value, DateTimeOffset Effective, string Source, s
 }
 
 /// <summary>A pathology value tied to the specimen it was measured on (grade is decided per specimen).</summary>
-public sealed record PathologyValue(decimal Value, DateTimeOffset Effective, string Source, string? Specimen = null);
+public sealed record PathologyValue(Interval Value, DateTimeOffset Effective, string Source, string? Specimen = null);
 
 /// <summary>How a chromogranin A result is expressed. Mass and U/L assays are never converted into each other.</summary>
 public enum ChromograninUnit
@@ -28,12 +28,12 @@ public enum ChromograninUnit
     ArbitraryUnits,
 }
 
-/// <param name="Value">Value in the reported unit.</param>
+/// <param name="Value">Value in the reported unit (an interval when reported with a comparator or as a range).</param>
 /// <param name="Unit">The unit family.</param>
 /// <param name="UpperReferenceLimit">referenceRange.high in the same unit, used for multiples of the ULN.</param>
 /// <param name="Assay">Method or kit, when reported: values are compared directly only within one assay.</param>
 public sealed record ChromograninMeasurement(
-    decimal Value,
+    Interval Value,
     ChromograninUnit Unit,
     decimal? UpperReferenceLimit,
     DateTimeOffset Effective,
@@ -143,9 +143,11 @@ public enum MedicationKind
     Chemotherapy,
 }
 
+/// <summary>A course of a drug; the fact's <c>Effective</c> is its start.</summary>
 /// <param name="Kind">What the drug is.</param>
 /// <param name="Active">True while the patient is taking it; false for a past course.</param>
-public sealed record MedicationUse(MedicationKind Kind, bool Active)
+/// <param name="End">When the course ended, when recorded (EVE-FAILED, SUN-FAILED read progression before it).</param>
+public sealed record MedicationUse(MedicationKind Kind, bool Active, DateTimeOffset? End = null)
 {
     public override string ToString() => Active ? $"{Kind} (active)" : $"{Kind} (past)";
 }

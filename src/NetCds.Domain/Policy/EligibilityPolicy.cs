@@ -186,8 +186,8 @@ public sealed class AblationPolicy
     /// <summary>... above this (cm) ablation is contraindicated as sole therapy; between, consider.</summary>
     public decimal SizeContraindicatedAboveCm { get; init; } = 7m;
 
-    /// <summary>ABL-COUNT: up to this many lesions eligible ...</summary>
-    public int CountEligibleAtMost { get; init; } = 5;
+    /// <summary>ABL-COUNT: fewer lesions than this are eligible (003 §6: oligonodular is "less than 5") ...</summary>
+    public int CountEligibleBelow { get; init; } = 5;
 
     /// <summary>... up to this many consider (one sitting, 003 §3.2.1); more is not indicated as sole therapy.</summary>
     public int CountConsiderAtMost { get; init; } = 12;
@@ -303,6 +303,10 @@ public enum EverolimusLinePolicy
 
 public sealed class EverolimusPolicy
 {
+    /// <summary>EVE-FAILED: progression recorded while on everolimus makes it not-indicated (treatment failure); false reports it as a note.</summary>
+    [SitePolicy]
+    public bool ProgressionOnDrugIsFailure { get; init; } = true;
+
     /// <summary>EVE-LINE (002): which guideline's line of therapy the site follows.</summary>
     [SitePolicy]
     public EverolimusLinePolicy Line { get; init; } = EverolimusLinePolicy.FirstLineAcceptable;
@@ -314,6 +318,10 @@ public sealed class EverolimusPolicy
 
 public sealed class SunitinibPolicy
 {
+    /// <summary>SUN-FAILED: progression recorded while on sunitinib makes it not-indicated (treatment failure); false reports it as a note.</summary>
+    [SitePolicy]
+    public bool ProgressionOnDrugIsFailure { get; init; } = true;
+
     /// <summary>SUN-KI67: benefit lessened above this Ki-67 (%), exploratory (000 §9).</summary>
     public decimal Ki67NoteAbove { get; init; } = 5m;
 }

@@ -34,21 +34,25 @@ public sealed class Ablation : ITherapyRules
         else
         {
             var inputs = imaging.Inputs(FactKind.LargestLesion);
-            if (largest.Value < p.SizeEligibleBelowCm)
+            var size = largest.Value;
+            switch (Bands.Of(size.IsBelow(p.SizeEligibleBelowCm), size.IsAbove(p.SizeContraindicatedAboveCm)))
             {
-                a.Add("ABL-SIZE", FindingEffect.Eligible, $"largest lesion {largest.Value:0.#} cm < {p.SizeEligibleBelowCm:0.#} cm", sizeEvidence, inputs);
-            }
-            else if (largest.Value <= p.SizeContraindicatedAboveCm)
-            {
-                a.Add("ABL-SIZE", FindingEffect.Consider, $"largest lesion {largest.Value:0.#} cm ({p.SizeEligibleBelowCm:0.#}-{p.SizeContraindicatedAboveCm:0.#} cm): larger lesions ablate less completely", sizeEvidence, inputs);
-            }
-            else
-            {
-                a.Add("ABL-SIZE", FindingEffect.Contraindicated, $"largest lesion {largest.Value:0.#} cm > {p.SizeContraindicatedAboveCm:0.#} cm: not for ablation as sole therapy", sizeEvidence, inputs);
+                case Band.Lower:
+                    a.Add("ABL-SIZE", FindingEffect.Eligible, $"largest lesion {size} cm < {p.SizeEligibleBelowCm:0.#} cm", sizeEvidence, inputs);
+                    break;
+                case Band.Middle:
+                    a.Add("ABL-SIZE", FindingEffect.Consider, $"largest lesion {size} cm ({p.SizeEligibleBelowCm:0.#}-{p.SizeContraindicatedAboveCm:0.#} cm): larger lesions ablate less completely", sizeEvidence, inputs);
+                    break;
+                case Band.Upper:
+                    a.Add("ABL-SIZE", FindingEffect.Contraindicated, $"largest lesion {size} cm > {p.SizeContraindicatedAboveCm:0.#} cm: not for ablation as sole therapy", sizeEvidence, inputs);
+                    break;
+                default:
+                    Undecided(a, "ABL-SIZE", FactKind.LargestLesion, $"largest lesion {size} cm", $"{p.SizeEligibleBelowCm:0.#} and {p.SizeContraindicatedAboveCm:0.#} cm", sizeEvidence, inputs);
+                    break;
             }
 
             // ABL-3CM (000 §3, 004): a prognostic note, not a bar.
-            if (largest.Value > p.SurvivalNoteAboveCm)
+            if (size.IsAbove(p.SurvivalNoteAboveCm) == true)
             {
                 a.Add("ABL-3CM", FindingEffect.Note, $"largest lesion > {p.SurvivalNoteAboveCm:0.#} cm predicts shorter survival after RFA", Cite("000 §3", "004"), inputs);
             }
@@ -63,12 +67,22 @@ public sealed class Ablation : ITherapyRules
         else
         {
             var inputs = imaging.Inputs(FactKind.LesionCount);
-            var (effect, reason) = count.Value <= p.CountEligibleAtMost
-                ? (FindingEffect.Eligible, $"{count.Value} lesions (≤ {p.CountEligibleAtMost}, oligonodular)")
-                : count.Value <= p.CountConsiderAtMost
-                    ? (FindingEffect.Consider, $"{count.Value} lesions: up to {p.CountConsiderAtMost} can be treated in one sitting")
-                    : (FindingEffect.NotIndicated, $"{count.Value} lesions > {p.CountConsiderAtMost}: not for ablation as sole therapy");
-            a.Add("ABL-COUNT", effect, reason, countEvidence, inputs);
+            var lesions = count.Value;
+            switch (Bands.Of(lesions.IsBelow(p.CountEligibleBelow), lesions.IsAbove(p.CountConsiderAtMost)))
+            {
+                case Band.Lower:
+                    a.Add("ABL-COUNT", FindingEffect.Eligible, $"{lesions} lesions (fewer than {p.CountEligibleBelow}: oligonodular)", countEvidence, inputs);
+                    break;
+                case Band.Middle:
+                    a.Add("ABL-COUNT", FindingEffect.Consider, $"{lesions} lesions: up to {p.CountConsiderAtMost} can be treated in one sitting", countEvidence, inputs);
+                    break;
+                case Band.Upper:
+                    a.Add("ABL-COUNT", FindingEffect.NotIndicated, $"{lesions} lesions > {p.CountConsiderAtMost}: not for ablation as sole therapy", countEvidence, inputs);
+                    break;
+                default:
+                    Undecided(a, "ABL-COUNT", FactKind.LesionCount, $"{lesions} lesions", $"fewer than {p.CountEligibleBelow}, at most {p.CountConsiderAtMost}", countEvidence, inputs);
+                    break;
+            }
         }
 
         // Technique hints: they choose the method, not the status.
@@ -98,12 +112,12 @@ public sealed class Ablation : ITherapyRules
             inputs.Add(InputReference.From(FactKind.Condition, coagulopathy));
         }
 
-        if (d.Inr?.Value > p.InrContraindicatedAbove)
+        if (d.Inr?.Value.IsAbove(p.InrContraindicatedAbove) == true)
         {
             inputs.Add(InputReference.From(FactKind.Inr, d.Inr));
         }
 
-        if (d.Platelets?.Value < p.PlateletsContraindicatedBelow)
+        if (d.Platelets?.Value.IsBelow(p.PlateletsContraindicatedBelow) == true)
         {
             inputs.Add(InputReference.From(FactKind.Platelets, d.Platelets));
         }

@@ -37,9 +37,12 @@ public static class AlsoReported
         var inputs = sizes.Select(s => InputReference.From(FactKind.PrimaryTumourSize, s)).ToList();
         var text = latest is null
             ? "Pancreatic primary in place, size not recorded: resection is considered above 2 cm."
-            : latest.Value > p.PancreaticPrimaryAboveCm
-                ? string.Create(CultureInfo.InvariantCulture, $"Pancreatic primary {latest.Value:0.#} cm (> {p.PancreaticPrimaryAboveCm:0.#} cm): resection of the primary to be discussed.")
-                : string.Create(CultureInfo.InvariantCulture, $"Pancreatic primary {latest.Value:0.#} cm (≤ {p.PancreaticPrimaryAboveCm:0.#} cm).");
+            : latest.Value.IsAbove(p.PancreaticPrimaryAboveCm) switch
+            {
+                true => $"Pancreatic primary {latest.Value} cm (> {p.PancreaticPrimaryAboveCm.ToString("0.#", CultureInfo.InvariantCulture)} cm): resection of the primary to be discussed.",
+                false => $"Pancreatic primary {latest.Value} cm (≤ {p.PancreaticPrimaryAboveCm.ToString("0.#", CultureInfo.InvariantCulture)} cm).",
+                null => $"Pancreatic primary {latest.Value} cm: an exact size is needed to compare with {p.PancreaticPrimaryAboveCm.ToString("0.#", CultureInfo.InvariantCulture)} cm.",
+            };
 
         if (d.Condition(ConditionKind.Men1) is { } men1)
         {
@@ -60,15 +63,22 @@ public static class AlsoReported
         items.Add(new ReportItem("PRIMARY", text, evidence, inputs));
     }
 
-    private static decimal? GrowthPerYear(IReadOnlyList<Fact<decimal>> sizes)
+    private static decimal? GrowthPerYear(IReadOnlyList<Fact<Interval>> sizes)
     {
         if (sizes.Count < 2)
         {
             return null;
         }
 
-        var years = (decimal)(sizes[^1].Effective - sizes[0].Effective).TotalDays / 365.25m;
-        return years <= 0 ? null : (sizes[^1].Value - sizes[0].Value) / years;
+        // Growth needs two values: sizes reported as a bound are left out of the rate.
+        var exact = sizes.Where(s => s.Value.Exact is not null).ToList();
+        if (exact.Count < 2)
+        {
+            return null;
+        }
+
+        var years = (decimal)(exact[^1].Effective - exact[0].Effective).TotalDays / 365.25m;
+        return years <= 0 ? null : (exact[^1].Value.Exact!.Value - exact[0].Value.Exact!.Value) / years;
     }
 
     /// <summary>SYNDROME (002): syndrome-specific measures.</summary>
@@ -102,9 +112,9 @@ public static class AlsoReported
 
         var hiaa = c.Derived.Urinary5Hiaa;
         var limit = c.Policy.AlsoReported.Urinary5HiaaPrognosticAbove;
-        if (hiaa is not null && hiaa.Value > limit)
+        if (hiaa is not null && hiaa.Value.IsAbove(limit) == true)
         {
-            items.Add(new ReportItem("5-HIAA", string.Create(CultureInfo.InvariantCulture, $"Urinary 5-HIAA {hiaa.Value:0} µmol/24 h (> {limit:0}): predicts reduced survival (prognostic only)."),
+            items.Add(new ReportItem("5-HIAA", string.Create(CultureInfo.InvariantCulture, $"Urinary 5-HIAA {hiaa.Value} µmol/24 h (> {limit:0}): predicts reduced survival (prognostic only)."),
                 Cite("003 §4.2"), [InputReference.From(FactKind.Urinary5Hiaa, hiaa)]));
         }
     }

@@ -29,7 +29,8 @@ public sealed class Chemotherapy : ITherapyRules
                 a.Add("CHEMO-NEC", FindingEffect.Eligible, "neuroendocrine carcinoma: platinum-etoposide; temozolomide-based after first line", Cite("002", "000 §8", "003 §2.3"), tumour.Inputs);
                 break;
             case TumourClass.NetG3:
-                a.Add("CHEMO-NEC", FindingEffect.Consider, "well-differentiated NET G3: between the NET and NEC regimens, MDT judgement", Cite("002", "000 §8"), tumour.Inputs);
+                // CHEMO-G3: the articles predate the category (grading section); capecitabine-temozolomide, MDT judgement.
+                a.Add("CHEMO-G3", FindingEffect.Consider, "well-differentiated NET G3 (any site): capecitabine-temozolomide, between the NET and NEC regimens; MDT judgement", Cite("002", "000 §8"), tumour.Inputs);
                 break;
             case null:
                 a.Missing("CHEMO-PNET", tumour.Missing.FirstOrDefault(FactKind.Ki67), "tumour grade unknown", pnet, tumour.Inputs);
@@ -51,11 +52,16 @@ public sealed class Chemotherapy : ITherapyRules
         var tumour = d.Tumour;
         var site = d.PrimarySite;
         var inputs = tumour.Inputs.Concat(Inputs(FactKind.PrimarySite, site)).ToList();
-        var foregutG2 = tumour.Class == TumourClass.NetG2 && site?.Value is PrimarySite.Stomach or PrimarySite.Duodenum or PrimarySite.Lung;
+        var foregut = site?.Value is PrimarySite.Stomach or PrimarySite.Duodenum or PrimarySite.Lung;
+        var foregutG2 = tumour.Class == TumourClass.NetG2 && foregut;
         switch (site?.Value)
         {
             case null:
                 a.Missing("CHEMO-PNET", FactKind.PrimarySite, "primary site not recorded", pnet);
+                return;
+            case var _ when foregut && tumour.Class == TumourClass.NetLowGrade:
+                // Foregut NET G2 is indicated, G1 is not: the reported values do not say which.
+                a.Missing("CHEMO-PNET", FactKind.Ki67, $"{tumour.Describe()} of {site.Value}: foregut NET G2 is indicated, G1 is not", pnet, inputs);
                 return;
             case PrimarySite.SmallIntestine or PrimarySite.Appendix:
                 // CHEMO-MIDGUT (003 §2.3, 000 §8): responses under 10 %.

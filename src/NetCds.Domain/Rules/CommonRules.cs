@@ -35,7 +35,7 @@ internal static class CommonRules
         var tumour = c.Derived.Tumour;
         switch (tumour.Class)
         {
-            case TumourClass.NetG1 or TumourClass.NetG2:
+            case TumourClass.NetG1 or TumourClass.NetG2 or TumourClass.NetLowGrade:
                 return true;
             case TumourClass.Nec:
                 a.Add(highGradeRule, FindingEffect.NotIndicated, "poorly differentiated neuroendocrine carcinoma", evidence, tumour.Inputs);
@@ -108,20 +108,32 @@ internal static class CommonRules
             return;
         }
 
+        // The thresholds are in mg/dL; µmol/L results were converted at 17.1 µmol/L per mg/dL when mapped.
         var input = InputReference.From(FactKind.Bilirubin, bilirubin);
-        if (bilirubin.Value > p.BilirubinContraindicatedAboveMgDl)
+        var value = bilirubin.Value;
+        switch (Bands.Of(value.IsBelow(p.BilirubinConsiderFromMgDl), value.IsAbove(p.BilirubinContraindicatedAboveMgDl)))
         {
-            a.Add(rule, FindingEffect.Contraindicated, $"bilirubin {bilirubin.Value:0.##} mg/dL > {p.BilirubinContraindicatedAboveMgDl:0.##}: severe hepatic dysfunction", evidence, [input], [severe]);
-        }
-        else if (bilirubin.Value >= p.BilirubinConsiderFromMgDl)
-        {
-            a.Add(rule, FindingEffect.Consider, $"bilirubin {bilirubin.Value:0.##} mg/dL between {p.BilirubinConsiderFromMgDl:0.##} and {p.BilirubinContraindicatedAboveMgDl:0.##}: reduced liver reserve", evidence, [input], [borderline]);
-        }
-        else
-        {
-            a.Add(rule, FindingEffect.Eligible, $"bilirubin {bilirubin.Value:0.##} mg/dL: no severe hepatic dysfunction", evidence, [input], [severe]);
+            case Band.Upper:
+                a.Add(rule, FindingEffect.Contraindicated, $"bilirubin {value} mg/dL > {p.BilirubinContraindicatedAboveMgDl:0.##}: severe hepatic dysfunction", evidence, [input], [severe]);
+                break;
+            case Band.Middle:
+                a.Add(rule, FindingEffect.Consider, $"bilirubin {value} mg/dL between {p.BilirubinConsiderFromMgDl:0.##} and {p.BilirubinContraindicatedAboveMgDl:0.##}: reduced liver reserve", evidence, [input], [borderline]);
+                break;
+            case Band.Lower:
+                a.Add(rule, FindingEffect.Eligible, $"bilirubin {value} mg/dL: no severe hepatic dysfunction", evidence, [input], [severe]);
+                break;
+            default:
+                Undecided(a, rule, FactKind.Bilirubin, $"bilirubin {value} mg/dL", $"{p.BilirubinConsiderFromMgDl:0.##} and {p.BilirubinContraindicatedAboveMgDl:0.##} mg/dL", evidence, [input]);
+                break;
         }
     }
+
+    /// <summary>
+    /// A value reported as a bound or range that reaches over a rule's threshold decides nothing for that rule
+    /// (catalogue: quantities are intervals): insufficient-data, asking for the measurement that would settle it.
+    /// </summary>
+    public static void Undecided(AssessmentBuilder a, string rule, FactKind fact, string found, string thresholds, IReadOnlyList<Evidence> evidence, IReadOnlyList<InputReference> inputs) =>
+        a.Missing(rule, fact, $"{found} does not settle the threshold ({thresholds}): an exact value is needed", evidence, inputs);
 
     /// <summary>Disease course for rules that need progression: returns it, or records what is missing.</summary>
     public static DiseaseCourse? KnownCourse(AssessmentBuilder a, EvaluationContext c, string rule, IReadOnlyList<Evidence> evidence)

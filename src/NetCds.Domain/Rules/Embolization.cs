@@ -103,22 +103,33 @@ public sealed class Embolization : ITherapyRules
             a.Add("EMB-COAG", FindingEffect.Contraindicated, "coagulopathy recorded", evidence, [InputReference.From(FactKind.Condition, coagulopathy)]);
         }
 
+        var inr = d.Inr?.Value.IsAbove(p.InrContraindicatedAbove);
+        var lowPlatelets = d.Platelets?.Value.IsBelow(p.PlateletsContraindicatedBelow);
+        var renalClearance = d.CreatinineClearance?.Value.IsBelow(p.RenalFailureClearanceBelow);
         if (d.Inr is null)
         {
             a.Missing("EMB-COAG", FactKind.Inr, "no INR: coagulopathy not ruled out", evidence);
         }
-        else if (d.Inr.Value > p.InrContraindicatedAbove)
+        else if (inr == true)
         {
-            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"INR {d.Inr.Value:0.##} > {p.InrContraindicatedAbove:0.##}", evidence, Inputs(FactKind.Inr, d.Inr), policy);
+            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"INR {d.Inr.Value} > {p.InrContraindicatedAbove:0.##}", evidence, Inputs(FactKind.Inr, d.Inr), policy);
+        }
+        else if (inr is null)
+        {
+            Undecided(a, "EMB-COAG", FactKind.Inr, $"INR {d.Inr.Value}", $"{p.InrContraindicatedAbove:0.##}", evidence, Inputs(FactKind.Inr, d.Inr));
         }
 
         if (d.Platelets is null)
         {
             a.Missing("EMB-COAG", FactKind.Platelets, "no platelet count: thrombocytopenia not ruled out", evidence);
         }
-        else if (d.Platelets.Value < p.PlateletsContraindicatedBelow)
+        else if (lowPlatelets == true)
         {
-            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"platelets {d.Platelets.Value:0} ×10⁹/L < {p.PlateletsContraindicatedBelow:0}", evidence, Inputs(FactKind.Platelets, d.Platelets), policy);
+            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"platelets {d.Platelets.Value} ×10⁹/L < {p.PlateletsContraindicatedBelow:0}", evidence, Inputs(FactKind.Platelets, d.Platelets), policy);
+        }
+        else if (lowPlatelets is null)
+        {
+            Undecided(a, "EMB-COAG", FactKind.Platelets, $"platelets {d.Platelets.Value} ×10⁹/L", $"{p.PlateletsContraindicatedBelow:0}", evidence, Inputs(FactKind.Platelets, d.Platelets));
         }
 
         var renalFailure = d.Condition(ConditionKind.RenalFailure);
@@ -130,13 +141,16 @@ public sealed class Embolization : ITherapyRules
         {
             a.Missing("EMB-COAG", FactKind.CreatinineClearance, "no renal function: renal failure not ruled out", evidence);
         }
-        else if (d.CreatinineClearance.Value < p.RenalFailureClearanceBelow)
+        else if (renalClearance == true)
         {
-            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"creatinine clearance {d.CreatinineClearance.Value:0} mL/min < {p.RenalFailureClearanceBelow:0}: renal failure", evidence, Inputs(FactKind.CreatinineClearance, d.CreatinineClearance), policy);
+            a.Add("EMB-COAG", FindingEffect.Contraindicated, $"creatinine clearance {d.CreatinineClearance.Value} mL/min < {p.RenalFailureClearanceBelow:0}: renal failure", evidence, Inputs(FactKind.CreatinineClearance, d.CreatinineClearance), policy);
+        }
+        else if (renalClearance is null)
+        {
+            Undecided(a, "EMB-COAG", FactKind.CreatinineClearance, $"creatinine clearance {d.CreatinineClearance.Value} mL/min", $"{p.RenalFailureClearanceBelow:0}", evidence, Inputs(FactKind.CreatinineClearance, d.CreatinineClearance));
         }
 
-        if (d.Inr?.Value <= p.InrContraindicatedAbove && d.Platelets?.Value >= p.PlateletsContraindicatedBelow && coagulopathy is null
-            && renalFailure is null && d.CreatinineClearance?.Value >= p.RenalFailureClearanceBelow)
+        if (inr == false && lowPlatelets == false && coagulopathy is null && renalFailure is null && renalClearance == false)
         {
             a.Add("EMB-COAG", FindingEffect.Eligible, "INR, platelets and renal function acceptable", evidence,
                 [.. Inputs(FactKind.Inr, d.Inr), .. Inputs(FactKind.Platelets, d.Platelets), .. Inputs(FactKind.CreatinineClearance, d.CreatinineClearance)], policy);
@@ -154,17 +168,21 @@ public sealed class Embolization : ITherapyRules
         }
 
         var inputs = d.Imaging.Inputs(FactKind.TumourBurden);
-        if (burden.Value <= p.BurdenEligibleAtMostPercent)
+        var replaced = burden.Value;
+        switch (Bands.Of(replaced.IsAtMost(p.BurdenEligibleAtMostPercent), replaced.IsAbove(p.BurdenContraindicatedAbovePercent)))
         {
-            a.Add("EMB-BURDEN", FindingEffect.Eligible, $"hepatic replacement {burden.Value:0.#} % ≤ {p.BurdenEligibleAtMostPercent:0.#} %", evidence, inputs);
-        }
-        else if (burden.Value <= p.BurdenContraindicatedAbovePercent)
-        {
-            a.Add("EMB-BURDEN", FindingEffect.Consider, $"hepatic replacement {burden.Value:0.#} %: 000 allows, 002 considers it not applicable", evidence, inputs);
-        }
-        else
-        {
-            a.Add("EMB-BURDEN", FindingEffect.Contraindicated, $"hepatic replacement {burden.Value:0.#} % > {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs);
+            case Band.Lower:
+                a.Add("EMB-BURDEN", FindingEffect.Eligible, $"hepatic replacement {replaced} % ≤ {p.BurdenEligibleAtMostPercent:0.#} %", evidence, inputs);
+                break;
+            case Band.Middle:
+                a.Add("EMB-BURDEN", FindingEffect.Consider, $"hepatic replacement {replaced} %: 000 allows, 002 considers it not applicable", evidence, inputs);
+                break;
+            case Band.Upper:
+                a.Add("EMB-BURDEN", FindingEffect.Contraindicated, $"hepatic replacement {replaced} % > {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs);
+                break;
+            default:
+                Undecided(a, "EMB-BURDEN", FactKind.TumourBurden, $"hepatic replacement {replaced} %", $"{p.BurdenEligibleAtMostPercent:0.#} and {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs);
+                break;
         }
     }
 
@@ -182,14 +200,14 @@ public sealed class Embolization : ITherapyRules
             a.Add("EMB-HILUM", FindingEffect.Note, "hilar lesions respond poorly for mass-effect symptoms", Cite("004"), d.Imaging.Inputs(FactKind.LesionAtHilum));
         }
 
-        if (d.Imaging.LargestLesion?.Value < p.DrugElutingBeadsLesionBelowCm)
+        if (d.Imaging.LargestLesion?.Value.IsBelow(p.DrugElutingBeadsLesionBelowCm) == true)
         {
             a.Add("EMB-DEB", FindingEffect.Note, $"largest lesion < {p.DrugElutingBeadsLesionBelowCm:0.#} cm: drug-eluting beads not advised (biloma risk)", Cite("000 §4"), d.Imaging.Inputs(FactKind.LargestLesion));
         }
 
-        if (d.Albumin?.Value < p.AlbuminNoteBelowGdl)
+        if (d.Albumin?.Value.IsBelow(p.AlbuminNoteBelowGdl) == true)
         {
-            a.Add("EMB-ALB", FindingEffect.Note, $"albumin {d.Albumin.Value:0.#} g/dL < {p.AlbuminNoteBelowGdl:0.#}: poorer survival after TACE", Cite("000 Table 3"), Inputs(FactKind.Albumin, d.Albumin));
+            a.Add("EMB-ALB", FindingEffect.Note, $"albumin {d.Albumin.Value} g/dL < {p.AlbuminNoteBelowGdl:0.#}: poorer survival after TACE", Cite("000 Table 3"), Inputs(FactKind.Albumin, d.Albumin));
         }
     }
 }

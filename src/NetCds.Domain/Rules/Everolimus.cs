@@ -50,6 +50,11 @@ public sealed class Everolimus : ITherapyRules
                 evidence, [.. Inputs(FactKind.PrimarySite, d.PrimarySite), .. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s))]);
         }
 
+        if (site is not null)
+        {
+            FailedOn(a, c, "EVE-FAILED", MedicationKind.Everolimus, "everolimus", c.Policy.Everolimus.ProgressionOnDrugIsFailure);
+        }
+
         return a.Build();
     }
 

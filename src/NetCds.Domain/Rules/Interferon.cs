@@ -6,7 +6,10 @@ using static NetCds.Domain.Rules.CommonRules;
 
 namespace NetCds.Domain.Rules;
 
-/// <summary>INF: interferon-alpha, at most consider (001, 002 Table 1).</summary>
+/// <summary>
+/// INF: interferon-alpha, at most consider. 002 Table 1 and 001 give four alternatives: G1, SSTR-negative,
+/// slowly progressive pancreatic NET, and failure of an SSA.
+/// </summary>
 public sealed class Interferon : ITherapyRules
 {
     public TherapyId Therapy => TherapyId.Inf;
@@ -23,40 +26,48 @@ public sealed class Interferon : ITherapyRules
 
         var tumour = d.Tumour;
         var course = d.Course;
-        var onSsa = d.ActiveMedication(MedicationKind.SomatostatinAnalogue);
+        var ssa = d.AnyMedication(MedicationKind.SomatostatinAnalogue);
+        var ssaFailure = d.ProgressionOn(MedicationKind.SomatostatinAnalogue);
         var sstr = d.SstrUptake;
-        var inputs = tumour.Inputs.Concat(course.Inputs).Concat(Inputs(FactKind.SstrUptake, sstr)).Concat(Inputs(FactKind.Medication, onSsa)).ToList();
-        var isG1 = tumour.Class == TumourClass.NetG1;
-        var sstrNegative = sstr?.Value < c.Policy.SomatostatinAnalogues.KrenningPositiveFrom;
+        var inputs = tumour.Inputs.Concat(course.Inputs).Concat(Inputs(FactKind.SstrUptake, sstr))
+            .Concat(Inputs(FactKind.PrimarySite, d.PrimarySite)).Concat(Inputs(FactKind.Medication, ssa)).ToList();
+        switch (tumour.Class)
+        {
+            case TumourClass.Nec or TumourClass.NetG3:
+                a.Add("INF-IND", FindingEffect.NotIndicated, $"{tumour.Describe()}: interferon is for well-differentiated G1/G2 tumours", evidence, tumour.Inputs);
+                return a.Build();
+            case null:
+                a.Missing("INF-IND", tumour.Missing.FirstOrDefault(FactKind.Ki67), "tumour grade unknown", evidence, tumour.Inputs);
+                return a.Build();
+        }
 
-        // INF-IND: G1 slowly progressive and/or SSTR-negative tumours; or after SSA failure; usually with an SSA.
-        if (tumour.Class == TumourClass.Nec)
+        // INF-IND: any one of the four alternatives of 002 Table 1 (and 001), each three-valued.
+        var notProgressing = course.Kind switch { CourseKind.Progressing => false, CourseKind.Stable => true, _ => (bool?)null };
+        var progressing = !notProgressing;
+        var pancreatic = d.PrimarySite is null ? (bool?)null : d.PrimarySite.Value == PrimarySite.Pancreas;
+        (string Why, bool? Holds, FactKind Settles)[] alternatives =
+        [
+            ("NET G1", tumour.Class switch { TumourClass.NetG1 => true, TumourClass.NetLowGrade => null, _ => false }, FactKind.Ki67),
+            ($"SSTR-negative (Krenning < {c.Policy.SomatostatinAnalogues.KrenningPositiveFrom})", sstr?.Value < c.Policy.SomatostatinAnalogues.KrenningPositiveFrom, FactKind.SstrUptake),
+            ("pancreatic NET not progressing within 12 months", ThreeValued.And(pancreatic, notProgressing), pancreatic is null ? FactKind.PrimarySite : FactKind.DiseaseStatus),
+            ("progression on a somatostatin analogue (SSA failure)", ssa is null ? false : ssaFailure is not null ? true : course.Progressions.Count > 0 ? false : null, FactKind.DiseaseStatus),
+        ];
+
+        var holding = alternatives.Where(x => x.Holds == true).Select(x => x.Why).ToList();
+        if (holding.Count > 0)
         {
-            a.Add("INF-IND", FindingEffect.NotIndicated, "neuroendocrine carcinoma", evidence, tumour.Inputs);
+            a.Add("INF-IND", FindingEffect.Consider, $"{string.Join("; ", holding)}: interferon-alpha, usually with an SSA", evidence, inputs);
         }
-        else if (onSsa is not null && course.Kind == CourseKind.Progressing)
+        else if (alternatives.Where(x => x.Holds is null).ToList() is { Count: > 0 } open)
         {
-            a.Add("INF-IND", FindingEffect.Consider, $"progressing on a somatostatin analogue ({course.Reason}): interferon is an alternative after SSA failure", evidence, inputs);
-        }
-        else if (isG1 && (course.Kind == CourseKind.Progressing || sstrNegative == true))
-        {
-            a.Add("INF-IND", FindingEffect.Consider, "NET G1, " + (sstrNegative == true ? "SSTR-negative" : "slowly progressive") + ": interferon-alpha, usually with an SSA", evidence, inputs);
-        }
-        else if (tumour.Class is null)
-        {
-            a.Missing("INF-IND", tumour.Missing.FirstOrDefault(FactKind.Ki67), "tumour grade unknown", evidence, tumour.Inputs);
-        }
-        else if (course.Kind == CourseKind.Unknown && (isG1 || onSsa is not null))
-        {
-            a.Missing("INF-IND", FactKind.DiseaseStatus, $"disease course unknown: {course.Reason}", evidence, inputs);
-        }
-        else if (isG1 && sstr is null)
-        {
-            a.Missing("INF-IND", FactKind.SstrUptake, "no SSTR imaging: SSTR-negative disease not ruled out", evidence, inputs);
+            foreach (var unknown in open)
+            {
+                a.Missing("INF-IND", unknown.Settles, $"{tumour.Describe()}: whether it is {unknown.Why} is unknown", evidence, inputs);
+            }
         }
         else
         {
-            a.Add("INF-IND", FindingEffect.NotIndicated, "not a slowly progressive or SSTR-negative G1 tumour, and no SSA failure", evidence, inputs);
+            a.Add("INF-IND", FindingEffect.NotIndicated, $"{tumour.Describe()}: not G1, not SSTR-negative, not a non-progressing pancreatic NET, no SSA failure", evidence, inputs);
         }
 
         return a.Build();

@@ -44,14 +44,24 @@ public sealed class LiverTransplant : ITherapyRules
             Criterion(a, "LT-AGE", age.Value < p.AgeBelow, $"age {age.Value}", $"< {p.AgeBelow}", milan, Inputs(FactKind.BirthDate, age));
         }
 
-        // LT-KI67: low grade.
-        if (d.Tumour.Ki67 is not { } ki67)
+        // LT-KI67 (002 Table 2: low grade, Ki-67 usually < 10 %): G1/G2 by every reported measure. A mitotic
+        // count in the G3 range fails it even with a low or missing Ki-67; an unreported mitotic count does not block.
+        var ki67Required = $"Ki-67 < {p.Ki67Below:0.#} % and no measure in the G3 range";
+        if (d.Tumour.ShowsG3)
         {
-            a.Missing("LT-KI67", FactKind.Ki67, "no Ki-67 index", milan);
+            Criterion(a, "LT-KI67", false, $"{d.Tumour.Describe()}: a reported measure is in the G3 range", ki67Required, milan, d.Tumour.Inputs);
+        }
+        else if (d.Tumour.Ki67 is not { } ki67)
+        {
+            a.Missing("LT-KI67", FactKind.Ki67, "no Ki-67 index", milan, d.Tumour.Inputs);
+        }
+        else if (ki67.Value.IsBelow(p.Ki67Below) is { } low)
+        {
+            Criterion(a, "LT-KI67", low, $"Ki-67 {ki67.Value} %", ki67Required, milan, d.Tumour.Inputs);
         }
         else
         {
-            Criterion(a, "LT-KI67", ki67.Value < p.Ki67Below, $"Ki-67 {ki67.Value:0.#} %", $"< {p.Ki67Below:0.#} %", milan, [InputReference.From(FactKind.Ki67, ki67, "%")]);
+            Undecided(a, "LT-KI67", FactKind.Ki67, $"Ki-67 {ki67.Value} %", $"{p.Ki67Below:0.#} %", milan, d.Tumour.Inputs);
         }
 
         Primary(a, d, milan);
@@ -76,9 +86,13 @@ public sealed class LiverTransplant : ITherapyRules
         {
             a.Missing("LT-BURDEN", FactKind.TumourBurden, "hepatic tumour burden not reported", milan);
         }
+        else if (burden.Value.IsBelow(p.BurdenBelowPercent) is { } under)
+        {
+            Criterion(a, "LT-BURDEN", under, $"hepatic burden {burden.Value} %", $"< {p.BurdenBelowPercent:0.#} %", milan, d.Imaging.Inputs(FactKind.TumourBurden));
+        }
         else
         {
-            Criterion(a, "LT-BURDEN", burden.Value < p.BurdenBelowPercent, $"hepatic burden {burden.Value:0.#} %", $"< {p.BurdenBelowPercent:0.#} %", milan, d.Imaging.Inputs(FactKind.TumourBurden));
+            Undecided(a, "LT-BURDEN", FactKind.TumourBurden, $"hepatic burden {burden.Value} %", $"{p.BurdenBelowPercent:0.#} %", milan, d.Imaging.Inputs(FactKind.TumourBurden));
         }
 
         // LT-STABLE: stable disease for at least 6 months before listing.

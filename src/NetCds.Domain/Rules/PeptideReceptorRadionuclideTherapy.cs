@@ -24,7 +24,7 @@ public sealed class PeptideReceptorRadionuclideTherapy : ITherapyRules
             IndicatedUnlessResectable(a, c, "PRRT-IND", "metastatic well-differentiated NET", indication);
         }
 
-        if (d.Imaging.TumourBurden?.Value > p.ExtensiveBurdenAbovePercent)
+        if (d.Imaging.TumourBurden?.Value.IsAbove(p.ExtensiveBurdenAbovePercent) == true)
         {
             a.Add("PRRT-IND", FindingEffect.Note, "extensive liver load: early PRRT can be discussed", Cite("000 §6"), d.Imaging.Inputs(FactKind.TumourBurden));
         }
@@ -71,17 +71,27 @@ public sealed class PeptideReceptorRadionuclideTherapy : ITherapyRules
         }
 
         var inputs = Inputs(FactKind.Haemoglobin, d.Haemoglobin).Concat(Inputs(FactKind.Platelets, d.Platelets)).ToList();
-        if (d.Haemoglobin?.Value < p.HaemoglobinContraindicatedBelowGdl)
+        var anaemia = d.Haemoglobin?.Value.IsBelow(p.HaemoglobinContraindicatedBelowGdl);
+        var thrombocytopenia = d.Platelets?.Value.IsBelow(p.PlateletsContraindicatedBelow);
+        if (anaemia == true)
         {
-            a.Add("PRRT-MARROW", FindingEffect.Contraindicated, $"haemoglobin {d.Haemoglobin.Value:0.#} g/dL < {p.HaemoglobinContraindicatedBelowGdl:0.#}", evidence, inputs, policy);
+            a.Add("PRRT-MARROW", FindingEffect.Contraindicated, $"haemoglobin {d.Haemoglobin!.Value} g/dL < {p.HaemoglobinContraindicatedBelowGdl:0.#}", evidence, inputs, policy);
+        }
+        else if (d.Haemoglobin is not null && anaemia is null)
+        {
+            Undecided(a, "PRRT-MARROW", FactKind.Haemoglobin, $"haemoglobin {d.Haemoglobin.Value} g/dL", $"{p.HaemoglobinContraindicatedBelowGdl:0.#}", evidence, inputs);
         }
 
-        if (d.Platelets?.Value < p.PlateletsContraindicatedBelow)
+        if (thrombocytopenia == true)
         {
-            a.Add("PRRT-MARROW", FindingEffect.Contraindicated, $"platelets {d.Platelets.Value:0} ×10⁹/L < {p.PlateletsContraindicatedBelow:0}", evidence, inputs, policy);
+            a.Add("PRRT-MARROW", FindingEffect.Contraindicated, $"platelets {d.Platelets!.Value} ×10⁹/L < {p.PlateletsContraindicatedBelow:0}", evidence, inputs, policy);
+        }
+        else if (d.Platelets is not null && thrombocytopenia is null)
+        {
+            Undecided(a, "PRRT-MARROW", FactKind.Platelets, $"platelets {d.Platelets.Value} ×10⁹/L", $"{p.PlateletsContraindicatedBelow:0}", evidence, inputs);
         }
 
-        if (d.Haemoglobin?.Value >= p.HaemoglobinContraindicatedBelowGdl && d.Platelets?.Value >= p.PlateletsContraindicatedBelow)
+        if (anaemia == false && thrombocytopenia == false)
         {
             a.Add("PRRT-MARROW", FindingEffect.Eligible, "haemoglobin and platelets adequate", evidence, inputs, policy);
         }
@@ -101,13 +111,17 @@ public sealed class PeptideReceptorRadionuclideTherapy : ITherapyRules
         {
             a.Missing("PRRT-RENAL", FactKind.CreatinineClearance, "no creatinine clearance: renal toxicity risk unknown", evidence);
         }
-        else if (clearance.Value < p.ClearanceContraindicatedBelow)
+        else if (clearance.Value.IsBelow(p.ClearanceContraindicatedBelow) is not { } low)
         {
-            a.Add("PRRT-RENAL", FindingEffect.Contraindicated, $"creatinine clearance {clearance.Value:0} mL/min < {p.ClearanceContraindicatedBelow:0}", evidence, Inputs(FactKind.CreatinineClearance, clearance), [setting]);
+            Undecided(a, "PRRT-RENAL", FactKind.CreatinineClearance, $"creatinine clearance {clearance.Value} mL/min", $"{p.ClearanceContraindicatedBelow:0}", evidence, Inputs(FactKind.CreatinineClearance, clearance));
+        }
+        else if (low)
+        {
+            a.Add("PRRT-RENAL", FindingEffect.Contraindicated, $"creatinine clearance {clearance.Value} mL/min < {p.ClearanceContraindicatedBelow:0}", evidence, Inputs(FactKind.CreatinineClearance, clearance), [setting]);
         }
         else
         {
-            a.Add("PRRT-RENAL", FindingEffect.Eligible, $"creatinine clearance {clearance.Value:0} mL/min", evidence, Inputs(FactKind.CreatinineClearance, clearance), [setting]);
+            a.Add("PRRT-RENAL", FindingEffect.Eligible, $"creatinine clearance {clearance.Value} mL/min", evidence, Inputs(FactKind.CreatinineClearance, clearance), [setting]);
         }
     }
 }

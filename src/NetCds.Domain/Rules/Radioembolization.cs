@@ -65,13 +65,18 @@ public sealed class Radioembolization : ITherapyRules
         {
             a.Prerequisite("SIRT-SHUNT", "Tc-99m MAA study: lung shunt fraction, gastrointestinal shunting and aberrant vessels", ClinicalOrder.MaaShuntStudy);
         }
-        else if (shunt.Value > p.LungShuntContraindicatedAbovePercent)
+        else if (shunt.Value.IsAbove(p.LungShuntContraindicatedAbovePercent) is not { } high)
         {
-            a.Add("SIRT-SHUNT", FindingEffect.Contraindicated, $"lung shunt fraction {shunt.Value:0.#} % > {p.LungShuntContraindicatedAbovePercent:0.#} %", evidence, Inputs(FactKind.LungShuntFraction, shunt), [setting]);
+            // A safety rule: "< 30 %" does not rule out a shunt above 20 %.
+            Undecided(a, "SIRT-SHUNT", FactKind.LungShuntFraction, $"lung shunt fraction {shunt.Value} %", $"{p.LungShuntContraindicatedAbovePercent:0.#} %", evidence, Inputs(FactKind.LungShuntFraction, shunt));
+        }
+        else if (high)
+        {
+            a.Add("SIRT-SHUNT", FindingEffect.Contraindicated, $"lung shunt fraction {shunt.Value} % > {p.LungShuntContraindicatedAbovePercent:0.#} %", evidence, Inputs(FactKind.LungShuntFraction, shunt), [setting]);
         }
         else
         {
-            a.Add("SIRT-SHUNT", FindingEffect.Eligible, $"lung shunt fraction {shunt.Value:0.#} %", evidence, Inputs(FactKind.LungShuntFraction, shunt), [setting]);
+            a.Add("SIRT-SHUNT", FindingEffect.Eligible, $"lung shunt fraction {shunt.Value} %", evidence, Inputs(FactKind.LungShuntFraction, shunt), [setting]);
         }
     }
 
@@ -83,13 +88,17 @@ public sealed class Radioembolization : ITherapyRules
         {
             a.Missing("SIRT-BURDEN", FactKind.TumourBurden, "hepatic tumour burden not reported", evidence);
         }
-        else if (burden.Value > p.BurdenConsiderAbovePercent)
+        else if (burden.Value.IsAbove(p.BurdenConsiderAbovePercent) is not { } extensive)
         {
-            a.Add("SIRT-BURDEN", FindingEffect.Consider, $"hepatic replacement {burden.Value:0.#} % > {p.BurdenConsiderAbovePercent:0.#} %: a contraindication in 001, allowed in 002", evidence, d.Imaging.Inputs(FactKind.TumourBurden));
+            Undecided(a, "SIRT-BURDEN", FactKind.TumourBurden, $"hepatic replacement {burden.Value} %", $"{p.BurdenConsiderAbovePercent:0.#} %", evidence, d.Imaging.Inputs(FactKind.TumourBurden));
+        }
+        else if (extensive)
+        {
+            a.Add("SIRT-BURDEN", FindingEffect.Consider, $"hepatic replacement {burden.Value} % > {p.BurdenConsiderAbovePercent:0.#} %: a contraindication in 001, allowed in 002", evidence, d.Imaging.Inputs(FactKind.TumourBurden));
         }
         else
         {
-            a.Add("SIRT-BURDEN", FindingEffect.Eligible, $"hepatic replacement {burden.Value:0.#} %", evidence, d.Imaging.Inputs(FactKind.TumourBurden));
+            a.Add("SIRT-BURDEN", FindingEffect.Eligible, $"hepatic replacement {burden.Value} %", evidence, d.Imaging.Inputs(FactKind.TumourBurden));
         }
     }
 }

@@ -98,9 +98,9 @@ public sealed class Resection : ITherapyRules
                 {
                     a.Prerequisite("RES-CUR", "hepatobiliary surgical assessment (resectable/ablatable fraction, future liver remnant)", ClinicalOrder.HepatobiliarySurgicalAssessment);
                 }
-                else if (d.ResectableFraction?.Value < 100m)
+                else if (d.ResectableFraction?.Value.IsBelow(100m) == true)
                 {
-                    a.Add("RES-DEBULK", FindingEffect.Eligible, $"{d.ResectableFraction.Value:0.#} % removable: cytoreductive rather than complete resection",
+                    a.Add("RES-DEBULK", FindingEffect.Eligible, $"{d.ResectableFraction.Value} % removable: cytoreductive rather than complete resection",
                         Cite("000 §2", "002 Surgery", "004"), r.Inputs);
                 }
 

@@ -39,7 +39,7 @@ public sealed class SomatostatinAnalogues : ITherapyRules
         }
 
         // SSA-PROMID (000 §7, 002): most benefit with low liver involvement and a resected primary.
-        if (d.Imaging.TumourBurden?.Value <= c.Policy.SomatostatinAnalogues.PromidBurdenAtMostPercent && d.PrimaryResection is not null)
+        if (d.Imaging.TumourBurden?.Value.IsAtMost(c.Policy.SomatostatinAnalogues.PromidBurdenAtMostPercent) == true && d.PrimaryResection is not null)
         {
             findings.Add(new Finding("SSA-PROMID", FindingEffect.Note, $"liver involvement ≤ {c.Policy.SomatostatinAnalogues.PromidBurdenAtMostPercent:0.#} % with a resected primary: the group with most benefit in PROMID",
                 Cite("000 §7", "002"), d.Imaging.Inputs(FactKind.TumourBurden), []));
@@ -82,6 +82,10 @@ public sealed class SomatostatinAnalogues : ITherapyRules
                     break;
                 case TumourClass.NetG2:
                     a.Add("SSA-ANTIPROLIF", FindingEffect.Consider, "NET G2: antiproliferative data lacking (CLARINET enrolled Ki-67 < 10 %)", evidence, tumour.Inputs);
+                    break;
+                case TumourClass.NetLowGrade:
+                    // G1 is eligible and G2 consider: a value that does not decide between them decides nothing here.
+                    a.Missing("SSA-ANTIPROLIF", FactKind.Ki67, $"{tumour.Describe()}: G1 is eligible, G2 consider", evidence, tumour.Inputs);
                     break;
                 case TumourClass.NetG3 when d.PrimarySite?.Value == PrimarySite.Pancreas && !d.IsFunctioning:
                     a.Add("SSA-ANTIPROLIF", FindingEffect.NotIndicated, "non-functioning pancreatic NET G3", evidence, tumour.Inputs);

@@ -1,6 +1,7 @@
 using NetCds.Domain.Derived;
 using NetCds.Domain.Engine;
 using NetCds.Domain.Facts;
+using NetCds.Domain.Policy;
 using static NetCds.Domain.Rules.CommonRules;
 
 namespace NetCds.Domain.Rules;
@@ -17,10 +18,10 @@ internal static class SystemicGates
     /// site and course rules still vote, so documented stable disease stays not-indicated and an unknown course
     /// is still named as missing (catalogue precedence: not-indicated &gt; insufficient-data &gt; consider).
     /// </summary>
-    public static PrimarySite? AdvancedLowGradeNet(AssessmentBuilder a, EvaluationContext c, string rule, string siteRule, IReadOnlyList<Evidence> evidence)
+    public static PrimarySite? AdvancedLowGradeNet(AssessmentBuilder a, EvaluationContext c, string rule, string siteRule, IReadOnlyList<Evidence> evidence, string? highGradeRule = null)
     {
         var liverMets = LiverMetastasesPresent(a, c, rule, evidence);
-        LowGradeNet(a, c, rule, rule, evidence);
+        LowGradeNet(a, c, rule, highGradeRule ?? rule, evidence);
         var site = c.Derived.PrimarySite;
         if (site is null)
         {
@@ -28,6 +29,26 @@ internal static class SystemicGates
         }
 
         return liverMets && c.Derived.Tumour.Class != TumourClass.Nec ? site?.Value : null;
+    }
+
+    /// <summary>
+    /// EVE-FAILED, SUN-FAILED [site policy]: progression recorded while on the drug (after its start, and before its
+    /// end or with no end recorded) is treatment failure (000 §9: benefit is measured as progression-free survival).
+    /// The card names the drug, its start and the progression.
+    /// </summary>
+    public static void FailedOn(AssessmentBuilder a, EvaluationContext c, string rule, MedicationKind drug, string name, bool isFailure)
+    {
+        if (c.Derived.ProgressionOn(drug) is not ({ } course, { } progression))
+        {
+            return;
+        }
+
+        var until = course.Value.End is { } stopped ? $" until {DiseaseCourse.Day(stopped)}" : "";
+        a.Add(rule, isFailure ? FindingEffect.NotIndicated : FindingEffect.Note,
+            $"progression on {name}: started {DiseaseCourse.Day(course.Effective)}{until}, progression recorded {DiseaseCourse.Day(progression.Date)}"
+            + (isFailure ? " (treatment failure)" : " (this site does not read it as failure)"),
+            Evidence.Cite("000 §9"), [InputReference.From(FactKind.Medication, course), progression],
+            [PolicySetting.Of($"Eligibility:{(drug == MedicationKind.Everolimus ? "Everolimus" : "Sunitinib")}:ProgressionOnDrugIsFailure", isFailure)]);
     }
 
     /// <summary>Progressive within the window is the indication; documented stable disease is not; unknown asks for imaging.</summary>

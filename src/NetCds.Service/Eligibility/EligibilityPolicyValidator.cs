@@ -58,7 +58,7 @@ public sealed class EligibilityPolicyValidator : IValidateOptions<EligibilityPol
 
         var a = options.Ablation;
         Ordered("Ablation:SizeEligibleBelowCm", a.SizeEligibleBelowCm, "Ablation:SizeContraindicatedAboveCm", a.SizeContraindicatedAboveCm);
-        Ordered("Ablation:CountEligibleAtMost", a.CountEligibleAtMost, "Ablation:CountConsiderAtMost", a.CountConsiderAtMost);
+        Ordered("Ablation:CountEligibleBelow", a.CountEligibleBelow, "Ablation:CountConsiderAtMost", a.CountConsiderAtMost);
 
         var e = options.Embolization;
         Ordered("Embolization:BilirubinConsiderFromMgDl", e.BilirubinConsiderFromMgDl, "Embolization:BilirubinContraindicatedAboveMgDl", e.BilirubinContraindicatedAboveMgDl);
