@@ -27,7 +27,6 @@ public sealed class Interferon : ITherapyRules
         var tumour = d.Tumour;
         var course = d.Course;
         var ssa = d.AnyMedication(MedicationKind.SomatostatinAnalogue);
-        var ssaFailure = d.ProgressionOn(MedicationKind.SomatostatinAnalogue);
         var sstr = d.SstrUptake;
         var inputs = tumour.Inputs.Concat(course.Inputs).Concat(Inputs(FactKind.SstrUptake, sstr))
             .Concat(Inputs(FactKind.PrimarySite, d.PrimarySite)).Concat(Inputs(FactKind.Medication, ssa)).ToList();
@@ -48,9 +47,9 @@ public sealed class Interferon : ITherapyRules
         (string Why, bool? Holds, FactKind Settles)[] alternatives =
         [
             ("NET G1", tumour.Class switch { TumourClass.NetG1 => true, TumourClass.NetLowGrade => null, _ => false }, FactKind.Ki67),
-            ($"SSTR-negative (Krenning < {c.Policy.SomatostatinAnalogues.KrenningPositiveFrom})", sstr?.Value < c.Policy.SomatostatinAnalogues.KrenningPositiveFrom, FactKind.SstrUptake),
+            ($"SSTR-negative (Krenning < {c.Policy.SomatostatinAnalogues.KrenningPositiveFrom})", sstr is null ? null : sstr.Value < c.Policy.SomatostatinAnalogues.KrenningPositiveFrom, FactKind.SstrUptake),
             ("pancreatic NET not progressing within 12 months", ThreeValued.And(pancreatic, notProgressing), pancreatic is null ? FactKind.PrimarySite : FactKind.DiseaseStatus),
-            ("progression on a somatostatin analogue (SSA failure)", ssa is null ? false : ssaFailure is not null ? true : course.Progressions.Count > 0 ? false : null, FactKind.DiseaseStatus),
+            ("progression on a somatostatin analogue (SSA failure)", SsaFailure(d), FactKind.DiseaseStatus),
         ];
 
         var holding = alternatives.Where(x => x.Holds == true).Select(x => x.Why).ToList();
@@ -71,5 +70,26 @@ public sealed class Interferon : ITherapyRules
         }
 
         return a.Build();
+    }
+
+    /// <summary>
+    /// INF-IND (d): progression recorded during an SSA course, or progressing now while an SSA is active (the
+    /// statement is often asserted after the start it describes). No SSA on record is no failure; an SSA with the
+    /// course unknown leaves it open.
+    /// </summary>
+    private static bool? SsaFailure(Derived.DerivedFacts d)
+    {
+        if (d.AnyMedication(MedicationKind.SomatostatinAnalogue) is null)
+        {
+            return false;
+        }
+
+        if (d.ProgressionOn(MedicationKind.SomatostatinAnalogue) is not null
+            || (d.ActiveMedication(MedicationKind.SomatostatinAnalogue) is not null && d.Course.Kind == CourseKind.Progressing))
+        {
+            return true;
+        }
+
+        return d.Course.Kind == CourseKind.Unknown ? null : false;
     }
 }

@@ -35,7 +35,7 @@ public sealed class GradingTests
         var grading = GradeOf(Patient.New().Ki67(ki67));
 
         grading.Grade.Should().Be(expected);
-        grading.Ki67!.Value.Should().Be(ki67);
+        grading.Ki67!.Value.Exact.Should().Be(ki67);
     }
 
     [Theory]
@@ -159,7 +159,7 @@ public sealed class GradingTests
             .Ki67(8m, Ago.Months(6), specimen: "liver-biopsy"));
 
         grading.Grade.Should().Be(Grade.G2);
-        grading.Ki67!.Value.Should().Be(8m);
+        grading.Ki67!.Value.Exact.Should().Be(8m);
         grading.Ki67.Specimen.Should().Be("liver-biopsy");
     }
 
@@ -171,7 +171,7 @@ public sealed class GradingTests
             .Ki67(2m, Ago.Months(1), specimen: "primary"));
 
         grading.Grade.Should().Be(Grade.G1);
-        grading.Ki67!.Value.Should().Be(2m);
+        grading.Ki67!.Value.Exact.Should().Be(2m);
     }
 
     [Fact]

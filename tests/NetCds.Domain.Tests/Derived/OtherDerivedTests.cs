@@ -231,6 +231,6 @@ public sealed class OtherDerivedTests
     {
         var derived = DerivedOf(Patient.New().Bilirubin(3.5m, Ago.Months(6)).Bilirubin(0.9m, Ago.Months(1)).Bilirubin(2.0m, Ago.Months(3)));
 
-        derived.Bilirubin!.Value.Should().Be(0.9m);
+        derived.Bilirubin!.Value.Exact.Should().Be(0.9m);
     }
 }

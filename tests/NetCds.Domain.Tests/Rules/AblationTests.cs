@@ -107,11 +107,11 @@ public sealed class AblationTests
     // ABL-COUNT
 
     [Theory]
-    [InlineData(5, EligibilityStatus.Eligible)]
-    [InlineData(6, EligibilityStatus.Consider)]
+    [InlineData(4, EligibilityStatus.Eligible)]
+    [InlineData(5, EligibilityStatus.Consider)]
     [InlineData(12, EligibilityStatus.Consider)]
     [InlineData(13, EligibilityStatus.NotIndicated)]
-    public void ABL_COUNT_up_to_5_eligible_6_to_12_consider_more_not_indicated(int lesions, EligibilityStatus expected)
+    public void ABL_COUNT_fewer_than_5_eligible_5_to_12_consider_more_not_indicated(int lesions, EligibilityStatus expected)
     {
         Candidate().Lesions(lesions, 2.5m).Assess(TherapyId.Abl)
             .ShouldBe(expected)

@@ -145,11 +145,39 @@ public sealed class ChemotherapyTests
     }
 
     [Fact]
-    public void CHEMO_NEC_well_differentiated_NET_G3_is_consider()
+    public void CHEMO_G3_well_differentiated_pancreatic_NET_G3_is_consider()
     {
         ProgressivePnet().Without(FactKind.Ki67).Ki67(25m).Assess(TherapyId.Chemo)
             .ShouldBe(EligibilityStatus.Consider)
-            .ShouldHaveFired("CHEMO-NEC", FindingEffect.Consider);
+            .ShouldHaveFired("CHEMO-G3", FindingEffect.Consider)
+            .ShouldNotHaveFired("CHEMO-NEC", FindingEffect.Consider);
+    }
+
+    [Theory]
+    [InlineData(PrimarySite.SmallIntestine)]
+    [InlineData(PrimarySite.Lung)]
+    [InlineData(PrimarySite.Rectum)]
+    public void CHEMO_G3_applies_to_NET_G3_of_any_site_where_G1_G2_would_not_be_indicated(PrimarySite site)
+    {
+        var g3 = ProgressivePnet().Without(FactKind.PrimarySite).Primary(site).Without(FactKind.Ki67);
+        g3.Ki67(20.1m).Assess(TherapyId.Chemo)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("CHEMO-G3", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void CHEMO_G3_boundary_Ki67_20_is_G2_and_not_CHEMO_G3()
+    {
+        ProgressivePnet().Without(FactKind.Ki67).Ki67(20m).Assess(TherapyId.Chemo)
+            .ShouldNotHaveFired("CHEMO-G3", FindingEffect.Consider)
+            .ShouldHaveFired("CHEMO-PNET", FindingEffect.Eligible);
+    }
+
+    [Fact]
+    public void CHEMO_G3_Ki67_reported_as_above_20_is_G3()
+    {
+        ProgressivePnet().Without(FactKind.Ki67).Ki67(Interval.From(20m, Comparator.GreaterThan)).Assess(TherapyId.Chemo)
+            .ShouldHaveFired("CHEMO-G3", FindingEffect.Consider);
     }
 
     [Fact]

@@ -15,6 +15,60 @@ public sealed class EverolimusTests
 
     private static Patient At(Patient patient, PrimarySite site) => patient.Without(FactKind.PrimarySite).Primary(site);
 
+    // EVE-FAILED [site policy]
+
+    [Fact]
+    public void EVE_FAILED_progression_while_on_everolimus_is_not_indicated_naming_drug_start_and_progression()
+    {
+        var eve = ProgressivePnet().Medication(MedicationKind.Everolimus, at: Ago.Months(8)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-FAILED", FindingEffect.NotIndicated);
+        var finding = eve.Findings.Single(f => f.Rule == "EVE-FAILED");
+        finding.Reason.Should().Contain("everolimus").And.Contain(Ago.Months(8).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+            .And.Contain(Ago.Months(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        finding.Inputs.Select(i => i.Fact).Should().Contain([FactKind.Medication, FactKind.DiseaseStatus]);
+    }
+
+    [Fact]
+    public void EVE_FAILED_progression_before_the_start_is_not_failure()
+    {
+        ProgressivePnet().Medication(MedicationKind.Everolimus, at: Ago.Days(10)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldNotHaveFired("EVE-FAILED", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_FAILED_progression_after_the_course_ended_is_not_failure_on_it()
+    {
+        ProgressivePnet().Medication(MedicationKind.Everolimus, active: false, at: Ago.Months(12), until: Ago.Months(3)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldNotHaveFired("EVE-FAILED", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_FAILED_progression_on_the_last_day_of_the_course_counts()
+    {
+        ProgressivePnet().Medication(MedicationKind.Everolimus, active: false, at: Ago.Months(12), until: Ago.Months(1)).Assess(TherapyId.Eve)
+            .ShouldHaveFired("EVE-FAILED", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void EVE_FAILED_is_site_policy_a_site_can_turn_into_a_note()
+    {
+        var policy = new EligibilityPolicy { Everolimus = new() { ProgressionOnDrugIsFailure = false } };
+        var eve = ProgressivePnet().Medication(MedicationKind.Everolimus, at: Ago.Months(8)).Assess(TherapyId.Eve, policy)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("EVE-FAILED", FindingEffect.Note);
+        eve.Findings.Single(f => f.Rule == "EVE-FAILED").SitePolicy.Should().Contain(s => s.Setting == "Eligibility:Everolimus:ProgressionOnDrugIsFailure");
+    }
+
+    [Fact]
+    public void EVE_FAILED_sunitinib_failure_does_not_end_everolimus()
+    {
+        ProgressivePnet().Medication(MedicationKind.Sunitinib, at: Ago.Months(8)).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.Eligible);
+    }
+
     [Fact]
     public void EVE_IND_progressive_pancreatic_NET_G1_is_eligible()
     {

@@ -69,6 +69,50 @@ public sealed class LiverTransplantTests
             .ShouldHaveFired("LT-KI67", expected.AsEffect());
     }
 
+    [Theory]
+    [InlineData(10, Comparator.LessThan, EligibilityStatus.Eligible)]
+    [InlineData(12, Comparator.LessThan, EligibilityStatus.InsufficientData)]
+    [InlineData(10, Comparator.AtLeast, EligibilityStatus.NotIndicated)]
+    public void LT_KI67_reported_as_a_bound_decides_only_when_wholly_on_one_side(int bound, Comparator comparator, EligibilityStatus expected)
+    {
+        Candidate().Without(FactKind.Ki67).Ki67(Interval.From(bound, comparator)).Assess(TherapyId.Lt)
+            .ShouldBe(expected)
+            .ShouldHaveFired("LT-KI67", expected.AsEffect());
+    }
+
+    [Theory]
+    [InlineData(20, EligibilityStatus.Eligible)]
+    [InlineData(21, EligibilityStatus.NotIndicated)]
+    public void LT_KI67_a_mitotic_count_in_the_G3_range_fails_even_with_a_low_Ki67(int mitoses, EligibilityStatus expected)
+    {
+        Candidate().Without(FactKind.Ki67).Ki67(2m).Mitoses(mitoses).Assess(TherapyId.Lt)
+            .ShouldHaveFired("LT-KI67", expected.AsEffect());
+    }
+
+    [Fact]
+    public void LT_KI67_a_mitotic_G3_fails_even_with_no_Ki67()
+    {
+        Candidate().Without(FactKind.Ki67).Mitoses(25m).Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("LT-KI67", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void LT_KI67_missing_Ki67_with_no_G3_measure_is_insufficient_data()
+    {
+        Candidate().Without(FactKind.Ki67).Mitoses(1m).Assess(TherapyId.Lt)
+            .ShouldHaveFired("LT-KI67", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.Ki67);
+    }
+
+    [Fact]
+    public void LT_KI67_an_unreported_mitotic_count_does_not_block()
+    {
+        Candidate().Without(FactKind.MitoticCount).Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("LT-KI67", FindingEffect.Eligible);
+    }
+
     // LT-PRIMARY
 
     [Fact]

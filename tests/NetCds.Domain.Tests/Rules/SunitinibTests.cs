@@ -63,19 +63,43 @@ public sealed class SunitinibTests
     }
 
     [Fact]
-    public void SUN_IND_NEC_is_not_indicated()
+    public void SUN_FAILED_progression_while_on_sunitinib_is_not_indicated()
     {
-        ProgressivePnet().Without(FactKind.Differentiation).Differentiation(Differentiation.Poorly).Assess(TherapyId.Sun)
+        var sun = ProgressivePnet().Medication(MedicationKind.Sunitinib, at: Ago.Months(6)).Assess(TherapyId.Sun)
             .ShouldBe(EligibilityStatus.NotIndicated)
-            .ShouldHaveFired("SUN-IND", FindingEffect.NotIndicated);
+            .ShouldHaveFired("SUN-FAILED", FindingEffect.NotIndicated);
+        sun.Findings.Single(f => f.Rule == "SUN-FAILED").Reason.Should().Contain("sunitinib");
     }
 
     [Fact]
-    public void SUN_IND_progressive_well_differentiated_NET_G3_is_consider()
+    public void SUN_FAILED_progression_before_sunitinib_started_is_not_failure()
+    {
+        ProgressivePnet().Medication(MedicationKind.Sunitinib, at: Ago.Days(5)).Assess(TherapyId.Sun)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldNotHaveFired("SUN-FAILED", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void SUN_FAILED_everolimus_failure_does_not_end_sunitinib()
+    {
+        ProgressivePnet().Medication(MedicationKind.Everolimus, at: Ago.Months(6)).Assess(TherapyId.Sun)
+            .ShouldBe(EligibilityStatus.Eligible);
+    }
+
+    [Fact]
+    public void SUN_SITE_NEC_is_not_indicated()
+    {
+        ProgressivePnet().Without(FactKind.Differentiation).Differentiation(Differentiation.Poorly).Assess(TherapyId.Sun)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("SUN-SITE", FindingEffect.NotIndicated);
+    }
+
+    [Fact]
+    public void SUN_SITE_progressive_pancreatic_NET_G3_is_consider()
     {
         ProgressivePnet().Without(FactKind.Ki67).Ki67(25m).Assess(TherapyId.Sun)
             .ShouldBe(EligibilityStatus.Consider)
-            .ShouldHaveFired("SUN-IND", FindingEffect.Consider);
+            .ShouldHaveFired("SUN-SITE", FindingEffect.Consider);
     }
 
     [Fact]

@@ -85,29 +85,29 @@ public sealed class Patient
     public Patient Differentiation(Differentiation value, DateTimeOffset? at = null) =>
         Obs(f => f.Differentiation, (f, v) => f with { Differentiation = v }, value, at);
 
-    public Patient Ki67(decimal percent, DateTimeOffset? at = null, string? specimen = null) =>
+    public Patient Ki67(Interval percent, DateTimeOffset? at = null, string? specimen = null) =>
         With(f => f with { Ki67 = Add(f.Ki67, new PathologyValue(percent, Default(at), Next("Observation"), specimen)) });
 
-    public Patient Mitoses(decimal per10Hpf, DateTimeOffset? at = null, string? specimen = null) =>
+    public Patient Mitoses(Interval per10Hpf, DateTimeOffset? at = null, string? specimen = null) =>
         With(f => f with { MitoticCount = Add(f.MitoticCount, new PathologyValue(per10Hpf, Default(at), Next("Observation"), specimen)) });
 
-    public Patient LesionCount(int count, DateTimeOffset? at = null) => Obs(f => f.LesionCount, (f, v) => f with { LesionCount = v }, count, at);
+    public Patient LesionCount(Interval count, DateTimeOffset? at = null) => Obs(f => f.LesionCount, (f, v) => f with { LesionCount = v }, count, at);
 
-    public Patient LargestLesion(decimal cm, DateTimeOffset? at = null) => Obs(f => f.LargestLesion, (f, v) => f with { LargestLesion = v }, cm, at, "cm");
+    public Patient LargestLesion(Interval cm, DateTimeOffset? at = null) => Obs(f => f.LargestLesion, (f, v) => f with { LargestLesion = v }, cm, at, "cm");
 
-    public Patient DiameterSum(decimal cm, DateTimeOffset? at = null) => Obs(f => f.LesionDiameterSum, (f, v) => f with { LesionDiameterSum = v }, cm, at, "cm");
+    public Patient DiameterSum(Interval cm, DateTimeOffset? at = null) => Obs(f => f.LesionDiameterSum, (f, v) => f with { LesionDiameterSum = v }, cm, at, "cm");
 
     public Patient Distribution(LesionDistribution value, DateTimeOffset? at = null) => Obs(f => f.LesionDistribution, (f, v) => f with { LesionDistribution = v }, value, at);
 
     /// <summary>Replaces lesion count, largest lesion and (when given) distribution with a newer study.</summary>
-    public Patient Lesions(int count, decimal largestCm, LesionDistribution? distribution = null, DateTimeOffset? at = null)
+    public Patient Lesions(Interval count, Interval largestCm, LesionDistribution? distribution = null, DateTimeOffset? at = null)
     {
         With(f => f with { LesionCount = [], LargestLesion = [], LesionDistribution = distribution is null ? f.LesionDistribution : [] });
         LesionCount(count, at).LargestLesion(largestCm, at);
         return distribution is null ? this : Distribution(distribution.Value, at);
     }
 
-    public Patient Burden(decimal percent, DateTimeOffset? at = null) =>
+    public Patient Burden(Interval percent, DateTimeOffset? at = null) =>
         With(f => f with { TumourBurden = [] }).Obs(f => f.TumourBurden, (f, v) => f with { TumourBurden = v }, percent, at, "%");
 
     public Patient PortalVein(PortalVeinStatus value, DateTimeOffset? at = null) => Obs(f => f.PortalVein, (f, v) => f with { PortalVein = v }, value, at);
@@ -122,17 +122,17 @@ public sealed class Patient
 
     public Patient AtHilum(bool value = true) => Obs(f => f.LesionAtHilum, (f, v) => f with { LesionAtHilum = v }, value, null);
 
-    public Patient Bilirubin(decimal mgDl, DateTimeOffset? at = null) => Obs(f => f.Bilirubin, (f, v) => f with { Bilirubin = v }, mgDl, at, "mg/dL");
+    public Patient Bilirubin(Interval mgDl, DateTimeOffset? at = null) => Obs(f => f.Bilirubin, (f, v) => f with { Bilirubin = v }, mgDl, at, "mg/dL");
 
-    public Patient Albumin(decimal gDl, DateTimeOffset? at = null) => Obs(f => f.Albumin, (f, v) => f with { Albumin = v }, gDl, at, "g/dL");
+    public Patient Albumin(Interval gDl, DateTimeOffset? at = null) => Obs(f => f.Albumin, (f, v) => f with { Albumin = v }, gDl, at, "g/dL");
 
-    public Patient Inr(decimal value, DateTimeOffset? at = null) => Obs(f => f.Inr, (f, v) => f with { Inr = v }, value, at);
+    public Patient Inr(Interval value, DateTimeOffset? at = null) => Obs(f => f.Inr, (f, v) => f with { Inr = v }, value, at);
 
-    public Patient Clearance(decimal mlMin, DateTimeOffset? at = null) => Obs(f => f.CreatinineClearance, (f, v) => f with { CreatinineClearance = v }, mlMin, at, "mL/min");
+    public Patient Clearance(Interval mlMin, DateTimeOffset? at = null) => Obs(f => f.CreatinineClearance, (f, v) => f with { CreatinineClearance = v }, mlMin, at, "mL/min");
 
-    public Patient Platelets(decimal perNl, DateTimeOffset? at = null) => Obs(f => f.Platelets, (f, v) => f with { Platelets = v }, perNl, at, "10*9/L");
+    public Patient Platelets(Interval perNl, DateTimeOffset? at = null) => Obs(f => f.Platelets, (f, v) => f with { Platelets = v }, perNl, at, "10*9/L");
 
-    public Patient Haemoglobin(decimal gDl, DateTimeOffset? at = null) => Obs(f => f.Haemoglobin, (f, v) => f with { Haemoglobin = v }, gDl, at, "g/dL");
+    public Patient Haemoglobin(Interval gDl, DateTimeOffset? at = null) => Obs(f => f.Haemoglobin, (f, v) => f with { Haemoglobin = v }, gDl, at, "g/dL");
 
     public Patient Ecog(int value, DateTimeOffset? at = null) => Obs(f => f.Ecog, (f, v) => f with { Ecog = v }, value, at);
 
@@ -152,23 +152,23 @@ public sealed class Patient
 
     public Patient Mibg(bool uptake, DateTimeOffset? at = null) => Obs(f => f.MibgUptake, (f, v) => f with { MibgUptake = v }, uptake, at);
 
-    public Patient LungShunt(decimal percent, DateTimeOffset? at = null) => Obs(f => f.LungShuntFraction, (f, v) => f with { LungShuntFraction = v }, percent, at, "%");
+    public Patient LungShunt(Interval percent, DateTimeOffset? at = null) => Obs(f => f.LungShuntFraction, (f, v) => f with { LungShuntFraction = v }, percent, at, "%");
 
-    public Patient ResectableFraction(decimal percent, DateTimeOffset? at = null) => Obs(f => f.ResectableFraction, (f, v) => f with { ResectableFraction = v }, percent, at, "%");
+    public Patient ResectableFraction(Interval percent, DateTimeOffset? at = null) => Obs(f => f.ResectableFraction, (f, v) => f with { ResectableFraction = v }, percent, at, "%");
 
     public Patient FutureLiverRemnantAdequate(bool value, DateTimeOffset? at = null) => Obs(f => f.FutureLiverRemnantAdequate, (f, v) => f with { FutureLiverRemnantAdequate = v }, value, at);
 
-    public Patient PrimarySize(decimal cm, DateTimeOffset? at = null) => Obs(f => f.PrimaryTumourSize, (f, v) => f with { PrimaryTumourSize = v }, cm, at, "cm");
+    public Patient PrimarySize(Interval cm, DateTimeOffset? at = null) => Obs(f => f.PrimaryTumourSize, (f, v) => f with { PrimaryTumourSize = v }, cm, at, "cm");
 
-    public Patient Urinary5Hiaa(decimal umolPerDay, DateTimeOffset? at = null) => Obs(f => f.Urinary5Hiaa, (f, v) => f with { Urinary5Hiaa = v }, umolPerDay, at, "umol/24h");
+    public Patient Urinary5Hiaa(Interval umolPerDay, DateTimeOffset? at = null) => Obs(f => f.Urinary5Hiaa, (f, v) => f with { Urinary5Hiaa = v }, umolPerDay, at, "umol/24h");
 
     public Patient Procedure(ProcedureKind kind, DateTimeOffset? at = null) =>
         With(f => f with { Procedures = Add(f.Procedures, new Fact<ProcedureKind>(kind, Default(at), Next("Procedure"))) });
 
-    public Patient Medication(MedicationKind kind, bool active = true, DateTimeOffset? at = null) =>
-        With(f => f with { Medications = Add(f.Medications, new Fact<MedicationUse>(new MedicationUse(kind, active), Default(at), Next("MedicationStatement"))) });
+    public Patient Medication(MedicationKind kind, bool active = true, DateTimeOffset? at = null, DateTimeOffset? until = null) =>
+        With(f => f with { Medications = Add(f.Medications, new Fact<MedicationUse>(new MedicationUse(kind, active, until), Default(at), Next("MedicationStatement"))) });
 
-    public Patient ChromograninA(decimal value, DateTimeOffset at, ChromograninUnit unit = ChromograninUnit.MassConcentration, decimal? upperLimit = null, string? assay = null) =>
+    public Patient ChromograninA(Interval value, DateTimeOffset at, ChromograninUnit unit = ChromograninUnit.MassConcentration, decimal? upperLimit = null, string? assay = null) =>
         With(f => f with { ChromograninA = Add(f.ChromograninA, new ChromograninMeasurement(value, unit, upperLimit, at, Next("Observation"), assay)) });
 
     /// <summary>Forgets everything known about one input, to test what its absence does.</summary>

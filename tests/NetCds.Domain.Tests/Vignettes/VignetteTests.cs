@@ -29,7 +29,7 @@ public sealed class VignetteTests
                 .Lesions(15, 4m, LesionDistribution.Bilobar).Burden(35m).ResectableFraction(40m)
                 .StableFor(12),
             //  RES ABL EMB SIRT LT SSA INF PRRT MIBG EVE SUN CHEMO
-            [X, N, E, E, N, E, N, E, N, C, N, N]),
+            [X, N, E, E, N, E, C, E, N, C, N, N]),
 
         // 000 §9 and 002 Targeted medical therapy: progressive pancreatic NET G2 on an SSA (everolimus, sunitinib, chemotherapy).
         new("pancreatic NET G2 progressive on SSA",
@@ -47,7 +47,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(18))
                 .Lesions(3, 3m, LesionDistribution.Unilobar).Burden(10m).Sstr(2)
                 .StableFor(8),
-            [E, C, C, C, N, C, N, C, N, N, N, C]),
+            [E, C, C, C, N, C, C, C, N, N, N, C]),
 
         // 002 Introduction and Therapeutic approach: gastrinoma/Zollinger-Ellison on a PPI, extensive bilobar disease, primary in place.
         new("pancreatic gastrinoma (ZES), extensive bilobar, progressing",
@@ -78,7 +78,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(20))
                 .Lesions(2, 2m, LesionDistribution.Bilobar).Burden(5m).ResectableFraction(100m)
                 .StableFor(10),
-            [E, C, C, C, N, E, N, C, N, C, N, N]),
+            [E, C, C, C, N, E, C, C, N, C, N, N]),
 
         // 002 Liver transplantation (Milan criteria) and 003 §2.1: young patient, resected pancreatic primary, diffuse unresectable low-grade disease.
         new("young Milan-criteria transplant candidate",
@@ -86,7 +86,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(36))
                 .Lesions(20, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(30m)
                 .StableFor(12),
-            [X, N, E, E, E, E, N, E, N, N, N, N]),
+            [X, N, E, E, E, E, C, E, N, N, N, N]),
 
         // 000 §4, 001 Intra-arterial therapies, 002 Hepatic arterial embolization: complete portal vein thrombosis rules out TAE/TACE and SIRT.
         new("small-bowel NET G2, complete portal vein thrombosis, progressing on SSA",
@@ -139,7 +139,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
                 .Lesions(14, 5m, LesionDistribution.Bilobar).Burden(45m).ResectableFraction(30m).LungShunt(25m)
                 .StableFor(9),
-            [X, N, E, X, N, E, N, E, N, C, N, N]),
+            [X, N, E, X, N, E, C, E, N, C, N, N]),
 
         // 000 §4 (relative), 002 Hepatic arterial embolization (not applicable) and 001/002 on SIRT: more than 75 % of the liver replaced.
         new("pancreatic NET G2, more than 75 % hepatic replacement",
@@ -156,7 +156,7 @@ public sealed class VignetteTests
                 .Karnofsky(40)
                 .Lesions(9, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(40m)
                 .StableFor(6),
-            [X, C, X, E, N, E, N, E, N, C, N, N]),
+            [X, C, X, E, N, E, C, E, N, C, N, N]),
 
         // 002 Surgery (MEN-1) and Table 1: MEN1 with a 2.5 cm pancreatic primary still in place and limited unilobar liver disease.
         new("MEN1, pancreatic NET G1, unilobar liver metastases",
@@ -164,7 +164,7 @@ public sealed class VignetteTests
                 .Condition(ConditionKind.Men1).PrimarySize(2.5m)
                 .Lesions(2, 2m, LesionDistribution.Unilobar).Burden(5m)
                 .StableFor(12),
-            [E, C, C, C, N, E, N, C, N, N, N, N]),
+            [E, C, C, C, N, E, C, C, N, N, N, N]),
 
         // 000 §11 and 001 Conclusion: new diagnosis before the work-up is complete; missing safety data is never a pass.
         new("new small-bowel NET G1 with carcinoid syndrome, work-up incomplete",
@@ -174,7 +174,7 @@ public sealed class VignetteTests
                 .Condition(ConditionKind.CarcinoidSyndrome).Medication(MedicationKind.SomatostatinAnalogue)
                 .Lesions(5, 3m, LesionDistribution.Bilobar).Burden(15m)
                 .PortalVein(PortalVeinStatus.Patent).Extrahepatic(ExtrahepaticDisease.None).Bilirubin(0.8m),
-            [I, E, I, E, N, E, I, I, I, C, N, N]),
+            [I, C, I, E, N, E, C, I, I, C, N, N]),
 
         // 002 Table 2 and 001 Role of liver transplantation: a rectal primary leaves portal drainage uncertain.
         new("young rectal NET G1, diffuse unresectable",
@@ -182,7 +182,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
                 .Lesions(12, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(40m)
                 .StableFor(10),
-            [X, C, E, E, I, E, N, E, N, C, N, N]),
+            [X, C, E, E, I, E, C, E, N, C, N, N]),
     ];
 
     public static TheoryData<string> Names => new(All.Select(v => v.Name));
