@@ -248,6 +248,24 @@ public sealed class TerminologyTests
     }
 
     [Fact]
+    public void The_map_lists_its_meanings_per_section_in_file_order()
+    {
+        var observations = TerminologyMap.Default.MeaningsOf(CodeContext.Observation);
+
+        observations.Should().StartWith(["ChromograninA.Mass", "ChromograninA.Substance", "ChromograninA.Units", "Ki67"]);
+        observations.Should().Contain(["LungShuntFraction", "LiverImagingPanel", "Serotonin"]).And.OnlyHaveUniqueItems();
+        TerminologyMap.Default.MeaningsOf(CodeContext.Medication).Should().BeEquivalentTo(["SomatostatinAnalogue", "ProtonPumpInhibitor", "Everolimus", "Sunitinib", "Chemotherapy"]);
+    }
+
+    [Fact]
+    public void A_site_map_adds_its_new_meanings_after_the_built_in_ones()
+    {
+        var site = TerminologyMap.WithSiteAdditions(JsonStream("""{ "observations": { "Ki67": [ "http://hospital.example/lab|KI67-LOCAL" ], "LocalOnly": [ "http://hospital.example/lab|X" ] } }"""));
+
+        site.MeaningsOf(CodeContext.Observation).Should().HaveCount(TerminologyMap.Default.MeaningsOf(CodeContext.Observation).Count + 1).And.EndWith("LocalOnly");
+    }
+
+    [Fact]
     public void A_site_local_code_is_read_into_the_fact()
     {
         var site = TerminologyMap.WithSiteAdditions(JsonStream("""{ "observations": { "Ki67": [ "http://hospital.example/lab|KI67-LOCAL" ] } }"""));
