@@ -86,7 +86,7 @@ public sealed class DataProblemTests
 
         var mapping = Map(panel);
 
-        mapping.Facts.LesionCount.Should().ContainSingle().Which.Value.Should().Be(4);
+        mapping.Facts.LesionCount.Should().ContainSingle().Which.Value.Exact.Should().Be(4);
         mapping.Facts.TumourBurden.Should().BeEmpty();
         OnlyProblem(mapping).Should().BeEquivalentTo(new { Resource = "Observation/panel", Element = "Observation.component[1].value", Kind = DataProblemKind.UnusableValue });
     }
@@ -285,7 +285,7 @@ public sealed class DataProblemTests
             Obs("bili-b", Loinc, "14631-6", Qty(17.1m, "umol/L")));
 
         mapping.Problems.Should().BeEmpty();
-        mapping.Facts.Bilirubin.Should().Equal(new Fact<decimal>(1m, Oct1, "Observation/bili-a", "mg/dL"));
+        mapping.Facts.Bilirubin.Should().Equal(new Fact<Interval>(1m, Oct1, "Observation/bili-a", "mg/dL"));
     }
 
     [Fact]

@@ -304,7 +304,7 @@ public sealed class InputTests
 
         mapping.Problems.Should().BeEmpty();
         mapping.Facts.Patient.Should().Be("Patient/p1");
-        mapping.Facts.Ki67.Should().ContainSingle().Which.Value.Should().Be(12m);
+        mapping.Facts.Ki67.Should().ContainSingle().Which.Value.Exact.Should().Be(12m);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class ObservationMappingTests
     public void Urinary_5_HIAA_in_umol_per_24_h()
     {
         Facts(Obs("hiaa", Loinc, "14573-0", Qty(52, "umol/(24.h)")))
-            .Urinary5Hiaa.Should().Equal(new Fact<decimal>(52m, Oct1, "Observation/hiaa", "umol/24h"));
+            .Urinary5Hiaa.Should().Equal(new Fact<Interval>(52m, Oct1, "Observation/hiaa", "umol/24h"));
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public sealed class ObservationMappingTests
     public void Urinary_5_HIAA_in_umol_per_day_as_written_in_the_wild(string unit)
     {
         Facts(Obs("hiaa", Loinc, "31203-3", Qty(52, unit)))
-            .Urinary5Hiaa.Should().Equal(new Fact<decimal>(52m, Oct1, "Observation/hiaa", "umol/24h"));
+            .Urinary5Hiaa.Should().Equal(new Fact<Interval>(52m, Oct1, "Observation/hiaa", "umol/24h"));
     }
 
     [Fact]
@@ -102,28 +102,28 @@ public sealed class ObservationMappingTests
     {
         // 10 mg / 191.18 g/mol = 52.3 µmol.
         Facts(Obs("hiaa", Loinc, "1695-6", Qty(10, "mg/(24.h)")))
-            .Urinary5Hiaa.Should().Equal(new Fact<decimal>(52.3m, Oct1, "Observation/hiaa", "umol/24h"));
+            .Urinary5Hiaa.Should().Equal(new Fact<Interval>(52.3m, Oct1, "Observation/hiaa", "umol/24h"));
     }
 
     [Fact]
     public void Urinary_5_HIAA_in_mg_per_24h_as_written_in_the_wild()
     {
         Facts(Obs("hiaa", Loinc, "1695-6", Qty(10, "mg/24h")))
-            .Urinary5Hiaa.Should().Equal(new Fact<decimal>(52.3m, Oct1, "Observation/hiaa", "umol/24h"));
+            .Urinary5Hiaa.Should().Equal(new Fact<Interval>(52.3m, Oct1, "Observation/hiaa", "umol/24h"));
     }
 
     [Fact]
     public void Bilirubin_in_mg_per_dL()
     {
         Facts(Obs("bili", Loinc, "1975-2", Qty(1.2m, "mg/dL")))
-            .Bilirubin.Should().Equal(new Fact<decimal>(1.2m, Oct1, "Observation/bili", "mg/dL"));
+            .Bilirubin.Should().Equal(new Fact<Interval>(1.2m, Oct1, "Observation/bili", "mg/dL"));
     }
 
     [Fact]
     public void Albumin_in_g_per_dL()
     {
         Facts(Obs("alb", Loinc, "1751-7", Qty(3.8m, "g/dL")))
-            .Albumin.Should().Equal(new Fact<decimal>(3.8m, Oct1, "Observation/alb", "g/dL"));
+            .Albumin.Should().Equal(new Fact<Interval>(3.8m, Oct1, "Observation/alb", "g/dL"));
     }
 
     [Theory]
@@ -134,14 +134,14 @@ public sealed class ObservationMappingTests
     {
         var value = unit is null ? new Quantity { Value = 1.1m } : Qty(1.1m, unit);
 
-        Facts(Obs("inr", Loinc, code, value)).Inr.Should().Equal(new Fact<decimal>(1.1m, Oct1, "Observation/inr"));
+        Facts(Obs("inr", Loinc, code, value)).Inr.Should().Equal(new Fact<Interval>(1.1m, Oct1, "Observation/inr"));
     }
 
     [Fact]
     public void Creatinine_in_mg_per_dL()
     {
         Facts(Obs("crea", Loinc, "2160-0", Qty(0.9m, "mg/dL")))
-            .Creatinine.Should().Equal(new Fact<decimal>(0.9m, Oct1, "Observation/crea", "mg/dL"));
+            .Creatinine.Should().Equal(new Fact<Interval>(0.9m, Oct1, "Observation/crea", "mg/dL"));
     }
 
     [Theory]
@@ -152,35 +152,35 @@ public sealed class ObservationMappingTests
     public void Creatinine_clearance_or_eGFR_in_mL_per_min(string code, string unit)
     {
         Facts(Obs("gfr", Loinc, code, Qty(85, unit)))
-            .CreatinineClearance.Should().Equal(new Fact<decimal>(85m, Oct1, "Observation/gfr", "mL/min"));
+            .CreatinineClearance.Should().Equal(new Fact<Interval>(85m, Oct1, "Observation/gfr", "mL/min"));
     }
 
     [Fact]
     public void Platelets_in_10_9_per_L()
     {
         Facts(Obs("plt", Loinc, "777-3", Qty(250, "10*9/L")))
-            .Platelets.Should().Equal(new Fact<decimal>(250m, Oct1, "Observation/plt", "10*9/L"));
+            .Platelets.Should().Equal(new Fact<Interval>(250m, Oct1, "Observation/plt", "10*9/L"));
     }
 
     [Fact]
     public void Neutrophils_in_10_9_per_L()
     {
         Facts(Obs("neut", Loinc, "751-8", Qty(3.2m, "10*9/L")))
-            .Neutrophils.Should().Equal(new Fact<decimal>(3.2m, Oct1, "Observation/neut", "10*9/L"));
+            .Neutrophils.Should().Equal(new Fact<Interval>(3.2m, Oct1, "Observation/neut", "10*9/L"));
     }
 
     [Fact]
     public void Haemoglobin_in_g_per_dL()
     {
         Facts(Obs("hb", Loinc, "718-7", Qty(13.5m, "g/dL")))
-            .Haemoglobin.Should().Equal(new Fact<decimal>(13.5m, Oct1, "Observation/hb", "g/dL"));
+            .Haemoglobin.Should().Equal(new Fact<Interval>(13.5m, Oct1, "Observation/hb", "g/dL"));
     }
 
     [Fact]
     public void White_cell_count_in_10_9_per_L()
     {
         Facts(Obs("wbc", Loinc, "6690-2", Qty(6.1m, "10*3/uL")))
-            .WhiteCellCount.Should().Equal(new Fact<decimal>(6.1m, Oct1, "Observation/wbc", "10*9/L"));
+            .WhiteCellCount.Should().Equal(new Fact<Interval>(6.1m, Oct1, "Observation/wbc", "10*9/L"));
     }
 
     [Theory]
@@ -226,10 +226,10 @@ public sealed class ObservationMappingTests
 
     private static readonly Dictionary<string, (string System, DataType Value, Func<PatientFacts, IEnumerable<Read>> Read, object Expected, string? Unit)> ImagingComponents = new()
     {
-        ["liver-lesion-count"] = (Findings, new Integer(7), f => Of(f.LesionCount), 7, null),
-        ["33728-7"] = (Loinc, Qty(42, "mm"), f => Of(f.LargestLesion), 4.2m, "cm"),
-        ["liver-lesion-diameter-sum"] = (Findings, Qty(15, "cm"), f => Of(f.LesionDiameterSum), 15m, "cm"),
-        ["liver-tumor-burden"] = (Findings, Qty(30, "%"), f => Of(f.TumourBurden), 30m, "%"),
+        ["liver-lesion-count"] = (Findings, new Integer(7), f => Of(f.LesionCount), (Interval)7m, null),
+        ["33728-7"] = (Loinc, Qty(42, "mm"), f => Of(f.LargestLesion), (Interval)4.2m, "cm"),
+        ["liver-lesion-diameter-sum"] = (Findings, Qty(15, "cm"), f => Of(f.LesionDiameterSum), (Interval)15m, "cm"),
+        ["liver-tumor-burden"] = (Findings, Qty(30, "%"), f => Of(f.TumourBurden), (Interval)30m, "%"),
         ["liver-lesion-distribution"] = (Findings, Concept(Findings, "bilobar"), f => Of(f.LesionDistribution), LesionDistribution.Bilobar, null),
         ["portal-vein-status"] = (Findings, Concept(Findings, "partial-thrombosis"), f => Of(f.PortalVein), PortalVeinStatus.PartialThrombosis, null),
         ["extrahepatic-disease"] = (Findings, Concept(Findings, "limited-stable"), f => Of(f.ExtrahepaticDisease), ExtrahepaticDisease.LimitedStable, null),
@@ -330,14 +330,14 @@ public sealed class ObservationMappingTests
     public void Lung_shunt_fraction_in_percent()
     {
         Facts(Obs("lsf", Findings, "lung-shunt-fraction", Qty(8, "%")))
-            .LungShuntFraction.Should().Equal(new Fact<decimal>(8m, Oct1, "Observation/lsf", "%"));
+            .LungShuntFraction.Should().Equal(new Fact<Interval>(8m, Oct1, "Observation/lsf", "%"));
     }
 
     [Fact]
     public void Resectable_fraction_in_percent()
     {
         Facts(Obs("res", Findings, "hepatic-resectable-fraction", Qty(60, "%")))
-            .ResectableFraction.Should().Equal(new Fact<decimal>(60m, Oct1, "Observation/res", "%"));
+            .ResectableFraction.Should().Equal(new Fact<Interval>(60m, Oct1, "Observation/res", "%"));
     }
 
     [Theory]
@@ -355,7 +355,7 @@ public sealed class ObservationMappingTests
     public void Primary_tumour_size_in_cm(double value, string unit)
     {
         Facts(Obs("size", Findings, "primary-tumor-size", Qty((decimal)value, unit)))
-            .PrimaryTumourSize.Should().Equal(new Fact<decimal>(2.5m, Oct1, "Observation/size", "cm"));
+            .PrimaryTumourSize.Should().Equal(new Fact<Interval>(2.5m, Oct1, "Observation/size", "cm"));
     }
 
     // Dates
@@ -373,14 +373,14 @@ public sealed class ObservationMappingTests
         var bili = Obs("bili", Loinc, "1975-2", Qty(1, "mg/dL"), effective: null);
         bili.Effective = new Period { Start = "2026-09-15", End = "2026-09-20" };
 
-        Facts(bili).Bilirubin.Should().Equal(new Fact<decimal>(1m, new DateTimeOffset(2026, 9, 15, 0, 0, 0, TimeSpan.Zero), "Observation/bili", "mg/dL"));
+        Facts(bili).Bilirubin.Should().Equal(new Fact<Interval>(1m, new DateTimeOffset(2026, 9, 15, 0, 0, 0, TimeSpan.Zero), "Observation/bili", "mg/dL"));
     }
 
     [Fact]
     public void A_partial_date_is_read_at_its_first_moment()
     {
         Facts(Obs("bili", Loinc, "1975-2", Qty(1, "mg/dL"), effective: "2026-10"))
-            .Bilirubin.Should().Equal(new Fact<decimal>(1m, Oct1, "Observation/bili", "mg/dL"));
+            .Bilirubin.Should().Equal(new Fact<Interval>(1m, Oct1, "Observation/bili", "mg/dL"));
     }
 
     [Fact]
@@ -396,7 +396,7 @@ public sealed class ObservationMappingTests
         var bili = Obs("bili", Loinc, "1975-2", Qty(1, "mg/dL"), effective: null);
         bili.Issued = new DateTimeOffset(2026, 10, 2, 8, 0, 0, TimeSpan.Zero);
 
-        Facts(bili).Bilirubin.Should().Equal(new Fact<decimal>(1m, new DateTimeOffset(2026, 10, 2, 8, 0, 0, TimeSpan.Zero), "Observation/bili", "mg/dL"));
+        Facts(bili).Bilirubin.Should().Equal(new Fact<Interval>(1m, new DateTimeOffset(2026, 10, 2, 8, 0, 0, TimeSpan.Zero), "Observation/bili", "mg/dL"));
     }
 
     [Fact]
@@ -408,8 +408,8 @@ public sealed class ObservationMappingTests
 
         facts.Bilirubin.Should().BeEquivalentTo(
         [
-            new Fact<decimal>(1.0m, new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), "Observation/bili-1", "mg/dL"),
-            new Fact<decimal>(2m, Oct1, "Observation/bili-2", "mg/dL"),
+            new Fact<Interval>(1.0m, new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), "Observation/bili-1", "mg/dL"),
+            new Fact<Interval>(2m, Oct1, "Observation/bili-2", "mg/dL"),
         ]);
     }
 }

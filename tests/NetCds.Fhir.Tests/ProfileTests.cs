@@ -150,10 +150,10 @@ public sealed class ProfileTests
             Conditions = [new Fact<ConditionKind>(ConditionKind.LiverMetastases, Oct1, "Condition/example-liver-metastases")],
             Ki67 = [new PathologyValue(12m, Oct1, "Observation/example-ki67")],
             ChromograninA = [new ChromograninMeasurement(340m, ChromograninUnit.MassConcentration, 100m, Oct1, "Observation/example-chromogranin-a")],
-            LesionCount = [new Fact<int>(7, Oct1, panel)],
-            LargestLesion = [new Fact<decimal>(4.2m, Oct1, panel, "cm")],
-            LesionDiameterSum = [new Fact<decimal>(15m, Oct1, panel, "cm")],
-            TumourBurden = [new Fact<decimal>(30m, Oct1, panel, "%")],
+            LesionCount = [new Fact<Interval>(7, Oct1, panel)],
+            LargestLesion = [new Fact<Interval>(4.2m, Oct1, panel, "cm")],
+            LesionDiameterSum = [new Fact<Interval>(15m, Oct1, panel, "cm")],
+            TumourBurden = [new Fact<Interval>(30m, Oct1, panel, "%")],
             LesionDistribution = [new Fact<LesionDistribution>(LesionDistribution.Bilobar, Oct1, panel)],
             PortalVein = [new Fact<PortalVeinStatus>(PortalVeinStatus.Patent, Oct1, panel)],
             ExtrahepaticDisease = [new Fact<ExtrahepaticDisease>(ExtrahepaticDisease.None, Oct1, panel)],
@@ -162,8 +162,8 @@ public sealed class ProfileTests
             LesionNearVitalStructure = [new Fact<bool>(false, Oct1, panel)],
             LesionAtHilum = [new Fact<bool>(false, Oct1, panel)],
             SstrUptake = [new Fact<int>(3, Oct1, "Observation/example-sstr-uptake")],
-            LungShuntFraction = [new Fact<decimal>(8m, Oct1, "Observation/example-lung-shunt-fraction", "%")],
-            ResectableFraction = [new Fact<decimal>(60m, Oct1, "Observation/example-hepatic-resectable-fraction", "%")],
+            LungShuntFraction = [new Fact<Interval>(8m, Oct1, "Observation/example-lung-shunt-fraction", "%")],
+            ResectableFraction = [new Fact<Interval>(60m, Oct1, "Observation/example-hepatic-resectable-fraction", "%")],
         });
     }
 
@@ -183,7 +183,7 @@ public sealed class ProfileTests
         evaluation.Report.Facts.Age!.Value.Should().Be(58);
         evaluation.Report.Facts.LiverMetastases.Should().BeTrue();
         evaluation.Report.Facts.PrimarySite!.Value.Should().Be(PrimarySite.Pancreas);
-        evaluation.Report.Facts.Tumour.Ki67!.Value.Should().Be(12m);
+        evaluation.Report.Facts.Tumour.Ki67!.Value.Exact.Should().Be(12m);
         evaluation.Mapping.Problems.Should().BeEmpty();
     }
 }

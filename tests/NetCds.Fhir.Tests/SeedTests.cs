@@ -34,14 +34,14 @@ public sealed class SeedTests
     [
         //                                                           RES ABL EMB SIRT LT SSA INF PRRT MIBG EVE SUN CHEMO
         // Surgeon 40 %: debulking contraindicated; 18 lesions > 12; age 58; syndrome: SSA; on SSA but stable, SSTR+; MIBG+; carcinoid; midgut.
-        ("01-ileal-carcinoid-syndrome-unresectable.json", [X, N, E, E, N, E, N, E, C, C, N, N]),
+        ("01-ileal-carcinoid-syndrome-unresectable.json", [X, N, E, E, N, E, C, E, C, C, N, N]),
 
         // Surgeon 60 %; ABL 6 cm and 9 lesions; G2 SSA consider; progressive pNET: EVE, SUN, CHEMO.
         ("02-pancreatic-net-g2-progressive.json", [X, C, E, E, N, C, N, E, N, E, E, E]),
 
         // Unilobar fits RES-IDEAL: resectable, so liver-directed and PRRT consider, LT not indicated; SSA-INSULINOMA caps at consider;
         // no MIBG scan; stable pNET: EVE/SUN not indicated, functioning: CHEMO consider.
-        ("03-metastatic-insulinoma-unilobar.json", [E, C, C, C, N, C, N, C, I, N, N, C]),
+        ("03-metastatic-insulinoma-unilobar.json", [E, C, C, C, N, C, C, C, I, N, N, C]),
 
         // Partial PV thrombosis: EMB consider, SIRT contraindicated; limited EHD: LT not indicated; progressing on lanreotide: INF consider.
         ("04-pancreatic-gastrinoma-zes-progressing.json", [X, C, C, X, N, E, C, E, N, E, E, E]),
@@ -56,7 +56,7 @@ public sealed class SeedTests
         ("07-gastric-net-g2-oligonodular-resectable.json", [E, C, C, C, N, C, N, C, N, C, N, N]),
 
         // Milan criteria all met: LT eligible; 25 lesions: ABL not indicated.
-        ("08-ileal-net-g1-transplant-candidate.json", [X, N, E, E, E, E, N, E, N, C, N, N]),
+        ("08-ileal-net-g1-transplant-candidate.json", [X, N, E, E, E, E, C, E, N, C, N, N]),
 
         // Complete PV thrombosis: EMB and SIRT contraindicated; creatinine clearance 45: PRRT contraindicated.
         ("09-pancreatic-net-complete-portal-vein-thrombosis.json", [X, C, X, X, N, C, N, X, N, E, E, E]),
@@ -68,7 +68,7 @@ public sealed class SeedTests
         ("11-bronchial-net-g2-progressive.json", [I, C, E, E, N, C, N, E, N, C, N, E]),
 
         // Whipple status: EMB contraindicated, SIRT still eligible; stable pNET: EVE, SUN, CHEMO not indicated.
-        ("12-pancreatic-net-g2-after-whipple.json", [X, N, X, E, N, C, N, E, N, N, N, N]),
+        ("12-pancreatic-net-g2-after-whipple.json", [X, N, X, E, N, C, C, E, N, N, N, N]),
 
         // Krenning 0: SSA and PRRT not indicated, INF consider; rectal G1: CHEMO not indicated.
         ("13-rectal-net-g1-sstr-negative.json", [X, C, E, E, N, N, C, N, N, C, N, N]),
@@ -79,14 +79,15 @@ public sealed class SeedTests
         // Burden 80 %: EMB contraindicated, SIRT consider; bone and unresectable EHD; platelets 62: PRRT contraindicated.
         ("15-ileal-net-g2-burden-over-75.json", [X, X, X, C, N, E, C, X, C, C, N, N]),
 
-        // ECOG 3: EMB contraindicated; Krenning 1: SSA consider, PRRT not indicated; no MIBG scan.
-        ("16-pancreatic-net-g2-ecog-3.json", [I, C, X, E, N, C, N, N, I, E, E, E]),
+        // ECOG 3: EMB contraindicated; Krenning 1: SSA consider, PRRT not indicated, INF consider (SSTR-negative G2, INF-IND b); no MIBG scan.
+        ("16-pancreatic-net-g2-ecog-3.json", [I, C, X, E, N, C, C, N, I, E, E, E]),
 
-        // New MEN1 pNET: no SSTR imaging, no disease course, no surgical assessment; 5 small lesions: ABL eligible.
-        ("17-men1-pancreatic-net-workup-incomplete.json", [I, E, E, E, I, I, I, I, I, I, I, I]),
+        // New MEN1 pNET: no SSTR imaging, no disease course, no surgical assessment; 5 small lesions: ABL consider (ABL-COUNT: eligible below 5);
+        // G1: INF consider (INF-IND a).
+        ("17-men1-pancreatic-net-workup-incomplete.json", [I, C, E, E, I, I, C, I, I, I, I, I]),
 
-        // Surgeon 60 % (remnant inadequate after hepatectomy): RES contraindicated, ABL eligible; age 56: LT not indicated.
-        ("18-ileal-net-g1-recurrence-after-hepatectomy.json", [X, E, E, E, N, E, N, E, N, C, N, N]),
+        // Surgeon 60 % (remnant inadequate after hepatectomy): RES contraindicated, ABL eligible; age 56: LT not indicated; G1: INF consider.
+        ("18-ileal-net-g1-recurrence-after-hepatectomy.json", [X, E, E, E, N, E, C, E, N, C, N, N]),
 
         // Referral with a diagnosis only: insufficient data everywhere.
         ("19-minimal-data-referral.json", [I, I, I, I, I, I, I, I, I, I, I, I]),

@@ -25,7 +25,7 @@ public sealed class SmokeTests
         evaluation.Should().NotBeNull();
         evaluation!.Mapping.Problems.Should().BeEmpty();
         evaluation.Report.Patient.Should().Be("Patient/p1");
-        evaluation.Report.Facts.Tumour.Ki67!.Value.Should().Be(2m);
+        evaluation.Report.Facts.Tumour.Ki67!.Value.Exact.Should().Be(2m);
         evaluation.Report.Facts.LiverMetastases.Should().BeTrue();
         evaluation.Report.Facts.Age!.Value.Should().Be(56);
         evaluation.Report[TherapyId.Ssa].Status.Should().Be(EligibilityStatus.InsufficientData, "SSTR imaging is missing");

@@ -157,19 +157,36 @@ public sealed class TerminologyTests
     [InlineData(Atc, "A02BC", "ProtonPumpInhibitor")]
     [InlineData(Atc, "A02BC01", "ProtonPumpInhibitor")]
     [InlineData(Atc, "A02BC05", "ProtonPumpInhibitor")]
-    [InlineData(Atc, "L01", "Chemotherapy")]
-    [InlineData(Atc, "L01XX", "Chemotherapy")]
+    [InlineData(Atc, "L01AD04", "Chemotherapy")]
+    [InlineData(Atc, "L01AX03", "Chemotherapy")]
+    [InlineData(Atc, "L01BC02", "Chemotherapy")]
     [InlineData(Atc, "L01BC06", "Chemotherapy")]
+    [InlineData(Atc, "L01CB01", "Chemotherapy")]
+    [InlineData(Atc, "L01DB01", "Chemotherapy")]
+    [InlineData(Atc, "L01XA01", "Chemotherapy")]
+    [InlineData(Atc, "L01XA03", "Chemotherapy")]
     [InlineData(Findings, "systemic-chemotherapy", "Chemotherapy")]
     public void Medication_code_maps_to_its_fact(string system, string code, string meaning) =>
         Terms.Meanings(CodeContext.Medication, system, code).Should().Equal(meaning);
 
-    /// <summary>The contract counts "ATC L01 (any)" as prior chemotherapy, so targeted agents carry both meanings.</summary>
+    /// <summary>Prior chemotherapy means cytotoxic drugs only (terminology contract; catalogue 2026-11-27): targeted agents are only their drug.</summary>
     [Theory]
     [InlineData("L01EG02", "Everolimus")]
     [InlineData("L01EX01", "Sunitinib")]
-    public void Targeted_L01_agents_are_their_drug_and_prior_systemic_therapy(string code, string drug) =>
-        Terms.Meanings(CodeContext.Medication, Atc, code).Should().BeEquivalentTo([drug, "Chemotherapy"]);
+    public void Targeted_L01_agents_are_their_drug_and_not_chemotherapy(string code, string drug) =>
+        Terms.Meanings(CodeContext.Medication, Atc, code).Should().Equal(drug);
+
+    /// <summary>Neither the whole of L01 nor its targeted classes (L01E kinase inhibitors, L01F antibodies, L01XX other) are chemotherapy.</summary>
+    [Theory]
+    [InlineData("L01")]
+    [InlineData("L01E")]
+    [InlineData("L01EB01")]
+    [InlineData("L01FA01")]
+    [InlineData("L01XX")]
+    [InlineData("L01XX19")]
+    [InlineData("L01X")]
+    public void Non_cytotoxic_L01_codes_are_not_chemotherapy(string code) =>
+        Terms.Meanings(CodeContext.Medication, Atc, code).Should().BeEmpty();
 
     [Theory]
     [InlineData(CodeContext.Medication, Atc, "A02B")]
@@ -231,6 +248,24 @@ public sealed class TerminologyTests
     }
 
     [Fact]
+    public void The_map_lists_its_meanings_per_section_in_file_order()
+    {
+        var observations = TerminologyMap.Default.MeaningsOf(CodeContext.Observation);
+
+        observations.Should().StartWith(["ChromograninA.Mass", "ChromograninA.Substance", "ChromograninA.Units", "Ki67"]);
+        observations.Should().Contain(["LungShuntFraction", "LiverImagingPanel", "Serotonin"]).And.OnlyHaveUniqueItems();
+        TerminologyMap.Default.MeaningsOf(CodeContext.Medication).Should().BeEquivalentTo(["SomatostatinAnalogue", "ProtonPumpInhibitor", "Everolimus", "Sunitinib", "Chemotherapy"]);
+    }
+
+    [Fact]
+    public void A_site_map_adds_its_new_meanings_after_the_built_in_ones()
+    {
+        var site = TerminologyMap.WithSiteAdditions(JsonStream("""{ "observations": { "Ki67": [ "http://hospital.example/lab|KI67-LOCAL" ], "LocalOnly": [ "http://hospital.example/lab|X" ] } }"""));
+
+        site.MeaningsOf(CodeContext.Observation).Should().HaveCount(TerminologyMap.Default.MeaningsOf(CodeContext.Observation).Count + 1).And.EndWith("LocalOnly");
+    }
+
+    [Fact]
     public void A_site_local_code_is_read_into_the_fact()
     {
         var site = TerminologyMap.WithSiteAdditions(JsonStream("""{ "observations": { "Ki67": [ "http://hospital.example/lab|KI67-LOCAL" ] } }"""));
@@ -238,7 +273,7 @@ public sealed class TerminologyTests
         var mapping = Map(site, Obs("k1", "http://hospital.example/lab", "KI67-LOCAL", Qty(7, "%")));
 
         mapping.Problems.Should().BeEmpty();
-        mapping.Facts.Ki67.Should().ContainSingle().Which.Value.Should().Be(7m);
+        mapping.Facts.Ki67.Should().ContainSingle().Which.Value.Exact.Should().Be(7m);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace NetCds.Fhir.Tests;
 /// <summary>Exact conversions into canonical units; nothing guessed, chromogranin A never converted across families.</summary>
 public sealed class UnitConversionTests
 {
-    private static Fact<decimal> Single(Func<PatientFacts, IReadOnlyList<Fact<decimal>>> select, string code, decimal value, string unit)
+    private static Fact<Interval> Single(Func<PatientFacts, IReadOnlyList<Fact<Interval>>> select, string code, decimal value, string unit)
     {
         var mapping = Map(Obs("o1", Loinc, code, Qty(value, unit)));
         mapping.Problems.Should().BeEmpty();
@@ -22,26 +22,26 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.Bilirubin, "14631-6", (decimal)umol, "umol/L");
 
-        fact.Value.Should().Be((decimal)mgDl);
+        fact.Value.Exact.Should().Be((decimal)mgDl);
         fact.Unit.Should().Be("mg/dL");
     }
 
     [Fact]
     public void Bilirubin_written_with_a_micro_sign()
     {
-        Single(f => f.Bilirubin, "14631-6", 34.2m, "µmol/L").Value.Should().Be(2m);
+        Single(f => f.Bilirubin, "14631-6", 34.2m, "µmol/L").Value.Exact.Should().Be(2m);
     }
 
     [Fact]
     public void Bilirubin_in_mmol_per_L_goes_through_umol()
     {
-        Single(f => f.Bilirubin, "14631-6", 0.0342m, "mmol/L").Value.Should().Be(2m);
+        Single(f => f.Bilirubin, "14631-6", 0.0342m, "mmol/L").Value.Exact.Should().Be(2m);
     }
 
     [Fact]
     public void Bilirubin_in_mg_per_L_is_a_dimensional_conversion()
     {
-        Single(f => f.Bilirubin, "1975-2", 12m, "mg/L").Value.Should().Be(1.2m);
+        Single(f => f.Bilirubin, "1975-2", 12m, "mg/L").Value.Exact.Should().Be(1.2m);
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.Creatinine, "14682-9", (decimal)umol, "umol/L");
 
-        fact.Value.Should().Be((decimal)mgDl);
+        fact.Value.Exact.Should().Be((decimal)mgDl);
         fact.Unit.Should().Be("mg/dL");
     }
 
@@ -60,7 +60,7 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.Albumin, "61151-7", 35m, "g/L");
 
-        fact.Value.Should().Be(3.5m);
+        fact.Value.Exact.Should().Be(3.5m);
         fact.Unit.Should().Be("g/dL");
     }
 
@@ -69,7 +69,7 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.Haemoglobin, "718-7", 130m, "g/L");
 
-        fact.Value.Should().Be(13m);
+        fact.Value.Exact.Should().Be(13m);
         fact.Unit.Should().Be("g/dL");
     }
 
@@ -81,14 +81,14 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.Platelets, "777-3", 250m, unit);
 
-        fact.Value.Should().Be(250m);
+        fact.Value.Exact.Should().Be(250m);
         fact.Unit.Should().Be("10*9/L");
     }
 
     [Fact]
     public void Neutrophils_per_uL_thousands_equal_10_9_per_L()
     {
-        Single(f => f.Neutrophils, "751-8", 1.5m, "10*3/uL").Value.Should().Be(1.5m);
+        Single(f => f.Neutrophils, "751-8", 1.5m, "10*3/uL").Value.Exact.Should().Be(1.5m);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class UnitConversionTests
     {
         var fact = Single(f => f.LargestLesion, "33728-7", 25m, "mm");
 
-        fact.Value.Should().Be(2.5m);
+        fact.Value.Exact.Should().Be(2.5m);
         fact.Unit.Should().Be("cm");
     }
 
@@ -107,7 +107,7 @@ public sealed class UnitConversionTests
 
         mapping.Problems.Should().BeEmpty();
         var cga = mapping.Facts.ChromograninA.Should().ContainSingle().Subject;
-        cga.Value.Should().Be(85m);
+        cga.Value.Exact.Should().Be(85m);
         cga.Unit.Should().Be(ChromograninUnit.ArbitraryUnits);
     }
 
@@ -208,7 +208,7 @@ public sealed class UnitConversionTests
 
         var mapping = Map(panel);
 
-        mapping.Facts.LargestLesion.Should().ContainSingle().Which.Value.Should().Be(4m);
+        mapping.Facts.LargestLesion.Should().ContainSingle().Which.Value.Exact.Should().Be(4m);
         mapping.Facts.LesionDiameterSum.Should().BeEmpty();
         mapping.Problems.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Resource = "Observation/panel", Element = "Observation.component[1].value.unit", Kind = DataProblemKind.UnknownUnit });
     }

@@ -19,7 +19,7 @@ public sealed class UsableDataTests
         var mapping = Map(Bilirubin(status));
 
         mapping.Problems.Should().BeEmpty();
-        mapping.Facts.Bilirubin.Should().Equal(new Fact<decimal>(1.2m, Oct1, "Observation/bili", "mg/dL"));
+        mapping.Facts.Bilirubin.Should().Equal(new Fact<Interval>(1.2m, Oct1, "Observation/bili", "mg/dL"));
     }
 
     [Theory]
@@ -114,10 +114,95 @@ public sealed class UsableDataTests
         mapping.Facts.Conditions.Should().Equal(new Fact<ConditionKind>(ConditionKind.CarcinoidSyndrome, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero), "Condition/syn"));
     }
 
-    [Fact]
-    public void A_resolved_primary_is_not_read_as_the_primary_site()
+    /// <summary>The tumour's own diagnoses are history (catalogue, "Only usable data counts"): a resected primary is still the primary.</summary>
+    [Theory]
+    [InlineData("resolved")]
+    [InlineData("remission")]
+    [InlineData("inactive")]
+    public void A_historical_primary_still_gives_the_primary_site(string clinical)
     {
-        var mapping = Map(Cond("pnet", Icd10, "C25.4", clinical: "resolved"));
+        var mapping = Map(Cond("pnet", Icd10, "C25.4", clinical: clinical));
+
+        mapping.Facts.PrimarySites.Should().Equal(new Fact<PrimarySite>(PrimarySite.Pancreas, Sep1, "Condition/pnet"));
+        mapping.Problems.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(Icd10, "C7A.1")]
+    [InlineData(Icd10, "E31.21")]
+    [InlineData(Icd10, "C7A.8")]
+    public void Historical_NEC_MEN1_and_NET_diagnoses_still_count(string system, string code)
+    {
+        var mapping = Map(Cond("tumour", system, code, clinical: "resolved"));
+
+        mapping.Problems.Should().BeEmpty();
+        (mapping.Facts.Differentiation.Count + mapping.Facts.Conditions.Count).Should().Be(code == "C7A.8" ? 0 : 1);
+    }
+
+    [Fact]
+    public void A_resolved_NEC_still_gives_poor_differentiation()
+    {
+        Map(Cond("nec", Icd10, "C7A.1", clinical: "remission")).Facts.Differentiation
+            .Should().Equal(new Fact<Differentiation>(Differentiation.Poorly, Sep1, "Condition/nec"));
+    }
+
+    [Fact]
+    public void A_resolved_MEN1_still_counts()
+    {
+        Map(Cond("men1", Icd10, "E31.21", clinical: "inactive")).Facts.Conditions
+            .Should().Equal(new Fact<ConditionKind>(ConditionKind.Men1, Sep1, "Condition/men1"));
+    }
+
+    [Fact]
+    public void A_resolved_histology_extension_still_gives_the_differentiation()
+    {
+        var condition = Cond("pnet", Icd10, "C25.4", clinical: "resolved");
+        condition.Extension.Add(new Extension("http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior", Concept(IcdO3, "8240/3")));
+
+        var facts = Map(condition).Facts;
+
+        facts.PrimarySites.Should().ContainSingle().Which.Value.Should().Be(PrimarySite.Pancreas);
+        facts.Differentiation.Should().ContainSingle().Which.Value.Should().Be(Differentiation.Well);
+    }
+
+    [Theory]
+    [InlineData(Icd10, "E34.0")]
+    [InlineData(Icd10, "C7B.02")]
+    [InlineData(Icd10, "K74.60")]
+    [InlineData(Icd10, "I81")]
+    public void A_resolved_diagnosis_that_is_not_the_tumour_does_not_count(string system, string code)
+    {
+        var mapping = Map(Cond("dx", system, code, clinical: "resolved"));
+
+        mapping.Facts.Conditions.Should().BeEmpty();
+        mapping.Problems.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Resource = "Condition/dx", Element = "Condition.clinicalStatus", Kind = DataProblemKind.NotUsable });
+    }
+
+    [Fact]
+    public void A_resolved_carcinoid_syndrome_does_not_make_the_tumour_functioning()
+    {
+        var mapping = Map(Cond("syndrome", Icd10, "E34.0", clinical: "resolved"), Cond("pnet", Icd10, "C25.4", clinical: "resolved"));
+
+        mapping.Facts.Conditions.Should().BeEmpty();
+        mapping.Facts.PrimarySites.Should().ContainSingle().Which.Value.Should().Be(PrimarySite.Pancreas);
+        mapping.Problems.Should().ContainSingle().Which.Resource.Should().Be("Condition/syndrome");
+    }
+
+    [Theory]
+    [InlineData("refuted")]
+    [InlineData("entered-in-error")]
+    public void A_resolved_primary_refuted_or_entered_in_error_never_counts(string verification)
+    {
+        var mapping = Map(Cond("pnet", Icd10, "C25.4", clinical: "resolved", verification: verification));
+
+        mapping.Facts.PrimarySites.Should().BeEmpty();
+        mapping.Problems.Should().ContainSingle().Which.Element.Should().Be("Condition.verificationStatus");
+    }
+
+    [Fact]
+    public void A_primary_with_an_unknown_clinical_status_does_not_count()
+    {
+        var mapping = Map(Cond("pnet", Icd10, "C25.4", clinical: "unknown-status"));
 
         mapping.Facts.PrimarySites.Should().BeEmpty();
         mapping.Problems.Should().ContainSingle().Which.Kind.Should().Be(DataProblemKind.NotUsable);

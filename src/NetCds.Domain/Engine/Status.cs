@@ -42,6 +42,16 @@ public enum TherapyId
     Chemo,
 }
 
+public static class TherapyIds
+{
+    /// <summary>
+    /// Therapies that are procedures (surgery, ablation, embolization, PRRT, transplant): a functioning tumour needs
+    /// peri-procedural octreotide first (SSA-PROPHYLAXIS; 001 Systemic therapies, 000 §3, §6).
+    /// </summary>
+    public static bool IsProcedure(this TherapyId therapy) =>
+        therapy is TherapyId.Res or TherapyId.Abl or TherapyId.Emb or TherapyId.Sirt or TherapyId.Prrt or TherapyId.Lt;
+}
+
 public static class StatusWords
 {
     public static string Code(this EligibilityStatus status) => status switch

@@ -22,7 +22,7 @@ internal sealed class FactsCollector(List<DataProblem> problems)
 
     public List<ChromograninMeasurement> ChromograninA { get; } = [];
 
-    public Dictionary<FactKind, List<Fact<decimal>>> Decimals { get; } = [];
+    public Dictionary<FactKind, List<Fact<Interval>>> Intervals { get; } = [];
 
     public Dictionary<FactKind, List<Fact<int>>> Integers { get; } = [];
 
@@ -40,7 +40,7 @@ internal sealed class FactsCollector(List<DataProblem> problems)
 
     public List<Fact<MedicationUse>> Medications { get; } = [];
 
-    public void Add(FactKind kind, Fact<decimal> fact) => ListOf(Decimals, kind).Add(fact);
+    public void Add(FactKind kind, Fact<Interval> fact) => ListOf(Intervals, kind).Add(fact);
 
     public void Add(FactKind kind, Fact<int> fact) => ListOf(Integers, kind).Add(fact);
 
@@ -56,23 +56,23 @@ internal sealed class FactsCollector(List<DataProblem> problems)
         Ki67 = SettlePathology(Ki67, "Ki-67"),
         MitoticCount = SettlePathology(MitoticCount, "mitotic count"),
         ChromograninA = SettleChromogranin(ChromograninA),
-        Urinary5Hiaa = Decimal(FactKind.Urinary5Hiaa),
-        Bilirubin = Decimal(FactKind.Bilirubin),
-        Albumin = Decimal(FactKind.Albumin),
-        Inr = Decimal(FactKind.Inr),
-        Creatinine = Decimal(FactKind.Creatinine),
-        CreatinineClearance = Decimal(FactKind.CreatinineClearance),
-        Platelets = Decimal(FactKind.Platelets),
-        Neutrophils = Decimal(FactKind.Neutrophils),
-        Haemoglobin = Decimal(FactKind.Haemoglobin),
-        WhiteCellCount = Decimal(FactKind.WhiteCellCount),
+        Urinary5Hiaa = Quantity(FactKind.Urinary5Hiaa),
+        Bilirubin = Quantity(FactKind.Bilirubin),
+        Albumin = Quantity(FactKind.Albumin),
+        Inr = Quantity(FactKind.Inr),
+        Creatinine = Quantity(FactKind.Creatinine),
+        CreatinineClearance = Quantity(FactKind.CreatinineClearance),
+        Platelets = Quantity(FactKind.Platelets),
+        Neutrophils = Quantity(FactKind.Neutrophils),
+        Haemoglobin = Quantity(FactKind.Haemoglobin),
+        WhiteCellCount = Quantity(FactKind.WhiteCellCount),
         Ecog = Integer(FactKind.Ecog),
         Karnofsky = Integer(FactKind.Karnofsky),
         DiseaseStatus = Settle(DiseaseStatus, "disease status"),
-        LesionCount = Integer(FactKind.LesionCount),
-        LargestLesion = Decimal(FactKind.LargestLesion),
-        LesionDiameterSum = Decimal(FactKind.LesionDiameterSum),
-        TumourBurden = Decimal(FactKind.TumourBurden),
+        LesionCount = Quantity(FactKind.LesionCount),
+        LargestLesion = Quantity(FactKind.LargestLesion),
+        LesionDiameterSum = Quantity(FactKind.LesionDiameterSum),
+        TumourBurden = Quantity(FactKind.TumourBurden),
         LesionDistribution = Settle(LesionDistribution, "lesion distribution"),
         PortalVein = Settle(PortalVein, "portal vein status"),
         ExtrahepaticDisease = Settle(ExtrahepaticDisease, "extrahepatic disease"),
@@ -82,10 +82,10 @@ internal sealed class FactsCollector(List<DataProblem> problems)
         LesionAtHilum = Boolean(FactKind.LesionAtHilum),
         SstrUptake = Integer(FactKind.SstrUptake),
         MibgUptake = Boolean(FactKind.MibgUptake),
-        LungShuntFraction = Decimal(FactKind.LungShuntFraction),
-        ResectableFraction = Decimal(FactKind.ResectableFraction),
+        LungShuntFraction = Quantity(FactKind.LungShuntFraction),
+        ResectableFraction = Quantity(FactKind.ResectableFraction),
         FutureLiverRemnantAdequate = Boolean(FactKind.FutureLiverRemnantAdequate),
-        PrimaryTumourSize = Decimal(FactKind.PrimaryTumourSize),
+        PrimaryTumourSize = Quantity(FactKind.PrimaryTumourSize),
         Procedures = Distinct(Procedures),
         Medications = Distinct(Medications),
     };
@@ -100,7 +100,7 @@ internal sealed class FactsCollector(List<DataProblem> problems)
         return list;
     }
 
-    private List<Fact<decimal>> Decimal(FactKind kind) => Settle(ListOf(Decimals, kind), kind.ToString());
+    private List<Fact<Interval>> Quantity(FactKind kind) => Settle(ListOf(Intervals, kind), kind.ToString());
 
     private List<Fact<int>> Integer(FactKind kind) => Settle(ListOf(Integers, kind), kind.ToString());
 

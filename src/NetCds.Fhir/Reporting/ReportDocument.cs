@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NetCds.Domain.Derived;
@@ -67,7 +66,7 @@ public sealed record ReportDocument(
                 differentiation = d.Tumour.Differentiation is { } diff ? Kebab(diff.ToString()) : null,
                 differentiationInferred = d.Tumour.DifferentiationInferred,
                 @class = d.Tumour.Describe(),
-                ki67 = d.Tumour.Ki67 is { } k ? new InputDocument("ki67", $"{k.Value.ToString(CultureInfo.InvariantCulture)} %", k.Source, k.Effective) : null,
+                ki67 = d.Tumour.Ki67 is { } k ? new InputDocument("ki67", $"{k.Value} %", k.Source, k.Effective) : null,
             },
             ["functioning"] = d.IsFunctioning,
             ["syndromes"] = d.Syndromes.Select(s => Kebab(s.Value.ToString())).Distinct().ToList(),
@@ -99,12 +98,21 @@ public sealed record ReportDocument(
         return facts.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
     }
 
-    private static FactDocument? Value<T>(Fact<T>? fact) => fact is null
-        ? null
-        : new FactDocument(fact.Value is Enum e ? Kebab(e.ToString()) : fact.Value, fact.Unit, fact.Source, fact.Effective);
+    /// <summary>
+    /// A quantity is written as reported (<c>written</c>: "&gt; 20", "2-5", "0.8"); <c>value</c> is the number only when
+    /// it is exact, so a client reading <c>value</c> never sees a bound as if it were the value (the comparator is kept).
+    /// </summary>
+    private static FactDocument? Value<T>(Fact<T>? fact) => fact switch
+    {
+        null => null,
+        Fact<Interval> quantity => new FactDocument(quantity.Value.Exact, quantity.Unit, quantity.Source, quantity.Effective, quantity.Value.Written),
+        _ => new FactDocument(fact.Value is Enum e ? Kebab(e.ToString()) : fact.Value, fact.Unit, fact.Source, fact.Effective),
+    };
 }
 
-public sealed record FactDocument(object? Value, string? Unit, string Source, DateTimeOffset Date);
+/// <param name="Value">The value; for a quantity, only when exact (a comparator or range is in <paramref name="Written"/>).</param>
+/// <param name="Written">For a quantity: the value as written, comparator included.</param>
+public sealed record FactDocument(object? Value, string? Unit, string Source, DateTimeOffset Date, string? Written = null);
 
 public sealed record AssessmentDocument(
     string Therapy,

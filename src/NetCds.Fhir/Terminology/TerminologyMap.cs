@@ -25,9 +25,11 @@ public sealed class TerminologyMap
     private readonly FrozenDictionary<CodeContext, FrozenDictionary<(string System, string Code), string[]>> _exact;
     private readonly FrozenDictionary<CodeContext, (string System, string Prefix, string Meaning)[]> _prefixes;
     private readonly FrozenDictionary<CodeContext, FrozenDictionary<string, string[]>> _codesByMeaning;
+    private readonly FrozenDictionary<CodeContext, string[]> _meanings;
 
     private TerminologyMap(Dictionary<CodeContext, Dictionary<string, List<string>>> sections)
     {
+        _meanings = sections.ToFrozenDictionary(s => s.Key, s => s.Value.Keys.ToArray());
         _codesByMeaning = sections.ToFrozenDictionary(s => s.Key, s => s.Value.ToFrozenDictionary(m => m.Key, m => m.Value.Distinct().ToArray()));
         _exact = sections.ToFrozenDictionary(
             s => s.Key,
@@ -75,11 +77,17 @@ public sealed class TerminologyMap
             return [];
         }
 
-        // Every meaning counts: an exact code and a class prefix can both apply (everolimus L01EG02 is also "ATC L01, any").
+        // Every meaning counts: an exact code and a class prefix can both apply (a site may map a class and one of its drugs).
         var exact = _exact[context].TryGetValue((system, code), out var meanings) ? meanings : [];
         var byPrefix = _prefixes[context].Where(p => p.System == system && code.StartsWith(p.Prefix, StringComparison.Ordinal)).Select(p => p.Meaning);
         return [.. exact.Concat(byPrefix).Distinct()];
     }
+
+    /// <summary>
+    /// Every meaning of a section (built-in ones in the order of the file, then a site's new ones), e.g. the
+    /// observation meanings whose codes a prefetch query asks for.
+    /// </summary>
+    public IReadOnlyList<string> MeaningsOf(CodeContext context) => _meanings[context];
 
     /// <summary>The codes that supply a meaning, as <c>system|code</c>: the first is the one a suggestion orders.</summary>
     public IReadOnlyList<string> CodesFor(CodeContext context, string meaning) =>

@@ -112,7 +112,7 @@ public sealed class CardBuilder
                 });
             }
 
-            if (TherapyNames.IsProcedure(therapy) && evaluation.Report.Facts.IsFunctioning)
+            if (therapy.IsProcedure() && evaluation.Report.Facts.IsFunctioning)
             {
                 cards.Add(OctreotideCover(evaluation, therapy, name, sourceUrl));
             }

@@ -21,10 +21,6 @@ public static class TherapyNames
         _ => therapy.Code(),
     };
 
-    /// <summary>Therapies that are procedures: a functioning tumour needs octreotide cover first (SSA-PROPHYLAXIS).</summary>
-    public static bool IsProcedure(TherapyId therapy) =>
-        therapy is TherapyId.Res or TherapyId.Abl or TherapyId.Emb or TherapyId.Sirt or TherapyId.Prrt or TherapyId.Lt;
-
     /// <summary>The review articles, for evidence links (title search, so no guessed identifiers).</summary>
     public static IReadOnlyDictionary<string, string> ArticleTitles { get; } = new Dictionary<string, string>
     {

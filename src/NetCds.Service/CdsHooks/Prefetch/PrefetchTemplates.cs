@@ -82,7 +82,7 @@ public static partial class PrefetchTemplates
     public static IReadOnlyList<string> ObservationCodesOf(TerminologyMap terminology)
     {
         ArgumentNullException.ThrowIfNull(terminology);
-        return [.. ObservationMeanings()
+        return [.. terminology.MeaningsOf(CodeContext.Observation)
             .SelectMany(meaning => terminology.CodesFor(CodeContext.Observation, meaning))
             .Where(code => !code.EndsWith('*'))
             .Distinct(StringComparer.Ordinal)];
@@ -117,18 +117,6 @@ public static partial class PrefetchTemplates
         context.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
             ? value.GetString()
             : null;
-
-    /// <summary>
-    /// The observation meanings of the built-in map, read from the map's own embedded file (TerminologyMap exposes
-    /// codes by meaning, not the list of meanings); the codes themselves come from the map.
-    /// </summary>
-    private static IEnumerable<string> ObservationMeanings()
-    {
-        using var stream = typeof(TerminologyMap).Assembly.GetManifestResourceStream("NetCds.Fhir.terminology.json")
-            ?? throw new InvalidOperationException("The built-in terminology map is missing from NetCds.Fhir.");
-        using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        return [.. document.RootElement.GetProperty("observations").EnumerateObject().Select(p => p.Name)];
-    }
 
     [GeneratedRegex(@"\{\{\s*([^{}\s]+)\s*\}\}", RegexOptions.CultureInvariant)]
     private static partial Regex TokenPattern();
