@@ -94,6 +94,10 @@ public sealed class SeedTests
 
         // Preliminary Ki-67 not used, the other patient's Ki-67 not used, bilirubin in mg% not used: grade and bilirubin unknown.
         ("20-data-problems.json", [I, I, I, I, N, I, I, I, N, I, I, I]),
+
+        // Seed 02 on everolimus since 2026-03 with progression 2026-08: EVE-FAILED not indicated, SUN and CHEMO still eligible;
+        // lung shunt "< 10 %" is wholly under 20 %: SIRT-SHUNT passes.
+        ("21-pancreatic-net-g2-progressing-on-everolimus.json", [X, C, E, E, N, C, N, E, N, N, E, E]),
     ];
 
     /// <summary>
