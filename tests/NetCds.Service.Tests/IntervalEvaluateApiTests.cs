@@ -114,7 +114,7 @@ public sealed class IntervalEvaluateApiTests(ServiceFactory factory) : IClassFix
     [InlineData(null, 25, "contraindicated", "contraindicated", "25")]
     public async Task Lung_shunt_fraction_decides_SIRT_only_when_the_whole_interval_is_on_one_side(string? comparator, int value, string status, string shuntEffect, string written)
     {
-        var report = await EvaluateAsync(Bundle(Percent("shunt", Findings, "lung-shunt-fraction", value, comparator)));
+        var report = await EvaluateAsync(Bundle(Percent("ki67", Loinc, "29593-1", 5), Percent("shunt", Findings, "lung-shunt-fraction", value, comparator)));
 
         var sirt = Assessment(report, "SIRT");
         sirt.GetProperty("status").GetString().Should().Be(status);

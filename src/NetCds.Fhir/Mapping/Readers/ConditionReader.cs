@@ -36,8 +36,9 @@ internal sealed class ConditionReader(ReadContext context)
         {
             // Historical: only the tumour's own diagnoses still count; anything else on it is reported, not used.
             var historical = clinical is "resolved" or "remission" or "inactive";
-            var history = historical ? meanings.Where(IsTumourHistory).ToList() : [];
-            if (history.Count < meanings.Distinct().Count())
+            var distinct = meanings.Distinct().ToList();
+            var history = historical ? distinct.Where(IsTumourHistory).ToList() : [];
+            if (history.Count < distinct.Count)
             {
                 context.Problem(source, "Condition.clinicalStatus", DataProblemKind.NotUsable, history.Count == 0
                     ? $"clinical status {clinical}: only active, recurrence or relapse count"
