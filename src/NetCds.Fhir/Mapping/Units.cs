@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Fhir.Metrics;
 
 namespace NetCds.Fhir.Mapping;
@@ -19,6 +20,10 @@ internal static class Units
     public const string PerNanolitre = "10*9/L";
     public const string MillilitrePerMinute = "mL/min";
 
+    private const int CachedPairsAtMost = 1_000;
+
+    private static readonly ConcurrentDictionary<(string From, string To), decimal?> Factors = new();
+
     /// <summary>Normalises how units are written in the wild (µ, spaces) to UCUM case-sensitive codes.</summary>
     public static string? Normalise(string? unit) => unit?.Trim().Replace('µ', 'u').Replace('μ', 'u').Replace(" ", "", StringComparison.Ordinal);
 
@@ -37,13 +42,36 @@ internal static class Units
             return true;
         }
 
-        if (FhirMetricService.Instance.Value.TryConvertTo((value, from, Ucum), target, out var converted) && converted is { } q)
+        if (Factor(from, target) is not { } factor)
         {
-            result = q.Item1;
-            return true;
+            return false;
         }
 
-        return false;
+        result = value * factor;
+        return true;
+    }
+
+    /// <summary>
+    /// The factor from one unit to another, asked of UCUM once per pair: a Fhir.Metrics conversion costs 0.2-2 ms and
+    /// every quantity of every resource needs one (issue 10 profile: about 40 % of the service's CPU). The units
+    /// converted here are ratio scales without offsets, so one factor per pair is exact. Unknown pairs are cached too
+    /// (null), so a bad unit stays cheap; the cache stops growing at <see cref="CachedPairsAtMost"/> pairs, since units
+    /// come from input.
+    /// </summary>
+    private static decimal? Factor(string from, string target)
+    {
+        if (Factors.TryGetValue((from, target), out var cached))
+        {
+            return cached;
+        }
+
+        decimal? factor = FhirMetricService.Instance.Value.TryConvertTo((1m, from, Ucum), target, out var converted) && converted is { } q ? q.Item1 : null;
+        if (Factors.Count < CachedPairsAtMost)
+        {
+            Factors.TryAdd((from, target), factor);
+        }
+
+        return factor;
     }
 
     /// <summary>Bilirubin to mg/dL: 1 mg/dL = 17.1 µmol/L.</summary>
