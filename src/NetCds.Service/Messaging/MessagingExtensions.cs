@@ -21,6 +21,17 @@ public sealed class MessagingOptions
 
     [Range(1, 10_000)]
     public int OutboxBatchSize { get; init; } = 100;
+
+    /// <summary>Dispatched outbox rows older than this are deleted (in batches of <see cref="OutboxRetentionBatchSize"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan OutboxRetention { get; init; } = TimeSpan.FromDays(7);
+
+    [Range(1, 100_000)]
+    public int OutboxRetentionBatchSize { get; init; } = 1_000;
+
+    /// <summary>How often dispatched rows past their retention are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OutboxRetentionInterval { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>A message that can never be processed (bad FHIR, unknown patient reference): no retry, straight to the error queue with the reason.</summary>
@@ -33,12 +44,24 @@ public static class MessagingExtensions
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<OutboxRetention>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRetention>());
         var transport = builder.Configuration.GetValue($"{MessagingOptions.Section}:Transport", MessagingTransport.InMemory);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
             bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
+            bus.AddReceiveObserver<MessagingMetrics>();
+
+            // MassTransit's own health check: part of readiness when a broker is configured.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "broker";
+                health.MinimalFailureStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy;
+                health.Tags.Clear();
+                health.Tags.Add(transport == MessagingTransport.RabbitMq ? Ops.HealthExtensions.ReadyTag : "bus");
+            });
             if (transport == MessagingTransport.RabbitMq)
             {
                 var uri = builder.Configuration.GetConnectionString("RabbitMq");

@@ -13,9 +13,9 @@ public static class OpsEndpoints
     {
         var ops = app.MapGroup("").WithTags("Ops");
 
-        // Liveness only says the process serves requests; readiness (store, broker) arrives with those components.
-        ops.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
         ops.MapGet("/version", GetVersion);
+        app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 
