@@ -51,7 +51,7 @@ CONF
     curl -fsS -X POST "http://127.0.0.1:$PORT/-/reload" >/dev/null
   else
     log "starting Prometheus on 127.0.0.1:$PORT"
-    as_root runuser -u prometheus -- setsid prometheus \
+    without_inherited_fds as_root runuser -u prometheus -- setsid prometheus \
       --config.file="$HOME_DIR/prometheus.yml" \
       --storage.tsdb.path="$HOME_DIR/data" \
       --storage.tsdb.retention.time=1d \

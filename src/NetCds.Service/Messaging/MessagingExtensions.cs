@@ -14,11 +14,14 @@ public sealed class MessagingOptions
 {
     public const string Section = "Messaging";
 
+    /// <summary><c>InMemory</c> (one process) or <c>RabbitMq</c> (scale-out; <c>ConnectionStrings:RabbitMq</c>).</summary>
     public MessagingTransport Transport { get; init; } = MessagingTransport.InMemory;
 
+    /// <summary>How often the outbox is polled for rows written by other instances (a local write wakes the dispatcher at once).</summary>
     [Range(10, 60_000)]
     public int OutboxPollMilliseconds { get; init; } = 250;
 
+    /// <summary>Most outbox rows published per broker round trip.</summary>
     [Range(1, 10_000)]
     public int OutboxBatchSize { get; init; } = 100;
 
@@ -26,6 +29,7 @@ public sealed class MessagingOptions
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan OutboxRetention { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>Most rows deleted by one retention statement.</summary>
     [Range(1, 100_000)]
     public int OutboxRetentionBatchSize { get; init; } = 1_000;
 

@@ -1,3 +1,5 @@
+using NetCds.Service.Ops.DeadLetters;
+
 namespace NetCds.Service.Ops;
 
 /// <summary>What operators get: quiet structured logs, health, metrics and traces, dead-letter tooling, outbox retention.</summary>
@@ -10,6 +12,7 @@ public static class OpsExtensions
         builder.Services.AddHostedService<OutboxMonitorService>();
         builder.AddHealth();
         builder.AddTelemetry();
+        builder.AddAdminAuthorization();
         return builder;
     }
 
