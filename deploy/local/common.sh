@@ -36,3 +36,15 @@ wait_for() {
   for _ in $(seq 1 "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
   log "$what did not become ready"; return 1
 }
+
+# Runs a command with every inherited file descriptor above 2 closed. A daemon started from a script that runs under
+# `flock /tmp/netcds-tests.lock ...` would otherwise keep the lock (its descriptor) for as long as the daemon lives.
+without_inherited_fds() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    "$@"
+  )
+}

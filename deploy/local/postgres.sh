@@ -29,7 +29,7 @@ up() {
   printf "listen_addresses = '127.0.0.1'\nport = %s\n" "$PORT" | as_root tee "/etc/postgresql/$version/$name/conf.d/netcds.conf" >/dev/null
   if ! pg_lsclusters --no-header | awk -v v="$version" -v n="$name" '$1==v && $2==n {print $4}' | grep -q online; then
     log "starting PostgreSQL $version/$name on 127.0.0.1:$PORT"
-    as_root pg_ctlcluster "$version" "$name" start >&2
+    without_inherited_fds as_root pg_ctlcluster "$version" "$name" start >&2
   fi
   wait_for "PostgreSQL" 30 pg_isready -h 127.0.0.1 -p "$PORT"
   local password; password="$(local_secret postgres)"

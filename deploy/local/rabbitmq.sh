@@ -3,6 +3,7 @@
 #   deploy/local/rabbitmq.sh up      install if needed, start, create the netcds user and vhost; prints export lines
 #   deploy/local/rabbitmq.sh down    stop the broker
 #   deploy/local/rabbitmq.sh env     print export lines only (broker already up)
+# deploy/rabbitmq/definitions.json (vhost, dead-letter exchange and queue, policies) is imported on every `up`.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -44,7 +45,7 @@ up() {
   export ERL_EPMD_ADDRESS=127.0.0.1
   if ! running; then
     log "starting RabbitMQ on 127.0.0.1:$PORT"
-    as_root env ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached >&2
+    without_inherited_fds as_root env ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached >&2
   fi
   wait_for "RabbitMQ" 90 as_root rabbitmqctl -n rabbit@localhost -q await_startup
   local password; password="$(local_secret rabbitmq)"
@@ -54,6 +55,8 @@ up() {
     || as_root $ctl add_user netcds "$password" >&2
   as_root $ctl list_vhosts 2>/dev/null | grep -qx netcds || as_root $ctl add_vhost netcds >&2
   as_root $ctl set_permissions -p netcds netcds '.*' '.*' '.*' >&2
+  # Topology the service does not declare itself: the dead-letter exchange and queue for poison messages, policies.
+  as_root $ctl import_definitions "$(cd "$(dirname "$0")/../rabbitmq" && pwd)/definitions.json" >&2
   env_lines
 }
 

@@ -18,6 +18,7 @@ public static class CommandLine
           --as-of        evaluate as of this date/time (default: now)
           --json         print the report JSON (as POST /eligibility/$evaluate returns it)
           --terminology  add a site's terminology map to the built-in one
+        netcds dead-letters list|show|replay|purge ...   (netcds dead-letters for its usage)
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -25,6 +26,11 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        if (args.Length >= 1 && args[0] == "dead-letters")
+        {
+            return DeadLetterCommands.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         if (args.Length < 2 || args[0] != "evaluate")
         {
             error.WriteLine(Usage);

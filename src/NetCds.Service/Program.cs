@@ -9,6 +9,7 @@ using NetCds.Service.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddOps();
 builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();
@@ -20,6 +21,8 @@ builder.AddMessaging();
 var app = builder.Build();
 
 await app.MigrateStoreAsync();
+
+app.UseRequestLogging();
 
 // Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
 app.UseCors(CdsHooksApi.CorsPolicy);

@@ -73,6 +73,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
         }
 
+        NetCds.Service.Ops.NetCdsTelemetry.CdsRequest(id, call!.Hook!);
         var context = call!.Context!.Value;
         var patientId = context.GetProperty("patientId").GetString()!;
         var resolution = await prefetch.ResolveAsync(call.Prefetch, context, call.FhirServer, call.FhirAuthorization, cancellationToken);
@@ -84,7 +85,9 @@ public static class CdsHooksApi
         }
 
         var resources = await StoredFacts.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}");
+        NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");

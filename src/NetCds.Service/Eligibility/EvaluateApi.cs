@@ -44,7 +44,9 @@ public static class EvaluateApi
             return error;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(parsed!.Resource!, instant, patient);
+        NetCds.Service.Ops.NetCdsTelemetry.Evaluated("evaluate", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Required,

@@ -14,6 +14,12 @@ public sealed class IngestionOptions
     /// <summary>Most entries accepted in one Bundle.</summary>
     [Range(1, 100_000)]
     public int MaxEntries { get; init; } = 1000;
+
+    /// <summary>
+    /// An Observation arriving on the bus with no code the terminology map knows: stored (the default) or refused to
+    /// the error queue (<c>DeadLetter</c>), so a site sees codes it has not mapped and replays them once it has.
+    /// </summary>
+    public Messaging.UnknownCodePolicy UnknownObservationCodes { get; init; } = Messaging.UnknownCodePolicy.Store;
 }
 
 public static class IngestionApi

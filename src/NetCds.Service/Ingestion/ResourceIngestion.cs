@@ -61,6 +61,7 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
 
         await store.SaveChangesAsync(cancellationToken);
         signal.Notify();
+        Ops.NetCdsTelemetry.Accepted(results.Count(r => r.Status == "201 Created" || (r.Status == "200 OK" && r.Message is null)));
         return results;
     }
 
@@ -196,5 +197,6 @@ public static class Outbox
             MessageType = typeof(T).Name,
             Payload = JsonSerializer.Serialize(message, JsonSerializerOptions.Web),
             CreatedAt = now,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         });
 }

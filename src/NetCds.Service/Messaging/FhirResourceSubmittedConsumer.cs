@@ -1,21 +1,23 @@
 using System.Text.Json;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
+using NetCds.Fhir.Terminology;
 using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging.Contracts.V1;
 
 namespace NetCds.Service.Messaging;
 
 /// <summary>FHIR JSON published onto the bus by an integration engine: stored exactly as an HTTP POST /fhir would be.</summary>
-public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion) : IConsumer<FhirResourceSubmitted>
+public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion, TerminologyMap terminology, IOptions<IngestionOptions> options) : IConsumer<FhirResourceSubmitted>
 {
     public Task Consume(ConsumeContext<FhirResourceSubmitted> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return IngestAsync(ingestion, context.Message.Json, context.CancellationToken);
+        return IngestAsync(ingestion, context.Message.Json, options.Value.UnknownObservationCodes == UnknownCodePolicy.DeadLetter ? terminology : null, context.CancellationToken);
     }
 
-    internal static async Task IngestAsync(ResourceIngestion ingestion, string? json, CancellationToken cancellationToken)
+    internal static async Task IngestAsync(ResourceIngestion ingestion, string? json, TerminologyMap? requireKnownCodes, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(json))
         {
@@ -33,6 +35,11 @@ public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion) :
         if (error is not null)
         {
             throw new InvalidMessageException(error);
+        }
+
+        if (requireKnownCodes is not null)
+        {
+            UnknownCodes.Check(entries, requireKnownCodes);
         }
 
         await ingestion.IngestAsync(entries, cancellationToken);
@@ -59,13 +66,13 @@ public sealed class FhirResourceSubmittedConsumerDefinition : ConsumerDefinition
 /// FHIR JSON published by an integration engine straight to the <c>netcds-fhir-raw</c> exchange: the body is the
 /// resource or Bundle itself (no MassTransit envelope). Stored exactly as POST /fhir would store it.
 /// </summary>
-public sealed class RawFhirJsonConsumer(ResourceIngestion ingestion) : IConsumer<RawFhirJson>
+public sealed class RawFhirJsonConsumer(ResourceIngestion ingestion, TerminologyMap terminology, IOptions<IngestionOptions> options) : IConsumer<RawFhirJson>
 {
     public Task Consume(ConsumeContext<RawFhirJson> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var json = context.Message.Content.Count == 0 ? null : JsonSerializer.Serialize(context.Message.Content);
-        return FhirResourceSubmittedConsumer.IngestAsync(ingestion, json, context.CancellationToken);
+        return FhirResourceSubmittedConsumer.IngestAsync(ingestion, json, options.Value.UnknownObservationCodes == UnknownCodePolicy.DeadLetter ? terminology : null, context.CancellationToken);
     }
 }
 

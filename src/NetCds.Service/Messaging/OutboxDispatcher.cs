@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Messaging;
@@ -106,6 +108,10 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
                 nameof(EligibilityChanged) => JsonSerializer.Deserialize<EligibilityChanged>(row.Payload, JsonSerializerOptions.Web)!,
                 _ => throw new InvalidOperationException($"Unknown outbox message type {row.MessageType}."),
             };
+            // The publish (and so the consumer, through the message headers) joins the trace that wrote the row.
+            ActivityContext.TryParse(row.TraceParent, null, out var parent);
+            using var activity = NetCdsTelemetry.Source.StartActivity($"outbox dispatch {row.MessageType}", ActivityKind.Internal, parent);
+            activity?.SetTag("netcds.outbox.id", row.Id.ToString());
             publishes.Add(publisher.Publish(message, message.GetType(), c => c.MessageId = row.Id, cancellationToken));
         }
 

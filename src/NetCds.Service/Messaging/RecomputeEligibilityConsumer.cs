@@ -9,6 +9,7 @@ using NetCds.Service.CdsHooks.Cards;
 using NetCds.Service.CdsHooks.Contracts;
 using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Messaging;
@@ -32,7 +33,9 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, FhirEvaluat
         var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
         var resources = await LoadAsync(patient, cancellationToken);
         var now = clock.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(resources, now, patient);
+        NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {
             return;
@@ -68,6 +71,17 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, FhirEvaluat
 
         await store.SaveChangesAsync(cancellationToken);
         signal.Notify();
+        NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - context.Message.RequestedAt);
+        if (previous != statuses)
+        {
+            foreach (var assessment in result.Report.Assessments)
+            {
+                if (!(previous ?? "").Split(',').Contains($"{assessment.Therapy.Code()}={assessment.Status.Code()}"))
+                {
+                    NetCdsTelemetry.StatusChanged(assessment.Therapy.Code(), assessment.Status.Code());
+                }
+            }
+        }
     }
 
     /// <summary>The patient's stored resources, and the Medications they reference.</summary>

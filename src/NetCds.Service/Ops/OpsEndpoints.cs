@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetCds.Domain.Engine;
+using NetCds.Service.Ops.DeadLetters;
 
 namespace NetCds.Service.Ops;
 
@@ -13,9 +14,10 @@ public static class OpsEndpoints
     {
         var ops = app.MapGroup("").WithTags("Ops");
 
-        // Liveness only says the process serves requests; readiness (store, broker) arrives with those components.
-        ops.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
         ops.MapGet("/version", GetVersion);
+        app.MapHealth();
+        app.MapMetrics();
+        app.MapDeadLettersApi();
         return app;
     }
 

@@ -61,4 +61,7 @@ public sealed class OutboxMessage
     public DateTimeOffset? ClaimedUntil { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>W3C traceparent of the activity that wrote the row: the dispatcher publishes within that trace.</summary>
+    public string? TraceParent { get; set; }
 }

@@ -53,6 +53,7 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         outbox.ToTable("outbox");
         outbox.HasKey(m => m.Id);
         outbox.Property(m => m.MessageType).HasMaxLength(200);
+        outbox.Property(m => m.TraceParent).HasMaxLength(128);
         outbox.HasIndex(m => new { m.DispatchedAt, m.CreatedAt });
     }
 }

@@ -10,7 +10,7 @@ namespace NetCds.Service.Tests.Broker;
 [Collection("RabbitMq")]
 public sealed class BrokerRestartTests
 {
-    private static async Task RabbitAsync(string command)
+    internal static async Task RabbitAsync(string command)
     {
         var root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, "deploy", "local", "rabbitmq.sh")))

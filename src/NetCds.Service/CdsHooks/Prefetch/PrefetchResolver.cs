@@ -76,6 +76,8 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         var unavailable = outcomes.Values.Count(o => o.Source == PrefetchSource.Unavailable);
         if (fetched + unavailable > 0)
         {
+            NetCds.Service.Ops.NetCdsTelemetry.PrefetchFetched(fetched);
+            NetCds.Service.Ops.NetCdsTelemetry.PrefetchFailed(unavailable);
             LogSummary(logger, host, fetched, unavailable, missingRequired.Count == 0);
         }
 

@@ -60,6 +60,7 @@ internal sealed partial class CdsHooksJwtValidator(
         {
             var issuer = Shorten(check.ClaimedIssuer);
             LogRefused(logger, refusal, issuer);
+            NetCds.Service.Ops.NetCdsTelemetry.JwtRejected(refusal.ToString());
         }
         else
         {

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace NetCds.Service.Ops;
+
+/// <summary>
+/// The service's own metrics and trace source (OpenTelemetry reads both through System.Diagnostics). Names follow
+/// OpenTelemetry conventions; Prometheus sees them with dots as underscores, units and <c>_total</c> appended
+/// (e.g. <c>netcds.cds.requests</c> is <c>netcds_cds_requests_total</c>). No label ever carries a patient id.
+/// </summary>
+public static class NetCdsTelemetry
+{
+    public const string Name = "NetCds";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    private static readonly Counter<long> CdsRequests = Meter.CreateCounter<long>("netcds.cds.requests", "{request}", "CDS Hooks service calls, by service and hook.");
+
+    private static readonly Counter<long> Evaluations = Meter.CreateCounter<long>("netcds.evaluations", "{evaluation}", "Eligibility evaluations, by origin (cds, evaluate, recompute).");
+
+    private static readonly Histogram<double> EvaluationDuration = Meter.CreateHistogram<double>("netcds.evaluation.duration", "s", "Time to evaluate one patient (facts to report).");
+
+    private static readonly Counter<long> StatusChanges = Meter.CreateCounter<long>("netcds.status.changes", "{change}", "Eligibility status changes announced, by therapy and new status.");
+
+    private static readonly Counter<long> EventsAccepted = Meter.CreateCounter<long>("netcds.events.accepted", "{resource}", "FHIR resources stored (new or newer versions), whether they came by HTTP or the bus.");
+
+    private static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("netcds.events.consumed", "{message}", "Messages consumed successfully, by message type.");
+
+    private static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("netcds.events.failed", "{attempt}", "Consume attempts that threw (retried or not), by message type.");
+
+    private static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>("netcds.events.dead_lettered", "{message}", "Messages moved to an _error queue after their retries, by queue.");
+
+    private static readonly Histogram<double> RecomputeLag = Meter.CreateHistogram<double>(
+        "netcds.recompute.lag",
+        "s",
+        "Event accepted to report stored.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300] });
+
+    private static readonly Counter<long> PrefetchFetches = Meter.CreateCounter<long>("netcds.prefetch.fetches", "{key}", "Prefetch keys fetched from the EHR's FHIR server (fallback).");
+
+    private static readonly Counter<long> PrefetchFailures = Meter.CreateCounter<long>("netcds.prefetch.failures", "{key}", "Prefetch keys that could not be had from the EHR's FHIR server.");
+
+    private static readonly Counter<long> JwtRejections = Meter.CreateCounter<long>("netcds.jwt.rejections", "{request}", "CDS Hooks calls refused for their JWT, by reason.");
+
+    private static OutboxSnapshot _outbox = new(0, 0);
+
+    static NetCdsTelemetry()
+    {
+        Meter.CreateObservableGauge("netcds.outbox.backlog", () => _outbox.Backlog, "{message}", "Outbox rows not yet dispatched.");
+        Meter.CreateObservableGauge("netcds.outbox.oldest_age", () => _outbox.OldestAgeSeconds, "s", "Age of the oldest undispatched outbox row.");
+    }
+
+    public static void CdsRequest(string service, string hook) =>
+        CdsRequests.Add(1, new("service", service), new("hook", hook));
+
+    public static void Evaluated(string origin, TimeSpan duration)
+    {
+        Evaluations.Add(1, new KeyValuePair<string, object?>("origin", origin));
+        EvaluationDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("origin", origin));
+    }
+
+    public static void StatusChanged(string therapy, string status) =>
+        StatusChanges.Add(1, new("therapy", therapy), new("status", status));
+
+    public static void Accepted(int count) => EventsAccepted.Add(count);
+
+    public static void Consumed(string messageType) => EventsConsumed.Add(1, new KeyValuePair<string, object?>("message_type", messageType));
+
+    public static void Failed(string messageType) => EventsFailed.Add(1, new KeyValuePair<string, object?>("message_type", messageType));
+
+    public static void DeadLettered(string queue) => EventsDeadLettered.Add(1, new KeyValuePair<string, object?>("queue", queue));
+
+    public static void RecomputeLagged(TimeSpan lag) => RecomputeLag.Record(Math.Max(0, lag.TotalSeconds));
+
+    public static void PrefetchFetched(int count) => PrefetchFetches.Add(count);
+
+    public static void PrefetchFailed(int count) => PrefetchFailures.Add(count);
+
+    public static void JwtRejected(string reason) => JwtRejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Set by <see cref="OutboxMonitor"/>; read when the gauges are collected (no query per scrape).</summary>
+    public static void Outbox(OutboxSnapshot snapshot) => _outbox = snapshot;
+
+    public static OutboxSnapshot LastOutbox => _outbox;
+}
+
+public sealed record OutboxSnapshot(long Backlog, double OldestAgeSeconds);

@@ -1,0 +1,21 @@
+using NetCds.Service.Ops.DeadLetters;
+
+namespace NetCds.Service.Ops;
+
+/// <summary>What operators get: quiet structured logs, health, metrics and traces, dead-letter tooling, outbox retention.</summary>
+public static class OpsExtensions
+{
+    public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<OutboxMonitor>();
+        builder.Services.AddHostedService<OutboxMonitorService>();
+        builder.AddHealth();
+        builder.AddTelemetry();
+        builder.AddAdminAuthorization();
+        return builder;
+    }
+
+    /// <summary>One log line per request (route, status, duration), before everything else so it sees the final status.</summary>
+    public static IApplicationBuilder UseRequestLogging(this IApplicationBuilder app) => app.UseMiddleware<RequestLogging>();
+}
