@@ -40,7 +40,8 @@ internal sealed class ServiceProcess : IDisposable
         process.BeginErrorReadLine();
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
-        for (var i = 0; i < 200; i++)
+        var started = Stopwatch.StartNew();
+        while (started.Elapsed < TimeSpan.FromSeconds(90))
         {
             try
             {
@@ -64,7 +65,7 @@ internal sealed class ServiceProcess : IDisposable
         }
 
         service.Dispose();
-        throw new TimeoutException("The service did not start within 20 s.");
+        throw new TimeoutException("The service did not start within 90 s.");
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>
