@@ -14,6 +14,7 @@ internal static class Html
         .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .Append("<title>").Append(E(title)).Append("</title>")
         .Append("<link rel=\"stylesheet\" href=\"/assets/netcds.css\">")
+        .Append("<link rel=\"icon\" href=\"data:,\">") // no favicon request, so no 404 in the browser console
         .Append("</head><body>").Append(body).Append("</body></html>")
         .ToString();
 

@@ -9,6 +9,13 @@ namespace NetCds.Service.Mdt;
 /// <summary>One value on a chart, as written, with the resource it came from.</summary>
 public sealed record ChartPoint(DateTimeOffset Date, string Series, string Written, string Source, bool Plotted);
 
+/// <summary>One value to draw: where it goes on the chart, and how the record wrote it.</summary>
+public sealed record Sample(Interval Value, DateTimeOffset Date, string Source, string Written)
+{
+    public static IReadOnlyList<Sample> Of(IEnumerable<Fact<Interval>> facts, string unit) =>
+        [.. facts.Select(f => new Sample(f.Value, f.Effective, f.Source, $"{f.Value.Written} {unit}"))];
+}
+
 /// <summary>A chart of one measure over time: the SVG (rendered on the server) and the points behind it.</summary>
 public sealed record ChartFigure(string Id, string Title, string? Svg, IReadOnlyList<ChartPoint> Points, string? Note);
 
@@ -28,17 +35,17 @@ public static partial class MdtCharts
         return
         [
             Chromogranin(facts.ChromograninA, policy.Chromogranin),
-            Draw("ki67", "Ki-67 (%)", [("Ki-67", facts.Ki67.Select(k => new Fact<Interval>(k.Value, k.Effective, k.Source)).ToList())],
+            Draw("ki67", "Ki-67 (%)", [("Ki-67", (IReadOnlyList<Sample>)[.. facts.Ki67.Select(k => new Sample(k.Value, k.Effective, k.Source, $"{k.Value.Written} %"))])],
                 [(policy.Grading.Ki67G1Below, "G1 below"), (policy.Grading.Ki67G3Above, "G3 above")]),
-            Draw("burden", "Hepatic tumour burden (%)", [("burden", facts.TumourBurden)],
+            Draw("burden", "Hepatic tumour burden (%)", [("burden", Sample.Of(facts.TumourBurden, "%"))],
                 [(policy.Embolization.BurdenEligibleAtMostPercent, "EMB-BURDEN eligible up to"), (policy.Embolization.BurdenContraindicatedAbovePercent, "EMB-BURDEN contraindicated above")]),
-            Draw("lesions", "Lesion size (cm)", [("largest lesion", facts.LargestLesion), ("sum of diameters", facts.LesionDiameterSum)],
+            Draw("lesions", "Lesion size (cm)", [("largest lesion", Sample.Of(facts.LargestLesion, "cm")), ("sum of diameters", Sample.Of(facts.LesionDiameterSum, "cm"))],
                 [(policy.Ablation.SizeEligibleBelowCm, "ABL-SIZE eligible below")]),
-            Draw("bilirubin", "Total bilirubin (mg/dL)", [("bilirubin", facts.Bilirubin)],
+            Draw("bilirubin", "Total bilirubin (mg/dL)", [("bilirubin", Sample.Of(facts.Bilirubin, "mg/dL"))],
                 [(policy.Embolization.BilirubinConsiderFromMgDl, "EMB-LIVER consider from"), (policy.Embolization.BilirubinContraindicatedAboveMgDl, "EMB-LIVER contraindicated above")]),
-            Draw("platelets", "Platelets (10⁹/L)", [("platelets", facts.Platelets)],
+            Draw("platelets", "Platelets (10⁹/L)", [("platelets", Sample.Of(facts.Platelets, "10⁹/L"))],
                 [(policy.Embolization.PlateletsContraindicatedBelow, "EMB-COAG below"), (policy.Prrt.PlateletsContraindicatedBelow, "PRRT-MARROW below")]),
-            Draw("clearance", "Creatinine clearance (mL/min)", [("clearance", facts.CreatinineClearance)],
+            Draw("clearance", "Creatinine clearance (mL/min)", [("clearance", Sample.Of(facts.CreatinineClearance, "mL/min"))],
                 [(policy.Embolization.RenalFailureClearanceBelow, "EMB-COAG below"), (policy.Prrt.ClearanceContraindicatedBelow, "PRRT-RENAL below")]),
         ];
     }
@@ -53,12 +60,14 @@ public static partial class MdtCharts
         var byUln = values.Count > 0 && values.All(v => v.UpperReferenceLimit is > 0);
         var series = values
             .GroupBy(v => byUln ? (v.Assay ?? "×ULN") : $"{Unit(v.Unit)}{(v.Assay is null ? "" : ", " + v.Assay)}")
-            .Select(g => (Name: g.Key, Facts: (IReadOnlyList<Fact<Interval>>)[.. g.Select(v => new Fact<Interval>(byUln ? v.Value.Convert(x => x / v.UpperReferenceLimit!.Value) : v.Value, v.Effective, v.Source))]))
+            .Select(g => (Name: g.Key, Samples: (IReadOnlyList<Sample>)[.. g.Select(v => new Sample(
+                byUln ? v.Value.Convert(x => x / v.UpperReferenceLimit!.Value) : v.Value, v.Effective, v.Source,
+                $"{v.Value.Written} {Unit(v.Unit)}{(v.UpperReferenceLimit is { } uln ? $" (ULN {uln.ToString("0.##", CultureInfo.InvariantCulture)})" : "")}"))]))
             .ToList();
         var thresholds = new List<(decimal, string)>();
         if (series.Count > 0)
         {
-            var newest = series.OrderByDescending(s => s.Facts.Max(f => f.Effective)).First().Facts.OrderBy(f => f.Effective).Where(f => f.Value.Exact is not null).ToList();
+            var newest = series.OrderByDescending(s => s.Samples.Max(f => f.Date)).First().Samples.OrderBy(f => f.Date).Where(f => f.Value.Exact is not null).ToList();
             if (newest.Count > 0)
             {
                 var baseline = newest[0].Value.Exact!.Value;
@@ -71,9 +80,9 @@ public static partial class MdtCharts
         return Draw("chromogranin-a", byUln ? "Chromogranin A (× upper reference limit)" : "Chromogranin A (per unit and assay)", series, thresholds);
     }
 
-    private static ChartFigure Draw(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<Fact<Interval>> Facts)> series, IReadOnlyList<(decimal Value, string Label)> thresholds)
+    private static ChartFigure Draw(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<Sample> Samples)> series, IReadOnlyList<(decimal Value, string Label)> thresholds)
     {
-        var points = series.SelectMany(s => s.Facts.Select(f => new ChartPoint(f.Effective, s.Name, f.Value.Written, f.Source, Plottable(f.Value) is not null)))
+        var points = series.SelectMany(s => s.Samples.Select(f => new ChartPoint(f.Date, s.Name, f.Written, f.Source, Plottable(f.Value) is not null)))
             .OrderBy(p => p.Date).ToList();
         if (points.Count == 0)
         {
@@ -84,10 +93,10 @@ public static partial class MdtCharts
         plot.Font.Set("DejaVu Sans");
         foreach (var (name, facts) in series)
         {
-            var exact = facts.Where(f => f.Value.Exact is not null).OrderBy(f => f.Effective).ToList();
+            var exact = facts.Where(f => f.Value.Exact is not null).OrderBy(f => f.Date).ToList();
             if (exact.Count > 0)
             {
-                var line = plot.Add.Scatter(exact.Select(f => f.Effective.UtcDateTime.ToOADate()).ToArray(), exact.Select(f => (double)f.Value.Exact!.Value).ToArray());
+                var line = plot.Add.Scatter(exact.Select(f => f.Date.UtcDateTime.ToOADate()).ToArray(), exact.Select(f => (double)f.Value.Exact!.Value).ToArray());
                 line.LegendText = name;
                 line.MarkerSize = 8;
             }
@@ -96,7 +105,7 @@ public static partial class MdtCharts
             var bounds = facts.Where(f => f.Value.Exact is null && Plottable(f.Value) is not null).ToList();
             if (bounds.Count > 0)
             {
-                var open = plot.Add.ScatterPoints(bounds.Select(f => f.Effective.UtcDateTime.ToOADate()).ToArray(), bounds.Select(f => (double)Plottable(f.Value)!.Value).ToArray());
+                var open = plot.Add.ScatterPoints(bounds.Select(f => f.Date.UtcDateTime.ToOADate()).ToArray(), bounds.Select(f => (double)Plottable(f.Value)!.Value).ToArray());
                 open.MarkerShape = MarkerShape.OpenCircle;
                 open.MarkerSize = 10;
                 open.LegendText = $"{name} (bound, as written)";
