@@ -14,7 +14,11 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
 
     private static readonly Dictionary<char, string> Letters = new()
     {
-        ['E'] = "eligible", ['C'] = "consider", ['I'] = "insufficient-data", ['N'] = "not-indicated", ['X'] = "contraindicated",
+        ['E'] = "eligible",
+        ['C'] = "consider",
+        ['I'] = "insufficient-data",
+        ['N'] = "not-indicated",
+        ['X'] = "contraindicated",
     };
 
     private static readonly string[] ChromograninCodes = ["9811-1", "25587-7", "30169-7"];

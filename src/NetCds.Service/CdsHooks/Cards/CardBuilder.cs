@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
