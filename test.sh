@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every NetCds test on a fresh Debian machine with the .NET 10 SDK:
-# installs and starts the real dependencies (PostgreSQL, RabbitMQ, Prometheus from Debian packages, on 127.0.0.1),
+# installs and starts the real dependencies (PostgreSQL, RabbitMQ, Prometheus from Debian packages, on 127.0.0.1;
+# Chromium and chromedriver from Debian packages for the browser tests),
 # builds with warnings as errors, checks formatting, runs all test projects and prints one summary line.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,7 @@ eval "$(deploy/local/prometheus.sh up)"
 # docker-compose (Debian's package) checks deploy/compose/ in the tests: `config` needs no Docker engine.
 . deploy/local/common.sh
 apt_install docker-compose
+eval "$(deploy/local/chromium.sh up)"
 
 dotnet build NetCds.sln -c Release -nologo -v quiet
 dotnet format NetCds.sln --verify-no-changes --no-restore -v quiet

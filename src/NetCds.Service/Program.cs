@@ -3,6 +3,7 @@ using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ingestion;
+using NetCds.Service.Mdt;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
 using NetCds.Service.Storage;
@@ -32,6 +33,8 @@ app.MapEligibilityApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();
+app.MapLandingPage();
+app.MapMdtView();
 
 await app.RunAsync();
 

@@ -138,8 +138,8 @@ public sealed class IntervalEvaluateApiTests(ServiceFactory factory) : IClassFix
         Finding(Assessment(report, "SIRT"), "SIRT-SHUNT").GetProperty("reason").GetString().Should().Contain("> 20 %");
 
         var evaluation = factory.Services.GetRequiredService<FhirEvaluation>().Evaluate(FhirInput.Parse(bundle).Resource!, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), Patient)!;
-        var card = factory.Services.GetRequiredService<CardBuilder>().PatientView(evaluation, "https://netcds.example/");
-        card.Detail.Should().Contain("SIRT-SHUNT (contraindicated)").And.Contain("> 20 %, Observation/shunt");
+        var card = factory.Services.GetRequiredService<CardBuilder>().PatientView(evaluation, new CardLinks("https://netcds.example/cds-services", "https://netcds.example"))[0];
+        card.Detail.Should().Contain("**Contraindicated** SIRT").And.Contain("SIRT-SHUNT").And.Contain("> 20 %, Observation/shunt");
     }
 
     [Theory]

@@ -25,6 +25,7 @@ public static class CdsHooksApi
         builder.AddCdsHooksPrefetch();
         builder.Services.AddOptions<OrderCodeOptions>().BindConfiguration("CdsHooks");
         builder.Services.AddSingleton<OrderClassifier>();
+        builder.Services.AddOptions<MdtLinkOptions>().BindConfiguration("CdsHooks:MdtView").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CardBuilder>();
 
         // CORS for browser-based CDS clients: origins from configuration (CdsHooks:Cors:AllowedOrigins) only, none by default.
@@ -93,11 +94,12 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var sourceUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/cds-services";
+        var serviceBase = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var links = new CardLinks($"{serviceBase}/cds-services", serviceBase);
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {
-            return TypedResults.Json(new CdsResponse([cards.PatientView(result, sourceUrl, gaps)]), CdsJson.Options);
+            return TypedResults.Json(new CdsResponse(cards.PatientView(result, links, gaps)), CdsJson.Options);
         }
 
         var draft = FhirInput.Parse(context.GetProperty("draftOrders").GetRawText());
@@ -113,7 +115,7 @@ public static class CdsHooksApi
         }
 
         var ordered = orders.Classify(FhirInput.Resources(draft.Resource!));
-        return TypedResults.Json(new CdsResponse(cards.OrderCheck(result, ordered, sourceUrl, gaps)), CdsJson.Options);
+        return TypedResults.Json(new CdsResponse(cards.OrderCheck(result, ordered, links, gaps)), CdsJson.Options);
     }
 
     private static async Task<Results<Ok, ContentHttpResult>> FeedbackAsync(

@@ -23,6 +23,7 @@ public sealed class DemoSeeds
     public static readonly DateTimeOffset SeedInstant = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly FrozenDictionary<string, string> _bundles;
+    private readonly FrozenDictionary<string, string> _byPatientId;
 
     public DemoSeeds()
     {
@@ -36,6 +37,19 @@ public sealed class DemoSeeds
                     using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
                     return reader.ReadToEnd();
                 });
+        _byPatientId = _bundles.ToFrozenDictionary(b => PatientIdIn(b.Value), b => b.Key, StringComparer.Ordinal);
+    }
+
+    /// <summary>The seed whose Patient has this id (seed-01 …), for pages addressed by patient.</summary>
+    public string? NameOfPatient(string patientId) => _byPatientId.GetValueOrDefault(patientId);
+
+    public string PatientIdOf(string name) => _byPatientId.First(p => p.Value == name).Key;
+
+    private static string PatientIdIn(string bundle)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(bundle);
+        return json.RootElement.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource"))
+            .First(r => r.GetProperty("resourceType").GetString() == "Patient").GetProperty("id").GetString()!;
     }
 
     public IEnumerable<string> Names => _bundles.Keys.Order(StringComparer.Ordinal);

@@ -63,9 +63,10 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, FhirEvaluat
                 .Where(a => before.GetValueOrDefault(a.Therapy.Code()) != a.Status.Code())
                 .Select(a => new StatusChange(a.Therapy.Code(), before.GetValueOrDefault(a.Therapy.Code()), a.Status.Code()))
                 .ToList();
-            var card = cards.PatientView(result, "urn:netcds:cds-services");
+            // No request here, so no base URL for the MDT view link: subscribers know where the service lives.
+            var patientCards = cards.PatientView(result, new CardLinks("urn:netcds:cds-services", ServiceBase: null));
             Outbox.Add(store, new EligibilityChanged(patient, now, result.Report.RulesVersion, changes,
-                JsonSerializer.SerializeToElement(new CdsResponse([card]).Cards, CdsJson.Options),
+                JsonSerializer.SerializeToElement(new CdsResponse(patientCards).Cards, CdsJson.Options),
                 JsonDocument.Parse(reportJson).RootElement.Clone()), now);
         }
 

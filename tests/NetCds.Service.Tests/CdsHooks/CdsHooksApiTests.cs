@@ -8,6 +8,7 @@ using NetCds.Domain.Engine;
 using NetCds.Domain.Policy;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
+using NetCds.Fhir.Reporting;
 using NetCds.Fhir.Terminology;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.Storage;
@@ -29,7 +30,10 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
 {
     private const string Findings = "http://netcds.org/fhir/CodeSystem/net-findings";
     private const string PatientView = "/cds-services/net-liver-mets-eligibility";
-    private const string OrderCheck = "/cds-services/net-order-check";
+    private const string OrderSelect = "/cds-services/net-order-select";
+    private const string OrderSign = "/cds-services/net-order-sign";
+    private const string DeprecatedOrderCheck = "/cds-services/net-order-check";
+    private const string ReportKey = "org.netcds.eligibility-report";
 
     private static async Task<(HttpResponseMessage Response, JsonElement Body)> Post(HttpClient client, string path, JsonNode body) =>
         await HookCalls.PostAsync(client, path, body);
@@ -52,7 +56,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     }
 
     [Fact]
-    public async Task Discovery_lists_the_eligibility_and_order_check_services_with_their_prefetch()
+    public async Task Discovery_lists_one_service_per_hook_each_id_once_with_their_prefetch()
     {
         using var client = factory.CreateClient();
 
@@ -61,8 +65,12 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
         var services = body.GetProperty("services").EnumerateArray().ToList();
         services.Select(s => (s.GetProperty("id").GetString(), s.GetProperty("hook").GetString())).Should().BeEquivalentTo(new[]
         {
-            ("net-liver-mets-eligibility", "patient-view"), ("net-order-check", "order-select"), ("net-order-check", "order-sign"),
+            ("net-liver-mets-eligibility", "patient-view"), ("net-order-select", "order-select"), ("net-order-sign", "order-sign"),
+            ("net-order-check", "order-select"),
         });
+        services.Select(s => s.GetProperty("id").GetString()).Should().OnlyHaveUniqueItems("EHRs key services by id");
+        services.Single(s => s.GetProperty("id").GetString() == "net-order-check").GetProperty("description").GetString()
+            .Should().StartWith("Deprecated").And.Contain("net-order-select").And.Contain("net-order-sign");
         foreach (var service in services)
         {
             service.GetProperty("title").GetString().Should().NotBeNullOrWhiteSpace();
@@ -90,51 +98,135 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var cards = body.GetProperty("cards").EnumerateArray().ToList();
-        cards.Should().ContainSingle();
-        CardConformance.AssertCard(cards[0]);
+        cards.Should().NotBeEmpty();
+        cards.ForEach(CardConformance.AssertCard);
         CardConformance.AssertNoNullOrEmpty(body);
     }
 
     [Theory]
     [InlineData("01-ileal-carcinoid-syndrome-unresectable")]
     [InlineData("09-pancreatic-net-complete-portal-vein-thrombosis")]
+    [InlineData("17-men1-pancreatic-net-workup-incomplete")]
     [InlineData("19-minimal-data-referral")]
     [InlineData("20-data-problems")]
-    public async Task Patient_view_card_carries_the_full_report_and_agrees_with_the_engine(string seed)
+    public async Task Summary_card_is_short_carries_the_full_report_and_agrees_with_the_engine(string seed)
     {
         using var client = factory.CreateClient();
 
         var (response, body) = await Post(client, PatientView, SeedCall(seed));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var card = body.GetProperty("cards")[0];
-        CardConformance.AssertCard(card);
-        var report = card.GetProperty("extension").GetProperty("org.netcds.eligibility-report");
+        var summary = body.GetProperty("cards")[0];
+        CardConformance.AssertCard(summary);
+        var report = summary.GetProperty("extension").GetProperty(ReportKey);
         var statuses = report.GetProperty("assessments").EnumerateArray().ToDictionary(a => a.GetProperty("therapy").GetString()!, a => a.GetProperty("status").GetString()!);
-        var expected = new FhirEvaluation(TerminologyMap.Default, EligibilityPolicy.Default)
-            .Evaluate(FhirInput.Parse(HookCalls.Seed(seed)).Resource!, report.GetProperty("evaluatedAt").GetDateTimeOffset())!
-            .Report.Assessments.ToDictionary(a => a.Therapy.Code(), a => a.Status.Code());
-        statuses.Should().Equal(expected);
-        card.GetProperty("detail").GetString().Should().Contain("Inputs dated").And.Contain("not an order");
-        var missing = report.GetProperty("assessments").EnumerateArray().SelectMany(a => a.GetProperty("missing").EnumerateArray()).Select(m => m.GetProperty("order").GetString()).Distinct().Count();
-        (card.TryGetProperty("suggestions", out var suggestions) ? suggestions.GetArrayLength() : 0).Should().Be(missing, "one recommended draft order per missing order");
+        var engine = Engine(seed, report.GetProperty("evaluatedAt").GetDateTimeOffset());
+        statuses.Should().Equal(engine.Assessments.ToDictionary(a => a.Therapy.Code(), a => a.Status.Code()));
+        var detail = summary.GetProperty("detail").GetString()!;
+        detail.Should().Contain("not an order").And.Contain($"Rules {engine.RulesVersion}");
+        detail.Split('\n').Length.Should().BeLessThanOrEqualTo(15, "readable in 15 seconds");
+        foreach (var contraindicated in engine.Assessments.Where(a => a.Status == EligibilityStatus.Contraindicated))
+        {
+            detail.Split('\n').Should().ContainSingle(l => l.Contains($"**Contraindicated** {contraindicated.Therapy.Code()} "), "one line per contraindication")
+                .Which.Should().Contain(contraindicated.Findings.First(f => f.Effect == FindingEffect.Contraindicated).Rule);
+        }
+
+        summary.TryGetProperty("suggestions", out _).Should().BeFalse("orders are on the work-up card");
+    }
+
+    [Theory]
+    [InlineData("01-ileal-carcinoid-syndrome-unresectable")]
+    [InlineData("02-pancreatic-net-g2-progressive")]
+    [InlineData("17-men1-pancreatic-net-workup-incomplete")]
+    [InlineData("19-minimal-data-referral")]
+    public async Task A_work_up_card_drafts_one_order_per_missing_order_and_exists_only_when_something_is_missing(string seed)
+    {
+        using var client = factory.CreateClient();
+
+        var (_, body) = await Post(client, PatientView, SeedCall(seed));
+
+        var cards = body.GetProperty("cards").EnumerateArray().ToList();
+        var evaluatedAt = cards[0].GetProperty("extension").GetProperty(ReportKey).GetProperty("evaluatedAt").GetDateTimeOffset();
+        var orders = Engine(seed, evaluatedAt).Assessments.SelectMany(a => a.Missing).Select(m => m.Order).Distinct().ToList();
+        if (orders.Count == 0)
+        {
+            cards.Should().ContainSingle("nothing is missing, so there is no work-up card");
+            return;
+        }
+
+        cards.Should().HaveCount(2);
+        var workUp = cards[1];
+        CardConformance.AssertCard(workUp);
+        workUp.GetProperty("summary").GetString().Should().StartWith("Missing work-up");
+        workUp.GetProperty("selectionBehavior").GetString().Should().Be("any");
+        var suggestions = workUp.GetProperty("suggestions").EnumerateArray().ToList();
+        suggestions.Should().HaveCount(orders.Count).And.OnlyContain(s => s.GetProperty("isRecommended").GetBoolean());
+        var resources = suggestions.Select(s => s.GetProperty("actions")[0]).ToList();
+        resources.Should().OnlyContain(a => a.GetProperty("type").GetString() == "create");
+        resources.Select(a => a.GetProperty("resource")).Should().OnlyContain(r => r.GetProperty("resourceType").GetString() == "ServiceRequest"
+            && r.GetProperty("status").GetString() == "draft" && r.GetProperty("intent").GetString() == "proposal");
+        resources.Select(a => a.GetProperty("resource").GetProperty("code").GetProperty("text").GetString()).Should().BeEquivalentTo(orders.Select(Orders.Text));
     }
 
     [Fact]
-    public async Task Each_missing_input_is_offered_as_a_recommended_draft_ServiceRequest()
+    public async Task Portal_vein_thrombosis_contraindicating_TACE_makes_the_summary_a_warning_that_names_it()
+    {
+        using var client = factory.CreateClient();
+
+        var (_, body) = await Post(client, PatientView, SeedCall("09-pancreatic-net-complete-portal-vein-thrombosis"));
+
+        var summary = body.GetProperty("cards")[0];
+        summary.GetProperty("indicator").GetString().Should().Be("warning");
+        summary.GetProperty("summary").GetString().Should().Contain("contraindicated").And.Contain("EMB");
+        summary.GetProperty("detail").GetString()!.Split('\n').Should().Contain(l => l.StartsWith("- **Contraindicated** EMB (TAE/TACE): EMB-PV", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Nothing_in_the_way_of_an_option_keeps_the_summary_at_info()
+    {
+        // Seed 07 (resectable gastric NET G2): no contraindication, nothing missing, every datum usable.
+        using var client = factory.CreateClient();
+
+        var (_, body) = await Post(client, PatientView, SeedCall("07-gastric-net-g2-oligonodular-resectable"));
+
+        var cards = body.GetProperty("cards").EnumerateArray().ToList();
+        cards.Should().ContainSingle().Which.GetProperty("indicator").GetString().Should().Be("info");
+        cards[0].GetProperty("summary").GetString().Should().StartWith("NET liver mets: eligible RES;");
+    }
+
+    [Fact]
+    public async Task Every_card_links_to_the_MDT_view_of_the_patient()
     {
         using var client = factory.CreateClient();
 
         var (_, body) = await Post(client, PatientView, SeedCall("19-minimal-data-referral"));
 
-        var suggestions = body.GetProperty("cards")[0].GetProperty("suggestions").EnumerateArray().ToList();
-        suggestions.Should().NotBeEmpty();
-        suggestions.Should().OnlyContain(s => s.GetProperty("isRecommended").GetBoolean());
-        var resources = suggestions.Select(s => s.GetProperty("actions")[0].GetProperty("resource")).ToList();
-        resources.Should().OnlyContain(r => r.GetProperty("resourceType").GetString() == "ServiceRequest" && r.GetProperty("status").GetString() == "draft" && r.GetProperty("intent").GetString() == "proposal");
-        resources.Select(r => r.GetProperty("code").GetProperty("text").GetString()).Should().Contain("Ki-67 immunohistochemistry");
-        body.GetProperty("cards")[0].GetProperty("selectionBehavior").GetString().Should().Be("any");
+        var cards = body.GetProperty("cards").EnumerateArray().ToList();
+        cards.Should().HaveCount(2);
+        foreach (var card in cards)
+        {
+            var mdt = card.GetProperty("links").EnumerateArray().Should().ContainSingle(l => l.GetProperty("label").GetString()!.StartsWith("MDT view", StringComparison.Ordinal)).Which;
+            mdt.GetProperty("type").GetString().Should().Be("absolute");
+            mdt.GetProperty("url").GetString().Should().Be("http://localhost/mdt/seed-19");
+        }
     }
+
+    [Fact]
+    public async Task With_a_SMART_launch_configured_the_MDT_link_is_a_smart_link()
+    {
+        using var smart = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:MdtView:SmartLaunchUrl", "https://netcds.example/mdt/launch"));
+        using var client = smart.CreateClient();
+
+        var (_, body) = await Post(client, PatientView, SeedCall("02-pancreatic-net-g2-progressive"));
+
+        var mdt = body.GetProperty("cards")[0].GetProperty("links").EnumerateArray().Single(l => l.GetProperty("label").GetString()!.StartsWith("MDT view", StringComparison.Ordinal));
+        mdt.GetProperty("type").GetString().Should().Be("smart");
+        mdt.GetProperty("url").GetString().Should().Be("https://netcds.example/mdt/launch");
+        mdt.GetProperty("appContext").GetString().Should().Be("seed-02");
+    }
+
+    private static EligibilityReport Engine(string seed, DateTimeOffset asOf) =>
+        new FhirEvaluation(TerminologyMap.Default, EligibilityPolicy.Default).Evaluate(FhirInput.Parse(HookCalls.Seed(seed)).Resource!, asOf)!.Report;
 
     [Fact]
     public async Task Without_the_patient_and_without_a_FHIR_server_the_answer_is_412()
@@ -218,7 +310,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
         var noSelections = SeedCall("02-pancreatic-net-g2-progressive", "order-select", OrderContext("ServiceRequest", Findings, "tace", hook: "order-sign"));
 
         var (r1, b1) = await Post(client, PatientView, noPatient);
-        var (r2, b2) = await Post(client, OrderCheck, noSelections);
+        var (r2, b2) = await Post(client, OrderSelect, noSelections);
 
         r1.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         b1.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("context.patientId");
@@ -246,7 +338,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     {
         using var client = factory.CreateClient();
 
-        var (response, body) = await Post(client, OrderCheck, SeedCall("09-pancreatic-net-complete-portal-vein-thrombosis", "order-select", OrderContext("ServiceRequest", Findings, "tace")));
+        var (response, body) = await Post(client, OrderSelect, SeedCall("09-pancreatic-net-complete-portal-vein-thrombosis", "order-select", OrderContext("ServiceRequest", Findings, "tace")));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var cards = body.GetProperty("cards").EnumerateArray().ToList();
@@ -256,12 +348,38 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
         cards.ForEach(CardConformance.AssertCard);
     }
 
+    [Theory]
+    [InlineData(OrderSelect, "order-sign")]
+    [InlineData(OrderSign, "order-select")]
+    public async Task Each_order_service_answers_its_own_hook_only(string path, string otherHook)
+    {
+        using var client = factory.CreateClient();
+
+        var (response, body) = await Post(client, path, SeedCall("09-pancreatic-net-complete-portal-vein-thrombosis", otherHook, OrderContext("ServiceRequest", Findings, "tace", hook: otherHook)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("hook");
+    }
+
+    [Theory]
+    [InlineData("order-select")]
+    [InlineData("order-sign")]
+    public async Task The_deprecated_order_check_id_still_answers_both_order_hooks(string hook)
+    {
+        using var client = factory.CreateClient();
+
+        var (response, body) = await Post(client, DeprecatedOrderCheck, SeedCall("09-pancreatic-net-complete-portal-vein-thrombosis", hook, OrderContext("ServiceRequest", Findings, "tace", hook: hook)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        body.GetProperty("cards").EnumerateArray().Should().ContainSingle(c => c.GetProperty("indicator").GetString() == "critical");
+    }
+
     [Fact]
     public async Task Ordering_a_procedure_for_a_functioning_tumour_suggests_octreotide_cover()
     {
         using var client = factory.CreateClient();
 
-        var (_, body) = await Post(client, OrderCheck, SeedCall("01-ileal-carcinoid-syndrome-unresectable", "order-sign", OrderContext("ServiceRequest", Findings, "sirt", hook: "order-sign")));
+        var (_, body) = await Post(client, OrderSign, SeedCall("01-ileal-carcinoid-syndrome-unresectable", "order-sign", OrderContext("ServiceRequest", Findings, "sirt", hook: "order-sign")));
 
         var cover = body.GetProperty("cards").EnumerateArray().Should().Contain(c => c.GetProperty("summary").GetString()!.Contains("octreotide")).Which;
         var resource = cover.GetProperty("suggestions")[0].GetProperty("actions")[0].GetProperty("resource");
@@ -275,7 +393,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     {
         using var client = factory.CreateClient();
 
-        var (_, body) = await Post(client, OrderCheck, SeedCall("19-minimal-data-referral", "order-select", OrderContext("ServiceRequest", Findings, "tace")));
+        var (_, body) = await Post(client, OrderSelect, SeedCall("19-minimal-data-referral", "order-select", OrderContext("ServiceRequest", Findings, "tace")));
 
         var warning = body.GetProperty("cards").EnumerateArray().Should().ContainSingle(c => c.GetProperty("summary").GetString()!.StartsWith("Missing safety data", StringComparison.Ordinal)).Which;
         warning.GetProperty("indicator").GetString().Should().Be("warning");
@@ -287,7 +405,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     {
         using var client = factory.CreateClient();
 
-        var (_, body) = await Post(client, OrderCheck, SeedCall("02-pancreatic-net-g2-progressive", "order-select", OrderContext("MedicationRequest", "http://www.whocc.no/atc", "L01EG02")));
+        var (_, body) = await Post(client, OrderSelect, SeedCall("02-pancreatic-net-g2-progressive", "order-select", OrderContext("MedicationRequest", "http://www.whocc.no/atc", "L01EG02")));
 
         body.GetProperty("cards").EnumerateArray().Should().BeEmpty("EVE is eligible for this progressive pNET and CHEMO was not ordered");
     }

@@ -1,9 +1,13 @@
+using System.Collections.Frozen;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
+using NetCds.Domain.Facts;
 using NetCds.Fhir;
 using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Reporting;
@@ -17,12 +21,16 @@ namespace NetCds.Service.CdsHooks.Cards;
 /// Turns an evaluation into CDS Hooks cards: what was found, why, from which data (with dates), what is missing
 /// (with a suggested order for each), for an MDT and never as an order. The engine knows nothing of cards.
 /// </summary>
-public sealed class CardBuilder
+public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
 {
     public const string ReportExtensionKey = "org.netcds.eligibility-report";
     public const string TopicSystem = "http://netcds.org/fhir/CodeSystem/card-topics";
     public const string OverrideReasonSystem = "http://netcds.org/fhir/CodeSystem/override-reasons";
     private const int SummaryLimit = 139;
+    private const string PatientViewTopic = "net-liver-mets-eligibility";
+    private const string OrderCheckTopic = "net-order-check";
+
+    private readonly string? _smartLaunchUrl = mdtLinks.Value.SmartLaunchUrl;
 
     private static readonly FhirJsonSerializer Serializer = new();
 
@@ -34,40 +42,154 @@ public sealed class CardBuilder
         new("patient-preference", OverrideReasonSystem, "Patient preference"),
     ];
 
-    /// <summary>The patient-view card: every therapy's status, with reasons, evidence, missing data and the full report.</summary>
-    public Card PatientView(Evaluation evaluation, string sourceUrl, IReadOnlyList<string>? dataGaps = null)
+    /// <summary>
+    /// The patient-view answer (CDS Hooks 2.0 card guidance: one decision per card, the summary readable on its own):
+    /// a short summary card, and a missing-work-up card whose suggestions draft the orders, only when something is
+    /// missing. The full report rides in the summary card's extension; each card links to the MDT view.
+    /// </summary>
+    public IReadOnlyList<Card> PatientView(Evaluation evaluation, CardLinks links, IReadOnlyList<string>? dataGaps = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        var report = evaluation.Report;
-        var byStatus = report.Assessments.GroupBy(a => a.Status).ToDictionary(g => g.Key, g => g.Select(a => a.Therapy.Code()).ToList());
-        var waiting = byStatus.GetValueOrDefault(EligibilityStatus.InsufficientData)?.Count ?? 0;
-        var summary = Fit(
-            "NET liver metastases: " + string.Join("; ", new[]
-            {
-                List("eligible", byStatus.GetValueOrDefault(EligibilityStatus.Eligible)),
-                List("consider", byStatus.GetValueOrDefault(EligibilityStatus.Consider)),
-                waiting > 0 ? $"{waiting} need data" : null,
-            }.Where(s => s is not null)),
-            "NET liver metastases: eligibility summary for MDT review");
-        if (byStatus.GetValueOrDefault(EligibilityStatus.Eligible) is null && byStatus.GetValueOrDefault(EligibilityStatus.Consider) is null && waiting == 0)
+        ArgumentNullException.ThrowIfNull(links);
+        var cards = new List<Card> { Summary(evaluation, links, dataGaps) };
+        if (MissingWorkUp(evaluation, links) is { } workUp)
         {
-            summary = "NET liver metastases: no therapy found eligible; see details for MDT review";
+            cards.Add(workUp);
         }
 
-        var suggestions = OrderSuggestions(evaluation, report.Assessments);
+        return cards;
+    }
+
+    private Card Summary(Evaluation evaluation, CardLinks links, IReadOnlyList<string>? dataGaps)
+    {
+        var report = evaluation.Report;
+        var byStatus = report.Assessments.ToLookup(a => a.Status);
+        string? Codes(EligibilityStatus status) => byStatus[status].Any() ? string.Join(", ", byStatus[status].Select(a => a.Therapy.Code())) : null;
+        var waiting = byStatus[EligibilityStatus.InsufficientData].Count();
+
+        // Best status first, each group in the articles' order (resection, liver-directed, systemic: 000 §11, 001 Conclusion).
+        var summary = Fit(
+            "NET liver mets: " + string.Join("; ", new[]
+            {
+                Codes(EligibilityStatus.Eligible) is { } eligible ? $"eligible {eligible}" : null,
+                Codes(EligibilityStatus.Consider) is { } consider ? $"consider {consider}" : null,
+                Codes(EligibilityStatus.Contraindicated) is { } contraindicated ? $"contraindicated {contraindicated}" : null,
+                waiting > 0 ? $"{waiting} need data" : null,
+            }.Where(s => s is not null).DefaultIfEmpty("no therapy eligible or to consider")),
+            "NET liver metastases: eligibility summary for MDT review");
+
+        var detail = new List<string>
+        {
+            $"For MDT discussion, not an order. Rules {report.RulesVersion}, evaluated {Day(report.EvaluatedAt)}{InputDates(report)}.",
+        };
+        foreach (var status in new[] { EligibilityStatus.Eligible, EligibilityStatus.Consider })
+        {
+            if (byStatus[status].Any())
+            {
+                detail.Add($"- **{Capitalised(status)}**: {string.Join(", ", byStatus[status].Select(Named))}");
+            }
+        }
+
+        foreach (var a in byStatus[EligibilityStatus.Contraindicated])
+        {
+            detail.Add($"- **Contraindicated** {Named(a)}: {Decisive(a)}");
+        }
+
+        if (Codes(EligibilityStatus.NotIndicated) is { } outside)
+        {
+            detail.Add($"- Not indicated: {outside}");
+        }
+
+        if (waiting > 0)
+        {
+            var facts = byStatus[EligibilityStatus.InsufficientData].SelectMany(a => a.Missing).Select(m => FactNames.Json(m.Fact)).Distinct();
+            detail.Add($"- **Missing** for {Codes(EligibilityStatus.InsufficientData)}: {string.Join(", ", facts)} (orders on the work-up card)");
+        }
+
+        if (dataGaps is { Count: > 0 })
+        {
+            detail.Add($"- Could not be read from the EHR (statuses may change): {string.Join("; ", dataGaps)}");
+        }
+
+        if (evaluation.Mapping.Problems.Count > 0)
+        {
+            detail.Add($"- Data not used: {evaluation.Mapping.Problems.Count} (see the MDT view)");
+        }
+
         return new Card
         {
             Uuid = Guid.NewGuid().ToString(),
             Summary = summary,
-            Detail = Detail(evaluation, report.Assessments, dataGaps),
-            Indicator = evaluation.Mapping.Problems.Any(p => p.Kind != DataProblemKind.NotUsable) ? "warning" : "info",
-            Source = Source(sourceUrl, "net-liver-mets-eligibility", "NET liver metastases eligibility"),
-            Suggestions = CdsJson.NullIfEmpty(suggestions),
-            SelectionBehavior = suggestions.Count > 0 ? "any" : null,
+            Detail = string.Join("\n", detail),
+            Indicator = NeedsAttention(evaluation) ? "warning" : "info",
+            Source = Source(links.SourceUrl, PatientViewTopic, "NET liver metastases eligibility"),
             OverrideReasons = OverrideReasons,
-            Links = CdsJson.NullIfEmpty(EvidenceLinks(report.Assessments)),
+            Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(report.Patient, links), .. EvidenceLinks(report.Assessments)]),
             Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
         };
+    }
+
+    /// <summary>One recommended draft ServiceRequest per order that would supply a missing input; null when nothing is missing.</summary>
+    private Card? MissingWorkUp(Evaluation evaluation, CardLinks links)
+    {
+        var assessments = evaluation.Report.Assessments;
+        var suggestions = OrderSuggestions(evaluation, assessments);
+        if (suggestions.Count == 0)
+        {
+            return null;
+        }
+
+        var lines = assessments.SelectMany(a => a.Missing.Select(m => (a.Therapy, Missing: m))).GroupBy(x => x.Missing.Order)
+            .Select(g => $"- {Orders.Text(g.Key)}: {string.Join(", ", g.Select(x => FactNames.Json(x.Missing.Fact)).Distinct())} for {string.Join(", ", g.Select(x => x.Therapy.Code()).Distinct())}");
+        return new Card
+        {
+            Uuid = Guid.NewGuid().ToString(),
+            Summary = Fit($"Missing work-up: {suggestions.Count} order{(suggestions.Count == 1 ? "" : "s")} would settle the therapies that need data", "Missing work-up for NET liver metastases"),
+            Detail = string.Join("\n", lines.Prepend("Each suggestion drafts the order (a proposal for the MDT to confirm). An unknown is not a pass:")),
+            Indicator = "info",
+            Source = Source(links.SourceUrl, PatientViewTopic, "NET liver metastases eligibility"),
+            Suggestions = suggestions,
+            SelectionBehavior = "any",
+            OverrideReasons = OverrideReasons,
+            Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links)]),
+        };
+    }
+
+    /// <summary>
+    /// Warning when a contraindication, or a missing safety input, stands in the way of an option the patient is
+    /// otherwise suited to (no finding puts it outside the indication); data that could not be used warn too.
+    /// </summary>
+    private static bool NeedsAttention(Evaluation evaluation) =>
+        evaluation.Mapping.Problems.Any(p => p.Kind != DataProblemKind.NotUsable)
+        || evaluation.Report.Assessments.Any(a => OtherwiseSuited(a) && (a.Status == EligibilityStatus.Contraindicated
+            || (a.Status == EligibilityStatus.InsufficientData && a.Missing.Any(m => SafetyInputs.Contains(m.Fact)))));
+
+    private static bool OtherwiseSuited(TherapyAssessment a) => !a.Findings.Any(f => f.Effect == FindingEffect.NotIndicated);
+
+    /// <summary>The inputs that rule out a contraindication (catalogue "Missing safety data is not a pass"; docs/engine.md).</summary>
+    private static readonly FrozenSet<FactKind> SafetyInputs = new[]
+    {
+        FactKind.Bilirubin, FactKind.PortalVein, FactKind.Ecog, FactKind.Inr, FactKind.Platelets, FactKind.Creatinine,
+        FactKind.CreatinineClearance, FactKind.Haemoglobin, FactKind.TumourBurden, FactKind.ExtrahepaticDisease, FactKind.BoneMetastases,
+    }.ToFrozenSet();
+
+    private IEnumerable<Link> MdtLink(string? patient, CardLinks links)
+    {
+        if (patient is null || !patient.StartsWith("Patient/", StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        var id = patient["Patient/".Length..];
+        if (_smartLaunchUrl is { } launch)
+        {
+            // SMART app link: the EHR launches the URL with launch and iss; appContext tells the app which patient.
+            yield return new Link("MDT view: statuses, reasons and plots", launch, "smart", AppContext: id);
+        }
+        else if (links.ServiceBase is { } service)
+        {
+            yield return new Link("MDT view: statuses, reasons and plots", $"{service.TrimEnd('/')}/mdt/{Uri.EscapeDataString(id)}", "absolute");
+        }
     }
 
     /// <summary>
@@ -75,10 +197,11 @@ public sealed class CardBuilder
     /// outside the indication, info for MDT judgement; plus octreotide cover before a procedure for a functioning tumour.
     /// An eligible order with nothing to add gets no card.
     /// </summary>
-    public IReadOnlyList<Card> OrderCheck(Evaluation evaluation, IReadOnlyCollection<TherapyId> ordered, string sourceUrl, IReadOnlyList<string>? dataGaps = null)
+    public IReadOnlyList<Card> OrderCheck(Evaluation evaluation, IReadOnlyCollection<TherapyId> ordered, CardLinks links, IReadOnlyList<string>? dataGaps = null)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         ArgumentNullException.ThrowIfNull(ordered);
+        ArgumentNullException.ThrowIfNull(links);
         var cards = new List<Card>();
         foreach (var therapy in ordered.Distinct().Order())
         {
@@ -103,18 +226,18 @@ public sealed class CardBuilder
                     Summary = Fit(summary!, $"{a.Status.Code()}: {name}"),
                     Detail = Detail(evaluation, [a], dataGaps),
                     Indicator = indicator,
-                    Source = Source(sourceUrl, "net-order-check", "NET therapy order check"),
+                    Source = Source(links.SourceUrl, OrderCheckTopic, "NET therapy order check"),
                     Suggestions = CdsJson.NullIfEmpty(suggestions),
                     SelectionBehavior = suggestions.Count > 0 ? "any" : null,
                     OverrideReasons = OverrideReasons,
-                    Links = CdsJson.NullIfEmpty(EvidenceLinks([a])),
+                    Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links), .. EvidenceLinks([a])]),
                     Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
                 });
             }
 
             if (therapy.IsProcedure() && evaluation.Report.Facts.IsFunctioning)
             {
-                cards.Add(OctreotideCover(evaluation, therapy, name, sourceUrl));
+                cards.Add(OctreotideCover(evaluation, therapy, name, links));
             }
         }
 
@@ -122,7 +245,7 @@ public sealed class CardBuilder
     }
 
     /// <summary>SSA-PROPHYLAXIS (001 Systemic therapies; 000 §3, §6): carcinoid crisis can follow any procedure.</summary>
-    private static Card OctreotideCover(Evaluation evaluation, TherapyId therapy, string name, string sourceUrl)
+    private Card OctreotideCover(Evaluation evaluation, TherapyId therapy, string name, CardLinks links)
     {
         var syndromes = string.Join(", ", evaluation.Report.Facts.Syndromes.Select(s => ReportDocument.Kebab(s.Value.ToString())).Distinct());
         var request = new MedicationRequest
@@ -140,7 +263,8 @@ public sealed class CardBuilder
             Detail = $"Hormonal syndrome on record ({syndromes}). Carcinoid crisis has followed surgery, ablation, embolization and PRRT; "
                 + "peri-procedural octreotide is the prerequisite (SSA-PROPHYLAXIS; 001 Systemic therapies; 000 §3, §6). Dose per local protocol.",
             Indicator = "warning",
-            Source = Source(sourceUrl, "net-order-check", "NET therapy order check"),
+            Source = Source(links.SourceUrl, OrderCheckTopic, "NET therapy order check"),
+            Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links)]),
             Suggestions = [new Suggestion("Add peri-procedural octreotide", Guid.NewGuid().ToString(), true, [new CdsAction("create", "Draft octreotide order for carcinoid crisis prophylaxis", ToJson(request))])],
             SelectionBehavior = "at-most-one",
             OverrideReasons = OverrideReasons,
@@ -254,7 +378,19 @@ public sealed class CardBuilder
     private static CardSource Source(string url, string topic, string display) =>
         new("NetCds: NET liver metastases decision support", url, Topic: new Coding(topic, TopicSystem, display));
 
-    private static string? List(string word, List<string>? codes) => codes is null ? null : $"{word} {string.Join(", ", codes)}";
+    private static string Named(TherapyAssessment a) => $"{a.Therapy.Code()} ({TherapyNames.Display(a.Therapy)})";
+
+    /// <summary>The first finding that set the status, with the data it read: the one line a clinician needs.</summary>
+    private static string Decisive(TherapyAssessment a) =>
+        a.Findings.FirstOrDefault(f => f.Effect.AsStatus() == a.Status) is { } f ? $"{f.Rule}: {f.Reason}{Inputs(f)}" : a.Status.Code();
+
+    private static string Capitalised(EligibilityStatus status) => string.Concat(status.Code()[..1].ToUpperInvariant(), status.Code().AsSpan(1));
+
+    private static string InputDates(EligibilityReport report)
+    {
+        var dates = report.Assessments.SelectMany(a => a.Findings).SelectMany(f => f.Inputs).Select(i => i.Date).Where(d => d > DateTimeOffset.MinValue).ToList();
+        return dates.Count > 0 ? $"; inputs dated {Day(dates.Min())} to {Day(dates.Max())}" : "; no dated inputs";
+    }
 
     private static string Fit(string text, string fallback) =>
         text.Length <= SummaryLimit ? text : text.Length > 0 && fallback.Length <= SummaryLimit ? Truncate(text) : fallback[..SummaryLimit];
@@ -264,4 +400,20 @@ public sealed class CardBuilder
     private static string Day(DateTimeOffset date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static JsonElement ToJson(Resource resource) => JsonDocument.Parse(Serializer.SerializeToString(resource)).RootElement.Clone();
+}
+
+/// <summary>Where a card's links point.</summary>
+/// <param name="SourceUrl">The card source's URL (the CDS service base).</param>
+/// <param name="ServiceBase">This service's public base URL, for the MDT view link; null when unknown (a published message).</param>
+public sealed record CardLinks(string SourceUrl, string? ServiceBase);
+
+/// <summary>Configuration section <c>CdsHooks:MdtView</c>.</summary>
+public sealed class MdtLinkOptions
+{
+    /// <summary>
+    /// The MDT view's SMART app launch URL, when the EHR registers it as a SMART app: cards then link with
+    /// <c>type: smart</c>; otherwise with <c>type: absolute</c> to <c>/mdt/{patientId}</c> on this service.
+    /// </summary>
+    [Url]
+    public string? SmartLaunchUrl { get; init; }
 }

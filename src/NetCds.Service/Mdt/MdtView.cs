@@ -1,0 +1,227 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NetCds.Domain.Engine;
+using NetCds.Domain.Policy;
+using NetCds.Fhir;
+using NetCds.Fhir.Input;
+using NetCds.Fhir.Reporting;
+using NetCds.Service.CdsHooks;
+using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.Demo;
+using NetCds.Service.Storage;
+using static NetCds.Service.Mdt.Html;
+
+namespace NetCds.Service.Mdt;
+
+/// <summary>
+/// The MDT view, <c>/mdt/{patientId}</c>: one page per patient for the tumour board, the therapy × status matrix in
+/// the catalogue's order (000 §11, 001 Conclusion) with the reason, evidence and dated inputs of each status, the data
+/// still missing with the order that would supply it, and plots over time. Rendered on the server; prints.
+/// </summary>
+public static class MdtView
+{
+    private static readonly EligibilityStatus[] Columns =
+        [EligibilityStatus.Eligible, EligibilityStatus.Consider, EligibilityStatus.InsufficientData, EligibilityStatus.NotIndicated, EligibilityStatus.Contraindicated];
+
+    /// <summary>
+    /// The MDT view's routes, in one group so that authentication attaches in one place: the API's bearer-token
+    /// policy goes on this group (<c>group.RequirePatientRead()</c>) once it is merged. Until then the view carries
+    /// no credential check of its own, so it serves only what a demo may show: with <c>Demo:Enabled</c>, the demo
+    /// seeds and patients the store holds a report for; everything else, and everything when the demo is off, is 401.
+    /// </summary>
+    public static IEndpointRouteBuilder MapMdtView(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/mdt").WithTags("MDT view").ExcludeFromDescription();
+        group.MapGet("/{patientId}", ShowAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ShowAsync(
+        string patientId,
+        IOptions<DemoOptions> demo,
+        DemoSeeds seeds,
+        FhirEvaluation evaluation,
+        EligibilityPolicy policy,
+        StoreContext store,
+        TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var result = demo.Value.Enabled ? await EvaluateAsync(patientId, seeds, evaluation, store, clock, cancellationToken) : null;
+        if (result is null)
+        {
+            // Same answer for "no such patient" and "not allowed": a page must not tell who is in the store.
+            return Results.Text("The MDT view needs a credential for this patient.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        return Result(Render(result, MdtCharts.For(result.Mapping.Facts, policy), seeds.NameOfPatient(patientId)));
+    }
+
+    /// <summary>A seed is evaluated at the instant it was written for; a stored patient from its stored resources, now.</summary>
+    private static async Task<Evaluation?> EvaluateAsync(string patientId, DemoSeeds seeds, FhirEvaluation evaluation, StoreContext store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var patient = $"Patient/{patientId}";
+        if (seeds.NameOfPatient(patientId) is { } seed)
+        {
+            return evaluation.Evaluate(FhirInput.Parse(seeds.Bundle(seed)!).Resource!, DemoSeeds.SeedInstant, patient);
+        }
+
+        if (!await store.Reports.AsNoTracking().AnyAsync(r => r.Patient == patient, cancellationToken))
+        {
+            return null;
+        }
+
+        return evaluation.Evaluate(await StoredFacts.MergeAsync(store, patient, [], cancellationToken), clock.GetUtcNow(), patient);
+    }
+
+    private static string Render(Evaluation evaluation, IReadOnlyList<ChartFigure> charts, string? seed)
+    {
+        var report = evaluation.Report;
+        var html = new StringBuilder();
+        html.Append("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav>");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>NET liver metastases: MDT view of {E(report.Patient)}</h1>");
+        if (seed is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">Synthetic demo patient <code>{E(seed)}</code>.</p>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\">Decision support for the multidisciplinary team, not an order. Rules <strong id=\"rules-version\">{E(report.RulesVersion)}</strong>, evaluated <strong id=\"evaluated-at\">{Day(report.EvaluatedAt)}</strong>. An unknown is shown as unknown, never as normal.</p>");
+
+        html.Append("<h2>Therapies</h2><div class=\"matrix-wrap\"><table id=\"matrix\"><thead><tr><th>Therapy</th>");
+        foreach (var column in Columns)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<th>{E(column.Code())}</th>");
+        }
+
+        html.Append("<th>Why: rule, reason, inputs (dated), evidence</th></tr></thead><tbody>");
+        foreach (var a in report.Assessments)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr data-therapy=\"{a.Therapy.Code()}\" data-status=\"{a.Status.Code()}\"><th scope=\"row\">{a.Therapy.Code()} · {E(TherapyNames.Display(a.Therapy))}</th>");
+            foreach (var column in Columns)
+            {
+                html.Append(column == a.Status
+                    ? $"<td class=\"mark\"><span class=\"status status-{column.Code()}\">{E(column.Code())}</span></td>"
+                    : "<td class=\"mark\"></td>");
+            }
+
+            html.Append("<td><ul class=\"findings\">");
+            foreach (var f in a.Findings.Where(f => f.Effect.AsStatus() == a.Status).Concat(a.Findings.Where(f => f.Effect is FindingEffect.Note or FindingEffect.Technique)))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(f.Rule)}</strong>: {E(f.Reason)}{(f.SitePolicy.Count > 0 ? " <em>(site policy)</em>" : "")}");
+                if (f.Inputs.Count > 0)
+                {
+                    html.Append("<div class=\"inputs\">").Append(string.Join("; ", f.Inputs.Select(Input))).Append("</div>");
+                }
+
+                if (f.Evidence.Count > 0)
+                {
+                    html.Append("<div class=\"evidence\">Evidence: ").Append(string.Join("; ", f.Evidence.Select(e => EvidenceLink(e.ToString(), e.Article)))).Append("</div>");
+                }
+
+                html.Append("</li>");
+            }
+
+            foreach (var p in a.Prerequisites)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li>Before treatment ({E(p.Rule)}): {E(p.Description)}</li>");
+            }
+
+            html.Append("</ul></td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+        Missing(html, report);
+        html.Append("<h2>Over time</h2><div class=\"charts\">");
+        foreach (var chart in charts)
+        {
+            Figure(html, chart);
+        }
+
+        html.Append("</div>");
+        Also(html, evaluation);
+        return Page($"MDT view: {report.Patient}", html.ToString());
+    }
+
+    private static void Missing(StringBuilder html, EligibilityReport report)
+    {
+        html.Append("<h2>Missing data</h2>");
+        var missing = report.Assessments.SelectMany(a => a.Missing.Select(m => (a.Therapy, Missing: m))).GroupBy(x => x.Missing.Order).ToList();
+        if (missing.Count == 0)
+        {
+            html.Append("<p id=\"missing\">Nothing the rules need is missing.</p>");
+            return;
+        }
+
+        html.Append("<div class=\"table-wrap\"><table id=\"missing\"><thead><tr><th>Order that would supply it</th><th>Input</th><th>Needed for</th><th>Rules</th></tr></thead><tbody>");
+        foreach (var order in missing)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(Orders.Text(order.Key))}</td><td>{E(string.Join(", ", order.Select(x => FactNames.Json(x.Missing.Fact)).Distinct()))}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{E(string.Join(", ", order.Select(x => x.Therapy.Code()).Distinct()))}</td><td>{E(string.Join(", ", order.Select(x => x.Missing.Rule).Distinct()))}</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+    }
+
+    private static void Figure(StringBuilder html, ChartFigure chart)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<figure id=\"chart-{chart.Id}\"><figcaption>{E(chart.Title)}</figcaption>");
+        if (chart.Svg is not null)
+        {
+            html.Append(chart.Svg);
+        }
+
+        if (chart.Note is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(chart.Note)}</p>");
+        }
+
+        if (chart.Points.Count > 0)
+        {
+            html.Append("<table class=\"points\"><thead><tr><th>Date</th><th>Series</th><th>Value as written</th><th>Source</th></tr></thead><tbody>");
+            foreach (var p in chart.Points)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Day(p.Date)}</td><td>{E(p.Series)}</td><td class=\"value\">{E(p.Written)}</td><td>{E(p.Source)}</td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
+        html.Append("</figure>");
+    }
+
+    private static void Also(StringBuilder html, Evaluation evaluation)
+    {
+        if (evaluation.Report.AlsoReported.Count > 0)
+        {
+            html.Append("<h2>Also reported</h2><ul>");
+            foreach (var item in evaluation.Report.AlsoReported)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(item.Topic)}</strong>: {E(item.Text)}</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        if (evaluation.Mapping.Problems.Count > 0)
+        {
+            html.Append("<h2>Data not used</h2><ul id=\"data-problems\">");
+            foreach (var p in evaluation.Mapping.Problems)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li>{E(p.Resource)}{(p.Element is null ? "" : $" ({E(p.Element)})")}: {E(p.Message)}</li>");
+            }
+
+            html.Append("</ul>");
+        }
+    }
+
+    private static string Input(InputReference i) =>
+        i.Date > DateTimeOffset.MinValue ? $"{E(i.Value)} ({E(i.Source)}, {Day(i.Date)})" : $"{E(i.Value)} ({E(i.Source)})";
+
+    private static string EvidenceLink(string text, string article) =>
+        TherapyNames.ArticleTitles.TryGetValue(article, out var title)
+            ? $"<a href=\"https://pubmed.ncbi.nlm.nih.gov/?term={Uri.EscapeDataString(title)}\" rel=\"noreferrer\">{E(text)}</a>"
+            : E(text);
+
+    private static string Day(DateTimeOffset date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
