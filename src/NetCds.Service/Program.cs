@@ -5,10 +5,13 @@ using NetCds.Service.Fhir;
 using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddPublicEndpoint();
+builder.AddApiSecurity();
 builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();
@@ -21,8 +24,11 @@ var app = builder.Build();
 
 await app.MigrateStoreAsync();
 
+app.UsePublicEndpoint();
+
 // Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
 app.UseCors(CdsHooksApi.CorsPolicy);
+app.UseApiSecurity();
 
 app.MapOps();
 app.MapEligibilityApi();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Service.CdsHooks.Cards;
@@ -10,6 +11,7 @@ using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks;
@@ -55,6 +57,7 @@ public static class CdsHooksApi
         CardBuilder cards,
         StoreContext store,
         TimeProvider clock,
+        IOptions<ServiceOptions> service,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -90,7 +93,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var sourceUrl = $"{request.Scheme}://{request.Host}{request.PathBase}/cds-services";
+        var sourceUrl = service.Value.UrlOf("/cds-services");
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
+using NetCds.Service.Security;
 
 namespace NetCds.Service.Eligibility;
 
@@ -13,7 +14,7 @@ public static class EvaluateApi
     /// <summary><c>POST /eligibility/$evaluate</c>: a Bundle (or one resource) about one patient in, the eligibility report out.</summary>
     public static IEndpointRouteBuilder MapEligibilityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/eligibility").WithTags("Eligibility");
+        var group = app.MapGroup("/eligibility").WithTags("Eligibility").RequirePatientRead();
         group.MapPost("/$evaluate", EvaluateAsync)
             .Produces<ReportDocument>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status400BadRequest, contentType: FhirResults.FhirJson)

@@ -29,7 +29,7 @@ public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion) :
             throw new InvalidMessageException("Invalid FHIR: " + string.Join("; ", parsed.Outcome!.Issue.Select(i => $"{i.Diagnostics} ({string.Join(",", i.Expression)})")));
         }
 
-        var (entries, error) = IngestionRequest.Entries(parsed.Resource!);
+        var (entries, _, error) = IngestionRequest.Entries(parsed.Resource!);
         if (error is not null)
         {
             throw new InvalidMessageException(error);

@@ -12,6 +12,7 @@ using NetCds.Fhir.Terminology;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
@@ -334,7 +335,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     [Fact]
     public async Task Facts_the_store_already_holds_are_merged_into_a_hook_call()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var seed = HookCalls.Seed("09-pancreatic-net-complete-portal-vein-thrombosis").Replace("seed-09", "merge-09", StringComparison.Ordinal);
         var onlyPatient = new JsonObject { ["patient"] = HookCalls.PrefetchFrom(seed)["patient"]!.DeepClone() };
         foreach (var key in new[] { "conditions", "observations", "procedures", "medicationStatements", "medicationRequests" })

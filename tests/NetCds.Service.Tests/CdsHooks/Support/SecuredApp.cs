@@ -15,6 +15,9 @@ internal sealed class SecuredApp : IAsyncDisposable
 {
     public const string ServicePath = "/cds-services/net-eligibility";
 
+    /// <summary><c>Service:PublicBaseUrl</c>: where EHRs are told the service is, unlike the loopback address it is called on.</summary>
+    public const string PublicBaseUrl = "https://cds.netcds.test";
+
     private readonly WebApplication app;
     private readonly HttpClient client;
 
@@ -29,8 +32,8 @@ internal sealed class SecuredApp : IAsyncDisposable
 
     public string BaseAddress { get; }
 
-    /// <summary>The URL a CDS Client calls, hence the <c>aud</c> it must put in its token.</summary>
-    public string ServiceUrl => BaseAddress + ServicePath;
+    /// <summary>The service's public URL, hence the <c>aud</c> a CDS Client must put in its token.</summary>
+    public string ServiceUrl { get; } = PublicBaseUrl + ServicePath;
 
     public LogCapture Logs { get; }
 
@@ -41,7 +44,7 @@ internal sealed class SecuredApp : IAsyncDisposable
     {
         var logs = new LogCapture();
         var clock = new ManualClock();
-        var builder = Loopback.CreateBuilder(settings);
+        var builder = Loopback.CreateBuilder(settings.Append(new("Service:PublicBaseUrl", PublicBaseUrl)));
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddCdsHooksSecurity();
