@@ -1,15 +1,18 @@
 using NetCds.Service.CdsHooks;
 using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
+using NetCds.Service.Errors;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging;
+using NetCds.Service.OpenApi;
 using NetCds.Service.Ops;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddErrorResponses();
 builder.AddPublicEndpoint();
 builder.AddApiSecurity();
 builder.AddEligibility();
@@ -19,11 +22,13 @@ builder.AddStore();
 builder.AddCdsHooks();
 builder.AddIngestion();
 builder.AddMessaging();
+builder.AddApiDocument();
 
 var app = builder.Build();
 
 await app.MigrateStoreAsync();
 
+app.UseErrorResponses();
 app.UsePublicEndpoint();
 
 // Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
@@ -35,6 +40,7 @@ app.MapEligibilityApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();
+app.MapApiDocument();
 
 await app.RunAsync();
 

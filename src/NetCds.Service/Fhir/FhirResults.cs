@@ -12,6 +12,16 @@ public static class FhirResults
 
     private static readonly FhirJsonSerializer Serializer = new();
 
+    /// <summary>
+    /// Parses <c>asOf</c> (ISO 8601, UTC unless a zone is given) between the years 1900 and 2200: beyond that the
+    /// dates the engine derives (ages, windows) would overflow. Null when it is not such a date.
+    /// </summary>
+    public static DateTimeOffset? ParseAsOf(string asOf) =>
+        System.DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant)
+        && instant.UtcDateTime.Year is >= 1900 and <= 2200
+            ? instant
+            : null;
+
     public static ContentHttpResult Resource(Resource resource, int status) =>
         TypedResults.Content(Serializer.SerializeToString(resource), FhirJson, statusCode: status);
 

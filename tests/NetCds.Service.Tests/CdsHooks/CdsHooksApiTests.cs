@@ -318,6 +318,8 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
 
     [Theory]
     [InlineData("""{"feedback":[]}""", "feedback")]
+    [InlineData("""{"feedback":[null]}""", "feedback[0]")]
+    [InlineData("""{"feedback":[{"card":"c","outcome":"accepted","acceptedSuggestions":[null],"outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].acceptedSuggestions")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].acceptedSuggestions")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"maybe","outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].outcome")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"yesterday"}]}""", "feedback[0].outcomeTimestamp")]

@@ -107,6 +107,10 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
                     case OperationOutcome:
                         why = "the CDS client sent an OperationOutcome instead of data";
                         break;
+                    case Hl7.Fhir.Model.Patient other when key == PrefetchTemplates.Patient && other.Id != PatientId(context):
+                        // Another patient's record never stands in for this one: fetched as if absent.
+                        why = "the prefetched Patient is not context.patientId";
+                        break;
                     case var resource:
                         var items = FhirInput.Resources(resource);
                         return (new PrefetchKeyResult(key, PrefetchSource.Prefetched, null, items.Count), items);
@@ -150,6 +154,9 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         }
     }
 
+    private static string? PatientId(IReadOnlyDictionary<string, JsonElement>? context) =>
+        context is not null && context.TryGetValue("patientId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
     private static string RequiredType(string key) => key switch
     {
         PrefetchTemplates.Patient => "Patient",
@@ -171,7 +178,8 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             return null;
         }
 
-        return uri;
+        // Credentials in a URL would reach every log line that names it: they are dropped before anything uses it.
+        return uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
     }
 
     /// <summary>Element paths of a parse failure (never values, which could identify the patient).</summary>

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NetCds.Service.Tests.CdsHooks;
+using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
+
+namespace NetCds.Service.Tests.Security;
+
+/// <summary>Regression tests of issue 9: bad input as an attacker or a careless integration engine sends it answers 4xx with a body, never 500.</summary>
+public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static StringContent Fhir(string json) => new(json, Encoding.UTF8, "application/fhir+json");
+
+    private static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+
+    [Fact]
+    public async Task An_asOf_at_the_end_of_time_is_a_400_on_evaluate_and_on_the_demo()
+    {
+        using var client = factory.CreateApiClient();
+        using var evaluate = await client.PostAsync(new Uri("/eligibility/$evaluate?asOf=9999-12-31T23:59:59Z", UriKind.Relative), Fhir(HookCalls.Seed("02-pancreatic-net-g2-progressive")), Ct);
+        using var demo = await client.GetAsync(new Uri("/demo/seeds/02-pancreatic-net-g2-progressive/eligibility?asOf=9999-12-31T23:59:59Z", UriKind.Relative), Ct);
+
+        evaluate.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        demo.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await JsonOf(evaluate)).GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("asOf");
+    }
+
+    [Theory]
+    [InlineData("PUT", "/fhir/Patient/a%2Fb")]
+    [InlineData("PUT", "/fhir/Patient/a%20b")]
+    [InlineData("PUT", "/fhir/Patient/a%E2%80%AEb")]
+    [InlineData("DELETE", "/fhir/NotAType/x")]
+    [InlineData("DELETE", "/fhir/Patient/a%2Fb")]
+    [InlineData("GET", "/eligibility/a%20b")]
+    public async Task Ids_and_types_in_URLs_are_checked(string method, string path)
+    {
+        using var client = factory.CreateApiClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
+        {
+            Content = method == "PUT" ? Fhir("""{"resourceType":"Patient"}""") : null,
+        };
+
+        using var response = await client.SendAsync(request, Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await JsonOf(response)).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+    }
+
+    [Fact]
+    public async Task A_5000_character_id_in_a_URL_or_a_body_is_refused()
+    {
+        using var client = factory.CreateApiClient();
+        var id = new string('a', 5000);
+
+        using var inUrl = await client.PutAsync(new Uri($"/fhir/Patient/{id}", UriKind.Relative), Fhir("""{"resourceType":"Patient"}"""), Ct);
+        using var inBody = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir($$"""{"resourceType":"Patient","id":"{{id[..65]}}"}"""), Ct);
+
+        inUrl.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        inBody.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_deleted_resource_can_be_created_again()
+    {
+        using var client = factory.CreateApiClient();
+        const string Path = "/fhir/Patient/recreated-1";
+
+        using var created = await client.PutAsync(new Uri(Path, UriKind.Relative), Fhir("""{"resourceType":"Patient","birthDate":"1960-01-01"}"""), Ct);
+        using var deleted = await client.DeleteAsync(new Uri(Path, UriKind.Relative), Ct);
+        using var again = await client.PutAsync(new Uri(Path, UriKind.Relative), Fhir("""{"resourceType":"Patient","birthDate":"1961-01-01"}"""), Ct);
+
+        created.StatusCode.Should().Be(HttpStatusCode.Created);
+        deleted.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        again.StatusCode.Should().Be(HttpStatusCode.Created);
+        (await JsonOf(again)).GetProperty("birthDate").GetString().Should().Be("1961-01-01");
+    }
+
+    [Fact]
+    public async Task A_nested_bundle_is_ingested_with_one_response_entry_per_posted_entry()
+    {
+        using var client = factory.CreateApiClient();
+        var transaction = """
+            {"resourceType":"Bundle","type":"transaction","entry":[
+              {"resource":{"resourceType":"Bundle","type":"collection","entry":[
+                {"resource":{"resourceType":"Observation","id":"nested-obs-1","status":"final","subject":{"reference":"Patient/nested-1"},"code":{"coding":[{"system":"http://loinc.org","code":"29593-1"}]}}}]},
+               "request":{"method":"POST","url":"Bundle"}},
+              {"resource":{"resourceType":"Patient","id":"nested-1"},"request":{"method":"PUT","url":"Patient/nested-1"}}]}
+            """;
+
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir(transaction), Ct);
+        var entries = (await JsonOf(response)).GetProperty("entry");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        entries.GetArrayLength().Should().Be(2);
+        entries[0].GetProperty("response").GetProperty("outcome").GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("Observation/nested-obs-1");
+        entries[1].GetProperty("response").GetProperty("location").GetString().Should().Be("Patient/nested-1");
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_wrong_methods_answer_with_a_body()
+    {
+        using var client = factory.CreateApiClient();
+
+        using var unknown = await client.GetAsync(new Uri("/no-such-route", UriKind.Relative), Ct);
+        using var method = await client.PatchAsync(new Uri("/demo/seeds", UriKind.Relative), Fhir("{}"), Ct);
+
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await JsonOf(unknown)).GetProperty("issue")[0].GetProperty("code").GetString().Should().Be("not-found");
+        method.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
+        (await JsonOf(method)).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_routes()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var paths = (await JsonOf(response)).GetProperty("paths");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        paths.TryGetProperty("/fhir/{type}/{id}", out _).Should().BeTrue();
+        paths.TryGetProperty("/eligibility/$evaluate", out _).Should().BeTrue();
+    }
+}
+
+/// <summary>Bad CDS Hooks calls, with the JWT check off (they are about the body).</summary>
+public sealed class BadHookInputTests(OpenCdsFactory factory) : IClassFixture<OpenCdsFactory>
+{
+    private const string PatientView = "/cds-services/net-liver-mets-eligibility";
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("../Patient/x")]
+    [InlineData("\u202Eevil")]
+    public async Task A_patientId_that_is_not_a_FHIR_id_is_a_400(string patientId)
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+
+        var (response, body) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", patientId, HookCalls.PrefetchFrom(seed)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("context.patientId");
+    }
+
+    [Fact]
+    public async Task A_prefetched_patient_of_another_patient_does_not_satisfy_the_patient_key()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+
+        var (response, _) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", "someone-else", HookCalls.PrefetchFrom(seed)));
+
+        response.StatusCode.Should().Be(HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task The_same_resource_twice_in_a_prefetch_is_not_a_500()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var prefetch = HookCalls.PrefetchFrom(seed);
+        var observations = prefetch["observations"]!["entry"]!.AsArray();
+        observations.Add(observations[0]!.DeepClone());
+
+        var (response, _) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), prefetch));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_unknown_CDS_route_answers_a_JSON_error()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/cds-services/x/y/z", UriKind.Relative), TestContext.Current.CancellationToken);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        ((int)body["status"]!).Should().Be(404);
+        ((string?)body["correlationId"]).Should().NotBeNullOrEmpty();
+    }
+}
