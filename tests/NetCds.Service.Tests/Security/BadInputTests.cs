@@ -42,7 +42,7 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
         using var client = factory.CreateApiClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
         {
-            Content = method == "PUT" ? Fhir("""{"resourceType":"Patient"}""") : null,
+            Content = method == "PUT" ? Fhir("""{"resourceType":"Patient","birthDate":"1960-01-01"}""") : null,
         };
 
         using var response = await client.SendAsync(request, Ct);
@@ -57,8 +57,8 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
         using var client = factory.CreateApiClient();
         var id = new string('a', 5000);
 
-        using var inUrl = await client.PutAsync(new Uri($"/fhir/Patient/{id}", UriKind.Relative), Fhir("""{"resourceType":"Patient"}"""), Ct);
-        using var inBody = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir($$"""{"resourceType":"Patient","id":"{{id[..65]}}"}"""), Ct);
+        using var inUrl = await client.PutAsync(new Uri($"/fhir/Patient/{id}", UriKind.Relative), Fhir("""{"resourceType":"Patient","birthDate":"1960-01-01"}"""), Ct);
+        using var inBody = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir($$"""{"resourceType":"Patient","id":"{{id[..65]}}","birthDate":"1960-01-01"}"""), Ct);
 
         inUrl.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         inBody.StatusCode.Should().Be(HttpStatusCode.BadRequest);
