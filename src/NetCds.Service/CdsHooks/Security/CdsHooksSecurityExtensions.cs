@@ -37,6 +37,7 @@ public static partial class CdsHooksSecurityExtensions
 
         services.AddSingleton<JwksCache>();
         services.AddSingleton<JtiReplayCache>();
+        services.AddHostedService<JtiPurgeService>();
         services.AddSingleton<CdsHooksJwtValidator>();
         services.AddHostedService<SecurityStartupReport>();
         return builder;

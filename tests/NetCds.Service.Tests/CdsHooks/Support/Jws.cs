@@ -32,6 +32,9 @@ internal sealed record TokenSpec
 
     /// <summary>Claim <c>scope</c> (space-separated), absent when null.</summary>
     public string? Scope { get; init; }
+
+    /// <summary>Claims written last, over the ones above (e.g. <c>exp</c> as a string).</summary>
+    public IReadOnlyDictionary<string, object?> Claims { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>
@@ -103,6 +106,11 @@ internal static class Jws
         if (spec.Scope is not null)
         {
             payload["scope"] = spec.Scope;
+        }
+
+        foreach (var (claim, value) in spec.Claims)
+        {
+            payload[claim] = value;
         }
 
         return payload;
