@@ -34,6 +34,7 @@ app.UsePublicEndpoint();
 // Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
 app.UseCors(CdsHooksApi.CorsPolicy);
 app.UseApiSecurity();
+app.UseRequestTimeout();
 
 app.MapOps();
 app.MapEligibilityApi();

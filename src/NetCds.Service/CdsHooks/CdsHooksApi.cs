@@ -58,6 +58,7 @@ public static class CdsHooksApi
         StoreContext store,
         TimeProvider clock,
         IOptions<ServiceOptions> service,
+        IOptions<FhirOptions> fhirOptions,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -65,7 +66,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (call, error) = await ReadAsync<CdsRequest>(request, cancellationToken);
+        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", CdsRequestValidator.MaxPrefetchEntries, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -128,7 +129,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, cancellationToken);
+        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, CdsRequestValidator.MaxFeedbackBytes, "feedback", CdsRequestValidator.MaxFeedbackItems, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -158,8 +159,12 @@ public static class CdsHooksApi
         return TypedResults.Ok();
     }
 
-    /// <summary>Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error.</summary>
-    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error; within
+    /// <paramref name="maxBytes"/>, and with at most <paramref name="maxItems"/> items in arrays named
+    /// <paramref name="counted"/> (counted in one streaming pass before anything is deserialized): 413 otherwise.
+    /// </summary>
+    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, long maxBytes, string counted, int maxItems, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentType?.Split(';')[0].Trim() is not ("application/json" or "application/fhir+json"))
@@ -167,9 +172,25 @@ public static class CdsHooksApi
             return (null, FhirResults.Problem(OperationOutcome.IssueType.NotSupported, "Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var (json, tooLarge) = await FhirResults.ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
+        }
+
+        if (JsonEntryCounter.Count(json.Span, counted, maxItems) > maxItems)
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"More than {maxItems} '{counted}' items; at most {maxItems} per call.", StatusCodes.Status413PayloadTooLarge, counted));
+        }
+
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, CdsJson.Options, cancellationToken);
+            var body = JsonSerializer.Deserialize<T>(json.Span, CdsJson.Options);
             return body is null
                 ? (null, FhirResults.Problem(OperationOutcome.IssueType.Required, "Request body is empty.", StatusCodes.Status400BadRequest))
                 : (body, null);

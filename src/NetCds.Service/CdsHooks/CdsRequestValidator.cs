@@ -13,6 +13,12 @@ public static class CdsRequestValidator
     /// <summary>Most feedback items in one call (a CDS Client sends one per card acted on).</summary>
     public const int MaxFeedbackItems = 100;
 
+    /// <summary>Largest feedback body: 100 items with 4,000-character comments fit.</summary>
+    public const int MaxFeedbackBytes = 1024 * 1024;
+
+    /// <summary>Most Bundle entries in one hook call, all prefetch keys and draft orders together (counted before any parse).</summary>
+    public const int MaxPrefetchEntries = 5000;
+
     public static RequestError? Validate(string serviceId, CdsRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

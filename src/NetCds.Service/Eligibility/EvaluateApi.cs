@@ -27,6 +27,7 @@ public static class EvaluateApi
         HttpRequest request,
         FhirEvaluation evaluation,
         IOptions<FhirOptions> options,
+        IOptions<Ingestion.IngestionOptions> ingestion,
         TimeProvider clock,
         string? asOf,
         string? patient,
@@ -43,7 +44,7 @@ public static class EvaluateApi
             instant = requested;
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken);
+        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken, ingestion.Value.MaxEntries);
         if (error is not null)
         {
             return error;

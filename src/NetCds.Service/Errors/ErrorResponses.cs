@@ -40,14 +40,17 @@ public static partial class ErrorResponses
     }
 
     /// <summary>The error body for this route: CDS Hooks routes answer JSON, every other route a FHIR OperationOutcome.</summary>
-    internal static async System.Threading.Tasks.Task WriteAsync(HttpContext http, int status, string message)
+    internal static System.Threading.Tasks.Task WriteAsync(HttpContext http, int status, string message) => WriteAsync(http, status, message, http.RequestAborted);
+
+    /// <inheritdoc cref="WriteAsync(HttpContext, int, string)"/>
+    internal static async System.Threading.Tasks.Task WriteAsync(HttpContext http, int status, string message, CancellationToken cancellationToken)
     {
         var correlation = http.TraceIdentifier;
         http.Response.StatusCode = status;
         if (http.Request.Path.StartsWithSegments("/cds-services", StringComparison.Ordinal))
         {
             http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message, status, correlationId = correlation }), http.RequestAborted);
+            await http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message, status, correlationId = correlation }), cancellationToken);
             return;
         }
 
@@ -59,7 +62,7 @@ public static partial class ErrorResponses
         };
         var outcome = FhirInput.Outcome(type, $"{message} Correlation id: {correlation}.");
         http.Response.ContentType = "application/fhir+json";
-        await http.Response.WriteAsync(Serializer.SerializeToString(outcome), http.RequestAborted);
+        await http.Response.WriteAsync(Serializer.SerializeToString(outcome), cancellationToken);
     }
 
     private static string Describe(int status) => status switch
@@ -86,7 +89,7 @@ public static partial class ErrorResponses
             LogUnexpected(logger, type, httpContext.TraceIdentifier, stack);
             if (!httpContext.Response.HasStarted)
             {
-                await WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "Unexpected error: the request could not be completed.");
+                await WriteAsync(httpContext, StatusCodes.Status500InternalServerError, "Unexpected error: the request could not be completed.", cancellationToken);
             }
 
             return true;

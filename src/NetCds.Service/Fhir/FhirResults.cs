@@ -31,10 +31,11 @@ public static class FhirResults
         Outcome(FhirInput.Outcome(type, diagnostics, expression), status);
 
     /// <summary>
-    /// Reads the request body as FHIR JSON within the size limit. Returns the parse result, or the response to send
-    /// (415 for another media type, 413 over the limit, 400 for an empty body, malformed JSON or invalid FHIR).
+    /// Reads the request body as FHIR JSON within the size limit and, before the full parse, counts its Bundle
+    /// entries (nested Bundles included) in one streaming pass. Returns the parse result, or the response to send
+    /// (415 for another media type, 413 over either limit, 400 for an empty body, malformed JSON or invalid FHIR).
     /// </summary>
-    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, int maxEntries = int.MaxValue)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not ("application/fhir+json" or "application/json"))
@@ -42,9 +43,39 @@ public static class FhirResults
             return (null, Problem(OperationOutcome.IssueType.NotSupported, $"Content-Type must be application/fhir+json (was '{mediaType ?? "none"}').", StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var (body, tooLarge) = await ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (null, Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
+        }
+
+        if (JsonEntryCounter.Count(body.Span, "entry", maxEntries) > maxEntries)
+        {
+            return (null, Problem(OperationOutcome.IssueType.TooLong, $"More than {maxEntries} Bundle entries (nested Bundles included); at most {maxEntries} per request.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry"));
+        }
+
+        var json = System.Text.Encoding.UTF8.GetString(body.Span);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
+        }
+
+        var parsed = FhirInput.Parse(json);
+        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+    }
+
+    /// <summary>The request body, read up to <paramref name="maxBytes"/> (Content-Length checked first); a 413 OperationOutcome beyond.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, ContentHttpResult? TooLarge)> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
         {
-            return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+            return (default, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
         }
 
         using var body = new MemoryStream();
@@ -54,19 +85,12 @@ public static class FhirResults
         {
             if (body.Length + read > maxBytes)
             {
-                return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+                return (default, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
             }
 
             body.Write(chunk, 0, read);
         }
 
-        var json = System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
-        }
-
-        var parsed = FhirInput.Parse(json);
-        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+        return (body.ToArray(), null);
     }
 }

@@ -70,7 +70,7 @@ public static class IngestionApi
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The URL's type and id: {bad}.", StatusCodes.Status400BadRequest);
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken);
+        var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
         if (error is not null)
         {
             return error;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,9 @@ public sealed class ServiceOptions
 
     /// <summary>Reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed; none by default.</summary>
     public IList<string> KnownProxies { get; } = [];
+
+    /// <summary>Longest time a request may take before it is abandoned with a 504 (RequestTimeouts middleware).</summary>
+    public int RequestTimeoutSeconds { get; set; } = 30;
 
     /// <summary><see cref="PublicBaseUrl"/> without a trailing slash.</summary>
     public string BaseUrl => PublicBaseUrl.TrimEnd('/');
@@ -43,6 +47,11 @@ public sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
             || url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0)
         {
             errors.Add($"{Key} must be an absolute http(s) URL without user-info, query or fragment.");
+        }
+
+        if (options.RequestTimeoutSeconds is < 1 or > 600)
+        {
+            errors.Add($"{ServiceOptions.Section}:{nameof(ServiceOptions.RequestTimeoutSeconds)} must be between 1 and 600.");
         }
 
         for (var i = 0; i < options.KnownProxies.Count; i++)
@@ -75,6 +84,14 @@ public static class PublicEndpointExtensions
                 hosts.AllowedHosts = [url.Host];
             }
         });
+        builder.Services.AddRequestTimeouts();
+        builder.Services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ServiceOptions>>((timeouts, service) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(service.Value.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+                WriteTimeoutResponse = http => Errors.ErrorResponses.WriteAsync(http, StatusCodes.Status504GatewayTimeout, "The request took too long and was abandoned.", CancellationToken.None),
+            });
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServiceOptions>>((forwarded, service) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -88,7 +105,10 @@ public static class PublicEndpointExtensions
         return builder;
     }
 
-    /// <summary>Forwarded headers, from the known proxies only (host filtering is already first in every ASP.NET Core pipeline).</summary>
+    /// <summary>
+    /// Forwarded headers, from the known proxies only (host filtering is already first in every ASP.NET Core
+    /// pipeline). The request timeout is applied by <see cref="UseRequestTimeout"/>, once routing has chosen the endpoint.
+    /// </summary>
     public static WebApplication UsePublicEndpoint(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -97,6 +117,14 @@ public static class PublicEndpointExtensions
             app.UseForwardedHeaders();
         }
 
+        return app;
+    }
+
+    /// <summary>Every request gets <c>Service:RequestTimeoutSeconds</c>; past it, its cancellation token fires and the caller gets a 504 with the usual error body.</summary>
+    public static WebApplication UseRequestTimeout(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseRequestTimeouts();
         return app;
     }
 

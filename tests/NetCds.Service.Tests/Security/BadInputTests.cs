@@ -2,6 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using NetCds.Service.Tests.CdsHooks;
 using NetCds.Service.Tests.CdsHooks.Support;
 using NetCds.Service.Tests.Support;
@@ -115,6 +118,96 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
         (await JsonOf(method)).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
     }
 
+    /// <summary>Valid entries followed by an element Firely refuses: a 400 would mean the body was parsed before it was counted.</summary>
+    private static string BundleOf(int entries, bool nested = false)
+    {
+        var builder = new StringBuilder(entries * 120);
+        builder.Append("""{"resourceType":"Bundle","type":"collection","entry":[""");
+        if (nested)
+        {
+            builder.Append("""{"resource":{"resourceType":"Bundle","type":"collection","entry":[""");
+        }
+
+        for (var i = 0; i < entries; i++)
+        {
+            builder.Append(i == 0 ? "" : ",").Append("{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"o").Append(i).Append("\",\"status\":\"final\",\"code\":{\"text\":\"x\"}}}");
+        }
+
+        builder.Append(nested ? "]}}]" : "]");
+        return builder.Append(""","notAnElement":true}""").ToString();
+    }
+
+    [Theory]
+    [InlineData("/fhir", 100_000, false)]
+    [InlineData("/fhir", 1001, true)]
+    [InlineData("/eligibility/$evaluate", 100_000, false)]
+    public async Task Too_many_entries_are_refused_before_the_Bundle_is_parsed(string path, int entries, bool nested)
+    {
+        using var client = factory.CreateApiClient();
+        var body = BundleOf(entries, nested);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), Fhir(body), Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        var issue = (await JsonOf(response)).GetProperty("issue")[0];
+        issue.GetProperty("code").GetString().Should().Be("too-long");
+        issue.GetProperty("expression")[0].GetString().Should().Be("Bundle.entry");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "a full parse of 100,000 entries took up to 11 s");
+    }
+
+    [Fact]
+    public async Task A_Bundle_at_the_entry_limit_is_parsed()
+    {
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir(BundleOf(1000)), Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, "within the limit the body is parsed, and Firely refuses notAnElement");
+    }
+
+    [Fact]
+    public async Task A_request_that_runs_past_the_timeout_gets_a_504_with_an_OperationOutcome()
+    {
+        using var slow = factory.WithWebHostBuilder(b => b
+            .UseSetting("Service:RequestTimeoutSeconds", "1")
+            .ConfigureTestServices(services => FaultyStore.Replace(services, "/eligibility/slow-1", http =>
+            {
+                http.RequestAborted.WaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+                http.RequestAborted.ThrowIfCancellationRequested();
+            })));
+        using var client = slow.CreateApiClient();
+
+        using var response = await client.GetAsync(new Uri("/eligibility/slow-1", UriKind.Relative), Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.GatewayTimeout);
+        (await JsonOf(response)).GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("took too long").And.Contain("Correlation id");
+    }
+
+    [Fact]
+    public async Task An_unexpected_exception_is_a_500_OperationOutcome_with_a_correlation_id_and_not_its_message()
+    {
+        const string Secret = "Patient/secret-patient-77 password=hunter2";
+        var logs = new LogCapture();
+        using var faulty = factory.WithWebHostBuilder(b => b
+            .ConfigureLogging(l => l.AddProvider(logs))
+            .ConfigureTestServices(services => FaultyStore.Replace(services, "/eligibility/boom-1", _ => throw new InvalidOperationException(Secret))));
+        using var client = faulty.CreateApiClient();
+
+        using var response = await client.GetAsync(new Uri("/eligibility/boom-1", UriKind.Relative), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/fhir+json");
+        var issue = JsonDocument.Parse(text).RootElement.GetProperty("issue")[0];
+        issue.GetProperty("code").GetString().Should().Be("exception");
+        var correlation = System.Text.RegularExpressions.Regex.Match(issue.GetProperty("diagnostics").GetString()!, "Correlation id: (.+)\\.$").Groups[1].Value;
+        correlation.Should().NotBeEmpty();
+        text.Should().NotContain("secret-patient-77").And.NotContain("hunter2");
+        logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Text.Contains(correlation, StringComparison.Ordinal) && e.Text.Contains("InvalidOperationException", StringComparison.Ordinal));
+        logs.AllText.Should().NotContain("secret-patient-77").And.NotContain("hunter2");
+    }
+
     [Fact]
     public async Task The_OpenAPI_document_lists_the_routes()
     {
@@ -172,6 +265,65 @@ public sealed class BadHookInputTests(OpenCdsFactory factory) : IClassFixture<Op
         var (response, _) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), prefetch));
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_feedback_items_are_refused_before_they_are_read()
+    {
+        using var client = factory.CreateClient();
+        var items = string.Join(',', Enumerable.Repeat("""{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-01-01T00:00:00Z"}""", 10_000));
+
+        using var response = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$"""{"feedback":[{{items}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, "the validator's own 100-item check answers 400 after deserializing");
+    }
+
+    [Fact]
+    public async Task A_feedback_body_over_1_MiB_is_refused()
+    {
+        using var client = factory.CreateClient();
+        var comment = new string('x', 1024 * 1024);
+
+        using var response = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$$"""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-01-01T00:00:00Z","overrideReason":{"userComment":"{{{comment}}}"}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task A_prefetch_over_the_entry_limit_is_refused_before_it_is_parsed()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var prefetch = HookCalls.PrefetchFrom(seed);
+        var observations = prefetch["observations"]!["entry"]!.AsArray();
+        var template = observations[0]!;
+        while (observations.Count <= 5000)
+        {
+            observations.Add(template.DeepClone());
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (response, body) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), prefetch));
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, body.ToString());
+        body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("entry");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task An_invalid_UTF8_byte_in_a_prefetch_is_a_400()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var json = Encoding.UTF8.GetBytes(HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), HookCalls.PrefetchFrom(seed)).ToJsonString());
+        var at = Array.IndexOf(json, (byte)'G');
+        json[at] = 0xFF;
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri(PatientView, UriKind.Relative), content, TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
     [Fact]
