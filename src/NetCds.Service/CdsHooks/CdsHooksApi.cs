@@ -88,7 +88,7 @@ public static class CdsHooksApi
         }
 
         var resources = await StoredFacts.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
-        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}");
+        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}", resolution.SetAside);
         if (result is null)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");

@@ -327,6 +327,34 @@ public sealed class BadHookInputTests(OpenCdsFactory factory) : IClassFixture<Op
     }
 
     [Fact]
+    public async Task One_malformed_resource_in_a_prefetch_searchset_is_set_aside_and_its_neighbours_kept()
+    {
+        using var client = factory.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var patientId = HookCalls.PatientIdOf(seed);
+        var clean = HookCalls.PrefetchFrom(seed);
+        var broken = HookCalls.PrefetchFrom(seed);
+        var bad = JsonNode.Parse($$$"""
+            {"resource":{"resourceType":"Condition","id":"bad-condition-1","subject":{"reference":"Patient/{{{patientId}}}"},
+             "verificationStatus":{"coding":{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"} },
+             "code":{"text":"anything"} } }
+            """)!;
+        var conditions = broken["conditions"]!["entry"]!.AsArray();
+        conditions.Count.Should().BeGreaterThan(0, "the seed has Conditions to keep");
+        conditions.Insert(1, bad);
+
+        var (cleanResponse, cleanBody) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", patientId, clean));
+        var (response, body) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", patientId, broken));
+
+        cleanResponse.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var card = body.GetProperty("cards")[0];
+        card.GetProperty("summary").GetString().Should().Be(cleanBody.GetProperty("cards")[0].GetProperty("summary").GetString(), "the good Conditions are still used");
+        var detail = card.GetProperty("detail").GetString();
+        detail.Should().Contain("Condition/bad-condition-1").And.Contain("not valid FHIR R4").And.NotContain("conditions:");
+    }
+
+    [Fact]
     public async Task An_unknown_CDS_route_answers_a_JSON_error()
     {
         using var client = factory.CreateClient();
