@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;
@@ -18,6 +19,7 @@ public class ServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Store", $"Data Source={_database}");
         builder.UseSetting("Storage:Provider", "Sqlite");
         builder.TrustAuthorizationServer();
+        builder.ConfigureLogging(logging => logging.AddProvider(RunLogScan.Logs));
     }
 
     protected override void Dispose(bool disposing)

@@ -61,7 +61,7 @@ internal sealed class SecuredApp : IAsyncDisposable
         }
 
         var builder = Loopback.CreateBuilder(all);
-        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs).AddProvider(NetCds.Service.Tests.Support.RunLogScan.Logs);
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.AddStore();
         builder.AddCdsHooksSecurity();
