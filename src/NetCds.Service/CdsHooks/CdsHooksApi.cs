@@ -43,8 +43,12 @@ public static class CdsHooksApi
     {
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy).RequireCdsHooksJwt();
         group.MapGet("", () => TypedResults.Json(CdsServiceCatalog.Discovery, CdsJson.Options));
-        group.MapPost("/{id}", CallAsync);
-        group.MapPost("/{id}/feedback", FeedbackAsync);
+        group.MapPost("/{id}", CallAsync)
+            .Produces<CdsResponse>(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/{id}/feedback", FeedbackAsync)
+            .Produces(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 

@@ -16,8 +16,7 @@ public static class EvaluateApi
         var group = app.MapGroup("/eligibility").WithTags("Eligibility").RequirePatientRead();
         group.MapPost("/$evaluate", EvaluateAsync)
             .Produces<ReportDocument>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status400BadRequest, contentType: FhirResults.FhirJson)
-            .Produces(StatusCodes.Status422UnprocessableEntity, contentType: FhirResults.FhirJson);
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

@@ -93,4 +93,22 @@ public static class FhirResults
 
         return (body.ToArray(), null);
     }
+
+    /// <summary>
+    /// Declares, for OpenAPI, the statuses an endpoint answers with a FHIR body (<see cref="ContentHttpResult"/> does
+    /// not say its status): the ones given, and those every authenticated route can give (401, 403, 500, 504).
+    /// </summary>
+    public static TBuilder ProducesFhir<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(statuses);
+        int[] common = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status500InternalServerError, StatusCodes.Status504GatewayTimeout];
+        foreach (var status in statuses.Concat(common).Distinct())
+        {
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(void), [FhirJson]));
+        }
+
+        return builder;
+    }
 }

@@ -3,6 +3,7 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
@@ -35,15 +36,19 @@ public static class IngestionApi
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup("/fhir").WithTags("Ingestion").RequireApiCaller();
+        // 200: a Bundle's per-entry response, or an update; 201: a created resource; 413 over the size or entry limit.
+        int[] written = [StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
         fhir.MapPost("", (HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct));
+            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
         fhir.MapPost("/{type}", (string type, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct));
+            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
         fhir.MapPut("/{type}/{id}", (string type, string id, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct));
-        fhir.MapDelete("/{type}/{id}", DeleteAsync);
+            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+        fhir.MapDelete("/{type}/{id}", DeleteAsync).ProducesFhir(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead();
+        app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()
+            .Produces<ReportDocument>(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -217,9 +217,17 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
         var paths = (await JsonOf(response)).GetProperty("paths");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        paths.TryGetProperty("/fhir/{type}/{id}", out _).Should().BeTrue();
-        paths.TryGetProperty("/eligibility/$evaluate", out _).Should().BeTrue();
+        Statuses(paths, "/fhir", "post").Should().Contain(["200", "201", "400", "401", "403", "413", "415", "500", "504"]);
+        Statuses(paths, "/fhir/{type}", "post").Should().Contain(["201", "400", "413"]);
+        Statuses(paths, "/fhir/{type}/{id}", "put").Should().Contain(["200", "201", "400", "401", "403", "413", "415", "500"]);
+        Statuses(paths, "/fhir/{type}/{id}", "delete").Should().Contain(["204", "400", "401", "403", "500"]);
+        Statuses(paths, "/eligibility/{patientId}", "get").Should().Contain(["200", "400", "401", "403", "404", "500"]);
+        Statuses(paths, "/eligibility/$evaluate", "post").Should().Contain(["200", "400", "401", "403", "413", "415", "422", "500", "504"]);
+        Statuses(paths, "/cds-services/{id}", "post").Should().Contain(["200", "400", "404", "412", "413", "415"]);
     }
+
+    private static List<string> Statuses(JsonElement paths, string path, string method) =>
+        [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name)];
 }
 
 /// <summary>Bad CDS Hooks calls, with the JWT check off (they are about the body).</summary>
