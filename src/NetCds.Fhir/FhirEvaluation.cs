@@ -23,10 +23,18 @@ public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy
     public Evaluation? Evaluate(Resource root, DateTimeOffset asOf, string? patient = null) =>
         Evaluate(FhirInput.Resources(root), asOf, patient);
 
-    /// <summary>Evaluates resources gathered from several places (prefetch keys, fetched searchsets).</summary>
-    public Evaluation? Evaluate(IReadOnlyList<SourcedResource> resources, DateTimeOffset asOf, string? patient = null)
+    /// <summary>
+    /// Evaluates resources gathered from several places (prefetch keys, fetched searchsets); <paramref name="setAside"/>
+    /// are problems found before mapping (entries that could not be parsed), reported with the mapper's own.
+    /// </summary>
+    public Evaluation? Evaluate(IReadOnlyList<SourcedResource> resources, DateTimeOffset asOf, string? patient = null, IReadOnlyList<DataProblem>? setAside = null)
     {
         var mapping = _mapper.Map(resources, asOf, patient);
+        if (setAside is { Count: > 0 })
+        {
+            mapping = mapping with { Problems = [.. setAside, .. mapping.Problems] };
+        }
+
         if (mapping.Facts.Patient is null)
         {
             return null;

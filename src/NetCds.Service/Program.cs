@@ -1,16 +1,22 @@
 using NetCds.Service.CdsHooks;
 using NetCds.Service.Demo;
 using NetCds.Service.Eligibility;
+using NetCds.Service.Errors;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ingestion;
 using NetCds.Service.Mdt;
 using NetCds.Service.Messaging;
+using NetCds.Service.OpenApi;
 using NetCds.Service.Ops;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddOps();
+builder.AddErrorResponses();
+builder.AddPublicEndpoint();
+builder.AddApiSecurity();
 builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();
@@ -18,15 +24,20 @@ builder.AddStore();
 builder.AddCdsHooks();
 builder.AddIngestion();
 builder.AddMessaging();
+builder.AddApiDocument();
 
 var app = builder.Build();
 
 await app.MigrateStoreAsync();
 
+app.UseErrorResponses();
+app.UsePublicEndpoint();
 app.UseRequestLogging();
 
 // Browser-based CDS clients: the configured origins only (none by default), preflight answered before routing.
 app.UseCors(CdsHooksApi.CorsPolicy);
+app.UseApiSecurity();
+app.UseRequestTimeout();
 
 app.MapOps();
 app.MapEligibilityApi();
@@ -35,6 +46,7 @@ app.MapCdsHooksApi();
 app.MapIngestionApi();
 app.MapLandingPage();
 app.MapMdtView();
+app.MapApiDocument();
 
 await app.RunAsync();
 

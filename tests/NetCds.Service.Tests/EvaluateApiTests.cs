@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;
 
@@ -27,7 +28,7 @@ public sealed class EvaluateApiTests(ServiceFactory factory) : IClassFixture<Ser
 
     private async Task<HttpResponseMessage> PostAsync(string json, string query = "?asOf=2026-11-01", string mediaType = "application/fhir+json", WebApplicationFactory<Program>? host = null)
     {
-        using var client = (host ?? factory).CreateClient();
+        using var client = (host ?? factory).CreateApiClient();
         using var content = Fhir(json, mediaType);
         return await client.PostAsync(new Uri("/eligibility/$evaluate" + query, UriKind.Relative), content, TestContext.Current.CancellationToken);
     }

@@ -8,6 +8,7 @@ using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Terminology;
 using NetCds.Service.Demo;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;
 
@@ -46,7 +47,7 @@ public sealed class SeedRoundTripTests(ServiceFactory factory) : IClassFixture<S
     [MemberData(nameof(Seeds))]
     public async Task Seed_posted_to_evaluate_gives_the_in_process_statuses(string seed)
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         using var content = new StringContent(SeedJson(seed), Encoding.UTF8, "application/fhir+json");
 
         using var response = await client.PostAsync(new Uri("/eligibility/$evaluate?asOf=2026-11-01T00:00:00Z", UriKind.Relative), content, TestContext.Current.CancellationToken);
@@ -58,7 +59,7 @@ public sealed class SeedRoundTripTests(ServiceFactory factory) : IClassFixture<S
     [MemberData(nameof(Seeds))]
     public async Task Seed_is_served_and_evaluated_by_the_demo(string seed)
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
 
         using var bundle = await client.GetAsync(new Uri($"/demo/seeds/{seed}", UriKind.Relative), TestContext.Current.CancellationToken);
         using var eligibility = await client.GetAsync(new Uri($"/demo/seeds/{seed}/eligibility", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -71,7 +72,7 @@ public sealed class SeedRoundTripTests(ServiceFactory factory) : IClassFixture<S
     [Fact]
     public async Task The_demo_lists_every_seed_and_evaluates_them_as_of_the_instant_they_were_written_for()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
 
         var listed = await client.GetFromJsonAsync<List<SeedSummary>>(new Uri("/demo/seeds", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -83,7 +84,7 @@ public sealed class SeedRoundTripTests(ServiceFactory factory) : IClassFixture<S
     public async Task The_demo_can_be_turned_off()
     {
         using var off = factory.WithWebHostBuilder(b => b.UseSetting("Demo:Enabled", "false"));
-        using var client = off.CreateClient();
+        using var client = off.CreateApiClient();
 
         using var response = await client.GetAsync(new Uri("/demo/seeds", UriKind.Relative), TestContext.Current.CancellationToken);
 

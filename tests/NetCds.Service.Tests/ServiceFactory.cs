@@ -1,9 +1,14 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;
 
-/// <summary>The real service, with its own SQLite file so test classes never share (or race on) a database.</summary>
+/// <summary>
+/// The real service, with its own SQLite file so test classes never share (or race on) a database, trusting the test
+/// <see cref="AuthorizationServer"/>: call the API with <c>CreateApiClient()</c>.
+/// </summary>
 public class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"netcds-test-{Guid.NewGuid():N}.db");
@@ -13,6 +18,8 @@ public class ServiceFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("ConnectionStrings:Store", $"Data Source={_database}");
         builder.UseSetting("Storage:Provider", "Sqlite");
+        builder.TrustAuthorizationServer();
+        builder.ConfigureLogging(logging => logging.AddProvider(RunLogScan.Logs));
     }
 
     protected override void Dispose(bool disposing)

@@ -25,6 +25,9 @@ public enum DataProblemKind
 
     /// <summary>Status makes it unusable (preliminary, cancelled, entered-in-error, refuted, resolved ...): reported, not used.</summary>
     NotUsable,
+
+    /// <summary>Not valid FHIR R4 (e.g. an array element written as an object): set aside, the rest of its Bundle used.</summary>
+    Invalid,
 }
 
 /// <summary>Something in the input that was not used as given, with the resource and element it concerns. Never silent.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Service.CdsHooks.Cards;
@@ -10,6 +11,7 @@ using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks;
@@ -42,8 +44,12 @@ public static class CdsHooksApi
     {
         var group = app.MapGroup("/cds-services").WithTags("CDS Hooks").RequireCors(CorsPolicy).RequireCdsHooksJwt();
         group.MapGet("", () => TypedResults.Json(CdsServiceCatalog.Discovery, CdsJson.Options));
-        group.MapPost("/{id}", CallAsync);
-        group.MapPost("/{id}/feedback", FeedbackAsync);
+        group.MapPost("/{id}", CallAsync)
+            .Produces<CdsResponse>(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/{id}/feedback", FeedbackAsync)
+            .Produces(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 
@@ -56,6 +62,8 @@ public static class CdsHooksApi
         CardBuilder cards,
         StoreContext store,
         TimeProvider clock,
+        IOptions<ServiceOptions> service,
+        IOptions<FhirOptions> fhirOptions,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -63,7 +71,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (call, error) = await ReadAsync<CdsRequest>(request, cancellationToken);
+        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", CdsRequestValidator.MaxPrefetchEntries, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -87,15 +95,15 @@ public static class CdsHooksApi
 
         var resources = await StoredFacts.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}");
+        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}", resolution.SetAside);
         NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, "The prefetched data name no patient.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var serviceBase = $"{request.Scheme}://{request.Host}{request.PathBase}";
-        var links = new CardLinks($"{serviceBase}/cds-services", serviceBase);
+        var serviceBase = service.Value.UrlOf("");
+        var links = new CardLinks(service.Value.UrlOf("/cds-services"), serviceBase);
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {
@@ -130,7 +138,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, cancellationToken);
+        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, CdsRequestValidator.MaxFeedbackBytes, "feedback", CdsRequestValidator.MaxFeedbackItems, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -160,8 +168,12 @@ public static class CdsHooksApi
         return TypedResults.Ok();
     }
 
-    /// <summary>Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error.</summary>
-    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error; within
+    /// <paramref name="maxBytes"/>, and with at most <paramref name="maxItems"/> items in arrays named
+    /// <paramref name="counted"/> (counted in one streaming pass before anything is deserialized): 413 otherwise.
+    /// </summary>
+    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, long maxBytes, string counted, int maxItems, CancellationToken cancellationToken)
         where T : class
     {
         if (request.ContentType?.Split(';')[0].Trim() is not ("application/json" or "application/fhir+json"))
@@ -169,9 +181,25 @@ public static class CdsHooksApi
             return (null, FhirResults.Problem(OperationOutcome.IssueType.NotSupported, "Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var (json, tooLarge) = await FhirResults.ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
+        }
+
+        if (JsonEntryCounter.Count(json.Span, counted, maxItems) > maxItems)
+        {
+            return (null, FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"More than {maxItems} '{counted}' items; at most {maxItems} per call.", StatusCodes.Status413PayloadTooLarge, counted));
+        }
+
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, CdsJson.Options, cancellationToken);
+            var body = JsonSerializer.Deserialize<T>(json.Span, CdsJson.Options);
             return body is null
                 ? (null, FhirResults.Problem(OperationOutcome.IssueType.Required, "Request body is empty.", StatusCodes.Status400BadRequest))
                 : (body, null);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.Fhir;
 
 namespace NetCds.Service.CdsHooks;
 
@@ -9,6 +10,15 @@ public sealed record RequestError(string Field, string Message);
 /// <summary>Checks a hook call against CDS Hooks 2.0 and the hook's context before anything is fetched or evaluated.</summary>
 public static class CdsRequestValidator
 {
+    /// <summary>Most feedback items in one call (a CDS Client sends one per card acted on).</summary>
+    public const int MaxFeedbackItems = 100;
+
+    /// <summary>Largest feedback body: 100 items with 4,000-character comments fit.</summary>
+    public const int MaxFeedbackBytes = 1024 * 1024;
+
+    /// <summary>Most Bundle entries in one hook call, all prefetch keys and draft orders together (counted before any parse).</summary>
+    public const int MaxPrefetchEntries = 5000;
+
     public static RequestError? Validate(string serviceId, CdsRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -64,6 +74,11 @@ public static class CdsRequestValidator
             }
         }
 
+        if (!FhirIds.IsValidId(context.GetProperty("patientId").GetString()))
+        {
+            return new("context.patientId", "context.patientId must be a FHIR id: 1-64 characters from A-Z, a-z, 0-9, '-' and '.'.");
+        }
+
         if (request.Hook is CdsServiceCatalog.OrderSelect or CdsServiceCatalog.OrderSign)
         {
             if (!context.TryGetProperty("draftOrders", out var orders) || orders.ValueKind != JsonValueKind.Object)
@@ -88,10 +103,20 @@ public static class CdsRequestValidator
             return new("feedback", "feedback must be a non-empty array.");
         }
 
+        if (items.Count > MaxFeedbackItems)
+        {
+            return new("feedback", $"at most {MaxFeedbackItems} feedback items per call.");
+        }
+
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
             var at = $"feedback[{i}]";
+            if (item is null)
+            {
+                return new(at, "a feedback item must be an object.");
+            }
+
             if (string.IsNullOrWhiteSpace(item.Card))
             {
                 return new($"{at}.card", "card (the card uuid) is required.");
@@ -102,7 +127,7 @@ public static class CdsRequestValidator
                 return new($"{at}.outcome", "outcome must be accepted or overridden.");
             }
 
-            if (item.Outcome == "accepted" && (item.AcceptedSuggestions is not { Count: > 0 } || item.AcceptedSuggestions.Any(s => string.IsNullOrWhiteSpace(s.Id))))
+            if (item.Outcome == "accepted" && (item.AcceptedSuggestions is not { Count: > 0 } || item.AcceptedSuggestions.Any(s => s is null || string.IsNullOrWhiteSpace(s.Id))))
             {
                 return new($"{at}.acceptedSuggestions", "an accepted outcome needs acceptedSuggestions, each with an id.");
             }

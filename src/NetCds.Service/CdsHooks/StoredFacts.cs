@@ -25,7 +25,17 @@ public static class StoredFacts
             return fromCall;
         }
 
-        var merged = fromCall.ToDictionary(r => Key(r.Resource), StringComparer.Ordinal);
+        // The same resource twice in a prefetch: the newer copy (or the later one) stands.
+        var merged = new Dictionary<string, SourcedResource>(StringComparer.Ordinal);
+        foreach (var resource in fromCall)
+        {
+            var key = Key(resource.Resource);
+            if (!merged.TryGetValue(key, out var current) || !(current.Resource.Meta?.LastUpdated > resource.Resource.Meta?.LastUpdated))
+            {
+                merged[key] = resource;
+            }
+        }
+
         foreach (var json in stored)
         {
             if (FhirInput.Parse(json).Resource is not { } resource)

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetCds.Fhir;
@@ -93,9 +92,14 @@ public static class DemoApi
         }
 
         var instant = DemoSeeds.SeedInstant;
-        if (asOf is not null && !DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant))
+        if (asOf is not null)
         {
-            return FhirResults.Problem(OperationOutcome.IssueType.Value, $"asOf '{asOf}' is not an ISO 8601 date or date-time.", StatusCodes.Status400BadRequest, "asOf");
+            if (FhirResults.ParseAsOf(asOf) is not { } requested)
+            {
+                return FhirResults.Problem(OperationOutcome.IssueType.Value, "asOf is not an ISO 8601 date or date-time between the years 1900 and 2200.", StatusCodes.Status400BadRequest, "asOf");
+            }
+
+            instant = requested;
         }
 
         var result = evaluation.Evaluate(FhirInput.Parse(json).Resource!, instant);

@@ -1,10 +1,10 @@
-using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
+using NetCds.Service.Security;
 
 namespace NetCds.Service.Eligibility;
 
@@ -13,11 +13,10 @@ public static class EvaluateApi
     /// <summary><c>POST /eligibility/$evaluate</c>: a Bundle (or one resource) about one patient in, the eligibility report out.</summary>
     public static IEndpointRouteBuilder MapEligibilityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/eligibility").WithTags("Eligibility");
+        var group = app.MapGroup("/eligibility").WithTags("Eligibility").RequirePatientRead();
         group.MapPost("/$evaluate", EvaluateAsync)
             .Produces<ReportDocument>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status400BadRequest, contentType: FhirResults.FhirJson)
-            .Produces(StatusCodes.Status422UnprocessableEntity, contentType: FhirResults.FhirJson);
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 
@@ -27,18 +26,24 @@ public static class EvaluateApi
         HttpRequest request,
         FhirEvaluation evaluation,
         IOptions<FhirOptions> options,
+        IOptions<Ingestion.IngestionOptions> ingestion,
         TimeProvider clock,
         string? asOf,
         string? patient,
         CancellationToken cancellationToken)
     {
         var instant = clock.GetUtcNow();
-        if (asOf is not null && !DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant))
+        if (asOf is not null)
         {
-            return FhirResults.Problem(OperationOutcome.IssueType.Value, $"asOf '{asOf}' is not an ISO 8601 date or date-time.", StatusCodes.Status400BadRequest, "asOf");
+            if (FhirResults.ParseAsOf(asOf) is not { } requested)
+            {
+                return FhirResults.Problem(OperationOutcome.IssueType.Value, "asOf is not an ISO 8601 date or date-time between the years 1900 and 2200.", StatusCodes.Status400BadRequest, "asOf");
+            }
+
+            instant = requested;
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken);
+        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken, ingestion.Value.MaxEntries);
         if (error is not null)
         {
             return error;

@@ -12,6 +12,16 @@ public static class FhirResults
 
     private static readonly FhirJsonSerializer Serializer = new();
 
+    /// <summary>
+    /// Parses <c>asOf</c> (ISO 8601, UTC unless a zone is given) between the years 1900 and 2200: beyond that the
+    /// dates the engine derives (ages, windows) would overflow. Null when it is not such a date.
+    /// </summary>
+    public static DateTimeOffset? ParseAsOf(string asOf) =>
+        System.DateTimeOffset.TryParse(asOf, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant)
+        && instant.UtcDateTime.Year is >= 1900 and <= 2200
+            ? instant
+            : null;
+
     public static ContentHttpResult Resource(Resource resource, int status) =>
         TypedResults.Content(Serializer.SerializeToString(resource), FhirJson, statusCode: status);
 
@@ -21,10 +31,11 @@ public static class FhirResults
         Outcome(FhirInput.Outcome(type, diagnostics, expression), status);
 
     /// <summary>
-    /// Reads the request body as FHIR JSON within the size limit. Returns the parse result, or the response to send
-    /// (415 for another media type, 413 over the limit, 400 for an empty body, malformed JSON or invalid FHIR).
+    /// Reads the request body as FHIR JSON within the size limit and, before the full parse, counts its Bundle
+    /// entries (nested Bundles included) in one streaming pass. Returns the parse result, or the response to send
+    /// (415 for another media type, 413 over either limit, 400 for an empty body, malformed JSON or invalid FHIR).
     /// </summary>
-    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, int maxEntries = int.MaxValue)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not ("application/fhir+json" or "application/json"))
@@ -32,9 +43,39 @@ public static class FhirResults
             return (null, Problem(OperationOutcome.IssueType.NotSupported, $"Content-Type must be application/fhir+json (was '{mediaType ?? "none"}').", StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var (body, tooLarge) = await ReadBodyAsync(request, maxBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return (null, tooLarge);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (null, Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
+        }
+
+        if (JsonEntryCounter.Count(body.Span, "entry", maxEntries) > maxEntries)
+        {
+            return (null, Problem(OperationOutcome.IssueType.TooLong, $"More than {maxEntries} Bundle entries (nested Bundles included); at most {maxEntries} per request.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry"));
+        }
+
+        var json = System.Text.Encoding.UTF8.GetString(body.Span);
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
+        }
+
+        var parsed = FhirInput.Parse(json);
+        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+    }
+
+    /// <summary>The request body, read up to <paramref name="maxBytes"/> (Content-Length checked first); a 413 OperationOutcome beyond.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, ContentHttpResult? TooLarge)> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
         {
-            return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+            return (default, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
         }
 
         using var body = new MemoryStream();
@@ -44,19 +85,30 @@ public static class FhirResults
         {
             if (body.Length + read > maxBytes)
             {
-                return (null, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
+                return (default, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
             }
 
             body.Write(chunk, 0, read);
         }
 
-        var json = System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
-        if (string.IsNullOrWhiteSpace(json))
+        return (body.ToArray(), null);
+    }
+
+    /// <summary>
+    /// Declares, for OpenAPI, the statuses an endpoint answers with a FHIR body (<see cref="ContentHttpResult"/> does
+    /// not say its status): the ones given, and those every authenticated route can give (401, 403, 500, 504).
+    /// </summary>
+    public static TBuilder ProducesFhir<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(statuses);
+        int[] common = [StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status500InternalServerError, StatusCodes.Status504GatewayTimeout];
+        foreach (var status in statuses.Concat(common).Distinct())
         {
-            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(void), [FhirJson]));
         }
 
-        var parsed = FhirInput.Parse(json);
-        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+        return builder;
     }
 }

@@ -3,7 +3,9 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Ingestion;
@@ -34,30 +36,52 @@ public static class IngestionApi
     /// <summary>
     /// <c>POST /fhir</c> (a resource or a Bundle: transaction, batch, collection, message, history, subscription
     /// notification), <c>POST /fhir/{type}</c>, <c>PUT /fhir/{type}/{id}</c>, <c>DELETE /fhir/{type}/{id}</c>; and
-    /// the latest report, <c>GET /eligibility/{patientId}</c>.
+    /// the latest report, <c>GET /eligibility/{patientId}</c>. Writes need SMART write scopes for every type written
+    /// (create and update alike: what is stored decides which it is); the report needs Patient read.
     /// </summary>
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup("/fhir").WithTags("Ingestion");
-        fhir.MapPost("", (HttpRequest request, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(request, null, null, ingestion, fhirOptions.Value, options.Value, ct));
-        fhir.MapPost("/{type}", (string type, HttpRequest request, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(request, type, null, ingestion, fhirOptions.Value, options.Value, ct));
-        fhir.MapPut("/{type}/{id}", (string type, string id, HttpRequest request, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(request, type, id, ingestion, fhirOptions.Value, options.Value, ct));
-        fhir.MapDelete("/{type}/{id}", async (string type, string id, ResourceIngestion ingestion, CancellationToken ct) =>
-        {
-            await ingestion.IngestAsync([new IngestEntry(null, type, id)], ct);
-            return TypedResults.NoContent();
-        });
+        var fhir = app.MapGroup("/fhir").WithTags("Ingestion").RequireApiCaller();
+        // 200: a Bundle's per-entry response, or an update; 201: a created resource; 413 over the size or entry limit.
+        int[] written = [StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
+        fhir.MapPost("", (HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+        fhir.MapPost("/{type}", (string type, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+        fhir.MapPut("/{type}/{id}", (string type, string id, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+        fhir.MapDelete("/{type}/{id}", DeleteAsync).ProducesFhir(StatusCodes.Status400BadRequest);
 
-        app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility");
+        app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()
+            .Produces<ReportDocument>(StatusCodes.Status200OK)
+            .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<ContentHttpResult> IngestAsync(HttpRequest request, string? type, string? id, ResourceIngestion ingestion, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ContentHttpResult>> DeleteAsync(string type, string id, HttpContext http, ResourceIngestion ingestion, CancellationToken ct)
     {
-        var (parsed, error) = await FhirResults.ReadAsync(request, fhirOptions.MaxRequestBytes, cancellationToken);
+        if (FhirIds.Check(type, id) is { } bad)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The URL's type and id: {bad}.", StatusCodes.Status400BadRequest);
+        }
+
+        if (http.Forbidden([type], ApiAccess.Delete) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        await ingestion.IngestAsync([new IngestEntry(null, type, id)], ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ContentHttpResult> IngestAsync(HttpContext http, string? type, string? id, ResourceIngestion ingestion, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
+    {
+        if (type is not null && FhirIds.Check(type, id) is { } bad)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The URL's type and id: {bad}.", StatusCodes.Status400BadRequest);
+        }
+
+        var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
         if (error is not null)
         {
             return error;
@@ -73,7 +97,7 @@ public static class IngestionApi
         {
             if (resource.Id is not null && resource.Id != id)
             {
-                return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The body's id '{resource.Id}' differs from the URL's '{id}'.", StatusCodes.Status400BadRequest, $"{resource.TypeName}.id");
+                return FhirResults.Problem(OperationOutcome.IssueType.Invalid, "The body's id differs from the URL's.", StatusCodes.Status400BadRequest, $"{resource.TypeName}.id");
             }
 
             resource.Id = id;
@@ -84,11 +108,18 @@ public static class IngestionApi
             return FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"{count} entries; at most {options.MaxEntries} per Bundle.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry");
         }
 
-        var (entries, invalid) = IngestionRequest.Entries(resource);
+        var (entries, slots, invalid) = IngestionRequest.Entries(resource);
         if (invalid is not null)
         {
             var bar = invalid.IndexOf(':', StringComparison.Ordinal);
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid[(bar + 1)..].Trim(), StatusCodes.Status400BadRequest, invalid[..bar]);
+        }
+
+        var forbidden = http.Forbidden(entries.Where(e => e.Resource is not null).Select(e => e.Resource!.TypeName), ApiAccess.Create, ApiAccess.Update)
+            ?? http.Forbidden(entries.Where(e => e.Resource is null).Select(e => e.DeleteType!), ApiAccess.Delete);
+        if (forbidden is not null)
+        {
+            return forbidden;
         }
 
         var results = await ingestion.IngestAsync(entries, cancellationToken);
@@ -101,24 +132,46 @@ public static class IngestionApi
         var response = new Bundle
         {
             Type = bundle.Type == Bundle.BundleType.Transaction ? Bundle.BundleType.TransactionResponse : Bundle.BundleType.BatchResponse,
-            Entry = [.. results.Select(r => new Bundle.EntryComponent
-            {
-                Response = new Bundle.ResponseComponent
-                {
-                    Status = r.Status,
-                    Location = r.Location,
-                    Outcome = r.Message is null ? null : new OperationOutcome
-                    {
-                        Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Information, Code = OperationOutcome.IssueType.Informational, Diagnostics = r.Message }],
-                    },
-                },
-            })],
+            Entry = [.. ResponseEntries(results, slots)],
         };
         return FhirResults.Resource(response, StatusCodes.Status200OK);
     }
 
+    /// <summary>One response entry per posted entry: a nested Bundle's resources are summed up in one, passed-over entries say so.</summary>
+    private static IEnumerable<Bundle.EntryComponent> ResponseEntries(IReadOnlyList<EntryResult> results, List<IngestSlot> slots)
+    {
+        var next = 0;
+        foreach (var slot in slots)
+        {
+            var result = slot switch
+            {
+                { Nested: false, Count: 1 } => results[next],
+                { Nested: false } => new EntryResult("200 OK", null, "not clinical data: passed over"),
+                _ => new EntryResult("200 OK", null, $"nested Bundle: {slot.Count} resources read ({string.Join(", ", results.Skip(next).Take(slot.Count).Select(r => $"{r.Location} {r.Status}"))})"),
+            };
+            next += slot.Count;
+            yield return new Bundle.EntryComponent
+            {
+                Response = new Bundle.ResponseComponent
+                {
+                    Status = result.Status,
+                    Location = result.Location,
+                    Outcome = result.Message is null ? null : new OperationOutcome
+                    {
+                        Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Information, Code = OperationOutcome.IssueType.Informational, Diagnostics = result.Message }],
+                    },
+                },
+            };
+        }
+    }
+
     private static async Task<ContentHttpResult> LatestReportAsync(string patientId, StoreContext store, CancellationToken cancellationToken)
     {
+        if (!FhirIds.IsValidId(patientId))
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Invalid, "A patient id must be 1-64 characters from A-Z, a-z, 0-9, '-' and '.'.", StatusCodes.Status400BadRequest);
+        }
+
         var report = await store.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Patient == $"Patient/{patientId}", cancellationToken);
         return report is null
             ? FhirResults.Problem(OperationOutcome.IssueType.NotFound, "No report for this patient yet: nothing has been received about them, or the recompute is still queued.", StatusCodes.Status404NotFound)

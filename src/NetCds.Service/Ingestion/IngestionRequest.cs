@@ -1,53 +1,70 @@
 using Hl7.Fhir.Model;
+using NetCds.Service.Fhir;
 
 namespace NetCds.Service.Ingestion;
+
+/// <summary>How the entries of one posted Bundle entry were stored: how many, and whether it was a nested Bundle.</summary>
+public sealed record IngestSlot(int Count, bool Nested);
 
 /// <summary>
 /// Turns what was posted (a resource, or a Bundle of any type) into entries to store. Transaction and batch
 /// DELETE entries become deletions; MessageHeaders, SubscriptionStatus Parameters and OperationOutcomes are not
-/// clinical data and are passed over; resources without an id get one, and <c>urn:uuid</c> references to them
-/// (transaction bundles) are rewritten to the assigned ids.
+/// clinical data and are passed over; a nested Bundle gives its resources (as <c>$evaluate</c> reads them); resources
+/// without an id get one, and <c>urn:uuid</c> references to them (transaction bundles) are rewritten to the assigned
+/// ids. Every type and id is checked (<see cref="FhirIds"/>). One <see cref="IngestSlot"/> per posted entry.
 /// </summary>
 public static class IngestionRequest
 {
-    public static (List<IngestEntry> Entries, string? Error) Entries(Resource root)
+    private const int MaxNesting = 4;
+
+    public static (List<IngestEntry> Entries, List<IngestSlot> Slots, string? Error) Entries(Resource root)
     {
         ArgumentNullException.ThrowIfNull(root);
         var entries = new List<IngestEntry>();
+        var slots = new List<IngestSlot>();
         var assigned = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root is not Bundle bundle)
         {
+            if (FhirIds.Check(root.TypeName, root.Id) is { } bad)
+            {
+                return ([], [], $"{root.TypeName}.id: {bad}");
+            }
+
             AssignId(root, null, assigned);
             entries.Add(new IngestEntry(root));
-            return (entries, null);
+            slots.Add(new IngestSlot(1, false));
+            return (entries, slots, null);
         }
 
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var entry = bundle.Entry[i];
+            var path = $"Bundle.entry[{i}]";
             if (entry.Request?.Method == Bundle.HTTPVerb.DELETE)
             {
                 var target = entry.Request.Url?.Split('?')[0].Trim('/').Split('/');
-                if (target is not { Length: 2 })
+                if (target is not { Length: 2 } || FhirIds.Check(target[0], target[1]) is not null)
                 {
-                    return ([], $"Bundle.entry[{i}].request.url: a DELETE needs Type/id");
+                    return ([], [], $"{path}.request.url: a DELETE needs Type/id, with a FHIR R4 resource type and a valid id");
                 }
 
                 entries.Add(new IngestEntry(null, target[0], target[1]));
+                slots.Add(new IngestSlot(1, false));
                 continue;
             }
 
-            switch (entry.Resource)
+            if (entry.Resource is null)
             {
-                case null:
-                    return ([], $"Bundle.entry[{i}].resource: an entry other than a DELETE needs a resource");
-                case MessageHeader or Parameters or OperationOutcome or Bundle:
-                    continue;
-                default:
-                    AssignId(entry.Resource, entry.FullUrl, assigned);
-                    entries.Add(new IngestEntry(entry.Resource));
-                    break;
+                return ([], [], $"{path}.resource: an entry other than a DELETE needs a resource");
             }
+
+            var before = entries.Count;
+            if (Add(entry.Resource, entry.FullUrl, path + ".resource", 0, entries, assigned) is { } error)
+            {
+                return ([], [], error);
+            }
+
+            slots.Add(new IngestSlot(entries.Count - before, entry.Resource is Bundle));
         }
 
         if (assigned.Count > 0)
@@ -58,9 +75,40 @@ public static class IngestionRequest
             }
         }
 
-        return (entries, null);
+        return (entries, slots, null);
     }
 
+    /// <summary>Adds one resource (or, for a nested Bundle, its resources); returns what is wrong with it, if anything.</summary>
+    private static string? Add(Resource resource, string? fullUrl, string path, int depth, List<IngestEntry> entries, Dictionary<string, string> assigned)
+    {
+        switch (resource)
+        {
+            case MessageHeader or Parameters or OperationOutcome:
+                return null;
+            case Bundle when depth >= MaxNesting:
+                return $"{path}: Bundles nested more than {MaxNesting} deep";
+            case Bundle nested:
+                for (var j = 0; j < nested.Entry.Count; j++)
+                {
+                    if (nested.Entry[j].Resource is { } inner
+                        && Add(inner, nested.Entry[j].FullUrl, $"{path}.entry[{j}].resource", depth + 1, entries, assigned) is { } error)
+                    {
+                        return error;
+                    }
+                }
+
+                return null;
+            default:
+                if (FhirIds.Check(resource.TypeName, resource.Id) is { } bad)
+                {
+                    return $"{path}.id: {bad}";
+                }
+
+                AssignId(resource, fullUrl, assigned);
+                entries.Add(new IngestEntry(resource));
+                return null;
+        }
+    }
     private static void AssignId(Resource resource, string? fullUrl, Dictionary<string, string> assigned)
     {
         if (string.IsNullOrEmpty(resource.Id))

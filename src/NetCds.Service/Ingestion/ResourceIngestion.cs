@@ -92,6 +92,7 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         }
 
         // Same content is a duplicate whatever the version says: without meta the receipt order would otherwise count it as newer.
+        // After a deletion, a version newer than the tombstone brings the resource back.
         if (existing.Json == json || version < existing.Version || (version == existing.Version && HasExplicitVersion(resource)))
         {
             // Duplicates and late arrivals of older versions change nothing (at-least-once delivery, out-of-order safe).
@@ -104,10 +105,11 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         existing.LastUpdated = resource.Meta?.LastUpdated;
         existing.Patient = patient;
         existing.Json = json;
+        var recreated = existing.Deleted;
         existing.Deleted = false;
         existing.ReceivedAt = now;
         Touch(patients, patient);
-        return new EntryResult("200 OK", location);
+        return new EntryResult(recreated ? "201 Created" : "200 OK", location);
     }
 
     private async Task<EntryResult> DeleteAsync(string type, string id, DateTimeOffset now, HashSet<string> patients, CancellationToken cancellationToken)
@@ -115,8 +117,8 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         var existing = await Tracked(type, id, cancellationToken);
         if (existing is null)
         {
-            // A tombstone, so an older copy arriving later cannot bring the resource back.
-            store.Resources.Add(new StoredResource { ResourceType = type, ResourceId = id, Version = long.MaxValue / 2, Deleted = true, ReceivedAt = now });
+            // A tombstone, so a copy last updated before the deletion, arriving later, cannot bring the resource back.
+            store.Resources.Add(new StoredResource { ResourceType = type, ResourceId = id, Version = now.UtcTicks, Deleted = true, ReceivedAt = now });
             return new EntryResult("204 No Content", $"{type}/{id}");
         }
 
@@ -125,7 +127,8 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
             Touch(patients, existing.Patient);
             existing.Deleted = true;
             existing.Json = null;
-            existing.Version = Math.Max(existing.Version + 1, long.MaxValue / 2);
+            // One past the deleted version: older copies stay out, a newer version (or one without meta) may re-create it.
+            existing.Version++;
             existing.ReceivedAt = now;
         }
 

@@ -31,7 +31,7 @@ public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion, T
             throw new InvalidMessageException("Invalid FHIR: " + string.Join("; ", parsed.Outcome!.Issue.Select(i => $"{i.Diagnostics} ({string.Join(",", i.Expression)})")));
         }
 
-        var (entries, error) = IngestionRequest.Entries(parsed.Resource!);
+        var (entries, _, error) = IngestionRequest.Entries(parsed.Resource!);
         if (error is not null)
         {
             throw new InvalidMessageException(error);

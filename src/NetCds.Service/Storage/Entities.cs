@@ -65,3 +65,21 @@ public sealed class OutboxMessage
     /// <summary>W3C traceparent of the activity that wrote the row: the dispatcher publishes within that trace.</summary>
     public string? TraceParent { get; set; }
 }
+
+/// <summary>
+/// A CDS Hooks JWT <c>jti</c> already accepted from an issuer, kept until that token could no longer pass the expiry
+/// check. In the store so that every instance of the service refuses a replay, wherever the first call landed.
+/// </summary>
+public sealed class UsedJti
+{
+    public const int MaxIssuerLength = 500;
+
+    public const int MaxJtiLength = 200;
+
+    public required string Issuer { get; set; }
+
+    public required string Jti { get; set; }
+
+    /// <summary>Unix seconds (UTC) after which the row may be purged: the token's <c>exp</c> plus the clock skew.</summary>
+    public long ExpiresAt { get; set; }
+}

@@ -16,6 +16,8 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
+    public DbSet<UsedJti> UsedJtis => Set<UsedJti>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -55,6 +57,13 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         outbox.Property(m => m.MessageType).HasMaxLength(200);
         outbox.Property(m => m.TraceParent).HasMaxLength(128);
         outbox.HasIndex(m => new { m.DispatchedAt, m.CreatedAt });
+
+        var jti = modelBuilder.Entity<UsedJti>();
+        jti.ToTable("cds_used_jti");
+        jti.HasKey(j => new { j.Issuer, j.Jti });
+        jti.Property(j => j.Issuer).HasMaxLength(UsedJti.MaxIssuerLength);
+        jti.Property(j => j.Jti).HasMaxLength(UsedJti.MaxJtiLength);
+        jti.HasIndex(j => j.ExpiresAt);
     }
 }
 

@@ -10,6 +10,7 @@ using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Broker;
 
@@ -63,7 +64,7 @@ public sealed class BrokerPipelineTests
         await using var probe = await RabbitProbe.ConnectAsync();
         var changes = await probe.BindTemporaryQueueAsync(RabbitProbe.EligibilityChangedExchange);
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
 
         using var posted = await PostFhirAsync(client, BrokerEnvironment.Seed(Seed, SeedPatient, patient));
@@ -95,7 +96,7 @@ public sealed class BrokerPipelineTests
         await using var probe = await RabbitProbe.ConnectAsync();
         var changes = await probe.BindTemporaryQueueAsync(RabbitProbe.EligibilityChangedExchange);
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
         var bundle = BrokerEnvironment.Seed(Seed, SeedPatient, patient);
         using var first = await PostFhirAsync(client, bundle);
@@ -122,7 +123,7 @@ public sealed class BrokerPipelineTests
         await using var database = await PostgresDatabase.CreateAsync();
         await using var probe = await RabbitProbe.ConnectAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
 
         foreach (var queue in new[] { RecomputeQueue, InboundQueue })
         {
@@ -147,7 +148,7 @@ public sealed class BrokerPipelineTests
         await using var database = await PostgresDatabase.CreateAsync();
         await using var probe = await RabbitProbe.ConnectAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
         var json = $$"""{"resourceType":"Patient","id":"{{patient}}","birthDate":"1956-08-08" """;
 

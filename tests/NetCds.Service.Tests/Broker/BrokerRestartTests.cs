@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Broker;
 
@@ -36,7 +37,7 @@ public sealed class BrokerRestartTests
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
         using (var seeded = await BrokerPipelineTests.PostFhirAsync(client, BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient)))
         {

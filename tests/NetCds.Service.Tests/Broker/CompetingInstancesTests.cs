@@ -12,6 +12,7 @@ using NetCds.Fhir.Mapping;
 using NetCds.Service.Messaging;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Broker;
 
@@ -68,9 +69,9 @@ public sealed class CompetingInstancesTests
         await using var probe = await RabbitProbe.ConnectAsync();
         var announcements = await probe.BindTemporaryQueueAsync(RabbitProbe.EligibilityChangedExchange);
         await using var first = new BrokerServiceFactory(database.ConnectionString);
-        using var clientA = first.CreateClient();
+        using var clientA = first.CreateApiClient();
         await using var second = new BrokerServiceFactory(database.ConnectionString);
-        using var clientB = second.CreateClient();
+        using var clientB = second.CreateApiClient();
         HttpClient[] clients = [clientA, clientB];
         var patients = Enumerable.Range(0, Patients).Select(_ => BrokerEnvironment.NewPatientId()).ToList();
         var clock = Stopwatch.StartNew();

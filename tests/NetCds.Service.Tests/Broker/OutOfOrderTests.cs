@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Broker;
 
@@ -29,7 +30,7 @@ public sealed class OutOfOrderTests
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
         var newer = new DateTimeOffset(2026, 10, 21, 9, 0, 0, TimeSpan.Zero);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 using RabbitMQ.Client;
 
 namespace NetCds.Service.Tests.Broker;
@@ -37,7 +38,7 @@ public sealed class RawExchangeTests
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         await using var probe = await RabbitProbe.ConnectAsync();
         var patient = BrokerEnvironment.NewPatientId();
 
@@ -56,7 +57,7 @@ public sealed class RawExchangeTests
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
         await using var service = new BrokerServiceFactory(database.ConnectionString);
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         await using var probe = await RabbitProbe.ConnectAsync();
         var marker = Guid.NewGuid().ToString("N");
 

@@ -13,6 +13,7 @@ using NetCds.Fhir.Terminology;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
@@ -435,6 +436,8 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
 
     [Theory]
     [InlineData("""{"feedback":[]}""", "feedback")]
+    [InlineData("""{"feedback":[null]}""", "feedback[0]")]
+    [InlineData("""{"feedback":[{"card":"c","outcome":"accepted","acceptedSuggestions":[null],"outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].acceptedSuggestions")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].acceptedSuggestions")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"maybe","outcomeTimestamp":"2026-11-20T10:05:31Z"}]}""", "feedback[0].outcome")]
     [InlineData("""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"yesterday"}]}""", "feedback[0].outcomeTimestamp")]
@@ -452,7 +455,7 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     [Fact]
     public async Task Facts_the_store_already_holds_are_merged_into_a_hook_call()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var seed = HookCalls.Seed("09-pancreatic-net-complete-portal-vein-thrombosis").Replace("seed-09", "merge-09", StringComparison.Ordinal);
         var onlyPatient = new JsonObject { ["patient"] = HookCalls.PrefetchFrom(seed)["patient"]!.DeepClone() };
         foreach (var key in new[] { "conditions", "observations", "procedures", "medicationStatements", "medicationRequests" })

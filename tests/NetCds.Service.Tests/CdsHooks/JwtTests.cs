@@ -1,10 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NetCds.Service.CdsHooks.Security;
+using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using Npgsql;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
@@ -59,11 +63,71 @@ public sealed class JwtTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_token_without_kid_is_checked_with_the_only_key_of_its_type()
+    public async Task A_token_without_kid_is_refused_even_when_one_key_would_fit()
     {
         using var response = await sut.CallAsync(Jws.Sign(Spec() with { Kid = "" }, ec));
 
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        sut.Logs.Refusals.Should().Equal("NoKid");
+    }
+
+    [Theory]
+    [InlineData("exp")]
+    [InlineData("iat")]
+    [InlineData("nbf")]
+    public async Task A_time_claim_written_as_a_string_is_refused(string claim)
+    {
+        var now = sut.Clock.GetUtcNow();
+        var value = (claim == "exp" ? now.AddMinutes(4) : now).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        using var response = await sut.CallAsync(Jws.Sign(Spec() with { Claims = new Dictionary<string, object?> { [claim] = value } }, rsa));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        sut.Logs.Refusals.Should().Equal("NonNumericTime");
+    }
+
+    [Fact]
+    public async Task A_token_living_exactly_the_maximum_lifetime_is_accepted()
+    {
+        var now = sut.Clock.GetUtcNow();
+
+        using var response = await sut.CallAsync(Jws.Sign(Spec() with { IssuedAt = now, Expires = now.AddSeconds(300) }, rsa));
+
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(31_000_000_000)]
+    public async Task A_token_living_longer_than_the_maximum_lifetime_is_refused(long seconds)
+    {
+        var now = sut.Clock.GetUtcNow();
+
+        using var response = await sut.CallAsync(Jws.Sign(Spec() with { Claims = new Dictionary<string, object?> { ["exp"] = now.ToUnixTimeSeconds() + seconds } }, rsa));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        sut.Logs.Refusals.Should().Equal("LifetimeTooLong");
+    }
+
+    [Fact]
+    public async Task The_maximum_lifetime_is_configurable()
+    {
+        var app = await Host(SecuredApp.StartAsync(Settings(("CdsHooks:MaxTokenLifetimeSeconds", "60"))));
+        var now = app.Clock.GetUtcNow();
+
+        using var response = await app.CallAsync(Jws.Sign(Spec(app) with { Expires = now.AddSeconds(61) }, rsa));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        app.Logs.Refusals.Should().Equal("LifetimeTooLong");
+    }
+
+    [Fact]
+    public async Task A_jti_longer_than_200_characters_is_refused()
+    {
+        using var response = await sut.CallAsync(Jws.Sign(Spec() with { Jti = new string('j', 201) }, rsa));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        sut.Logs.Refusals.Should().Equal("JtiTooLong");
     }
 
     [Fact]
@@ -168,6 +232,135 @@ public sealed class JwtTests : IAsyncLifetime
         {
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_token_used_on_one_instance_is_refused_by_another_sharing_the_store()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"netcds-jwt-shared-{Guid.NewGuid():N}.db");
+        try
+        {
+            var shared = Settings(("ConnectionStrings:Store", $"Data Source={database}"));
+            var first = await Host(SecuredApp.StartAsync(shared, sut.Clock));
+            var second = await Host(SecuredApp.StartAsync(shared, sut.Clock));
+            var token = Jws.Sign(Spec(), rsa);
+
+            using var accepted = await first.CallAsync(token);
+            using var replayed = await second.CallAsync(token);
+
+            accepted.StatusCode.Should().Be(HttpStatusCode.OK);
+            replayed.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            second.Logs.Refusals.Should().Equal("Replayed");
+        }
+        finally
+        {
+            foreach (var host in hosts.Skip(2).Reverse().ToList())
+            {
+                await host.DisposeAsync();
+                hosts.Remove(host);
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(database);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_used_on_one_instance_is_refused_by_another_sharing_a_PostgreSQL_store()
+    {
+        var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
+        var database = $"netcds_jti_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        try
+        {
+            var shared = Settings(
+                ("Storage:Provider", "PostgreSql"),
+                ("ConnectionStrings:Store", new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString));
+            var first = await Host(SecuredApp.StartAsync(shared, sut.Clock));
+            var second = await Host(SecuredApp.StartAsync(shared, sut.Clock));
+            var token = Jws.Sign(Spec(), ec);
+
+            var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => (i % 2 == 0 ? first : second).CallAsync(token)));
+
+            responses.Count(r => r.StatusCode == HttpStatusCode.OK).Should().Be(1);
+            responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized).Should().Be(5);
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var host in hosts.Skip(2).Reverse().ToList())
+            {
+                await host.DisposeAsync();
+                hosts.Remove(host);
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Expired_jti_rows_are_purged_and_live_ones_kept()
+    {
+        var now = sut.Clock.GetUtcNow();
+        using (var early = await sut.CallAsync(Jws.Sign(Spec() with { IssuedAt = now.AddSeconds(-250), Expires = now.AddSeconds(10) }, rsa)))
+        {
+            early.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        using (var late = await sut.CallAsync(Jws.Sign(Spec(), rsa)))
+        {
+            late.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        sut.Clock.Advance(TimeSpan.FromSeconds(41));
+        var purged = await sut.Services.GetRequiredService<JtiReplayCache>().PurgeExpiredAsync(TestContext.Current.CancellationToken);
+
+        purged.Should().Be(1);
+        await using var scope = sut.Services.CreateAsyncScope();
+        (await scope.ServiceProvider.GetRequiredService<StoreContext>().UsedJtis.CountAsync(TestContext.Current.CancellationToken)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_jti_may_be_used_again_once_its_first_token_has_expired()
+    {
+        var now = sut.Clock.GetUtcNow();
+        var jti = Guid.NewGuid().ToString("N");
+        using (var first = await sut.CallAsync(Jws.Sign(Spec() with { Jti = jti, Expires = now.AddSeconds(10) }, rsa)))
+        {
+            first.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        sut.Clock.Advance(TimeSpan.FromSeconds(41));
+        using var again = await sut.CallAsync(Jws.Sign(Spec() with { Jti = jti }, rsa));
+
+        again.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_CR_LF_in_an_unverified_issuer_cannot_forge_a_log_line()
+    {
+        const string Forged = "https://evil.example.org\r\nCDS Hooks call accepted from issuer https://ehr.example.org/fhir";
+
+        using var response = await sut.CallAsync(Jws.Sign(Spec() with { Issuer = Forged }, rsa));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var refusal = sut.Logs.Entries.Should().ContainSingle(e => e.Text.StartsWith("CDS Hooks call refused", StringComparison.Ordinal)).Which.Text;
+        refusal.Should().NotContain("\r").And.NotContain("\n").And.Contain("https://evil.example.org??CDS Hooks call accepted");
+        sut.Logs.Entries.Should().NotContain(e => e.Text.StartsWith("CDS Hooks call accepted", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -402,6 +595,7 @@ public sealed class JwtTests : IAsyncLifetime
     [InlineData("CdsHooks:Issuers:0:JwksUrl", "ftp://ehr.example.org/jwks.json", "CdsHooks:Issuers:0:JwksUrl must be an absolute http(s) URL")]
     [InlineData("CdsHooks:Issuers:0:Issuer", null, "CdsHooks:Issuers:0:Issuer is required")]
     [InlineData("CdsHooks:ClockSkewSeconds", "-1", "ClockSkewSeconds")]
+    [InlineData("CdsHooks:MaxTokenLifetimeSeconds", "0", "MaxTokenLifetimeSeconds")]
     public async Task A_misconfigured_issuer_stops_the_host_at_start_and_names_the_key(string key, string? value, string named)
     {
         var start = () => SecuredApp.StartAsync(Settings((key, value)));
@@ -416,6 +610,7 @@ public sealed class JwtTests : IAsyncLifetime
 
         options.RequireJwt.Should().BeTrue();
         options.ClockSkewSeconds.Should().Be(30);
+        options.MaxTokenLifetimeSeconds.Should().Be(300);
         options.JwksRefreshMinutes.Should().Be(60);
         options.JwksMinimumRefreshSeconds.Should().Be(30);
         options.Issuers.Should().BeEmpty();

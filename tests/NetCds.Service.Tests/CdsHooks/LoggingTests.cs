@@ -32,4 +32,28 @@ public sealed class LoggingTests
         capture.Entries.Should().NotBeEmpty();
         capture.AllText.Should().NotContain(token).And.NotContain(patientId);
     }
+
+    [Fact]
+    public async Task A_fhirServer_URL_with_user_info_loses_it_before_any_log_line()
+    {
+        const string user = "ehr-user-91b";
+        const string password = "pw-7f3a9c-secret";
+        using var capture = new LogCapture();
+        await using var ehr = await FakeFhirServer.StartAsync();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var prefetch = HookCalls.PrefetchFrom(seed);
+        prefetch.Remove("observations");
+        using var factory = new OpenCdsFactory();
+        using var service = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddLogging(l => l.AddProvider(capture).SetMinimumLevel(LogLevel.Trace))));
+        using var client = service.CreateClient();
+        var withUserInfo = new UriBuilder(ehr.BaseUri) { UserName = user, Password = password }.Uri.ToString();
+
+        var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-liver-mets-eligibility",
+            HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), prefetch, fhirServer: withUserInfo, accessToken: "t"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        capture.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Text.Contains("Prefetch key observations unavailable from 127.0.0.1", StringComparison.Ordinal),
+            "the EHR has no route for the observations: the failure is logged, naming the host");
+        capture.AllText.Should().NotContain(password).And.NotContain(user);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Pipeline;
@@ -54,7 +55,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_collection_bundle_gets_a_batch_response_with_one_created_entry_per_resource()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, _) = UniqueSeed("02-pancreatic-net-g2-progressive");
         var expected = JsonNode.Parse(json)!["entry"]!.AsArray().Select(e => $"{e!["resource"]!["resourceType"]}/{e["resource"]!["id"]}").ToList();
 
@@ -71,7 +72,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_transaction_with_urn_uuid_full_urls_gets_ids_and_rewritten_references_so_the_patient_is_computed()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var seed = CdsHooks.Support.HookCalls.Seed("02-pancreatic-net-g2-progressive");
         var original = CdsHooks.Support.HookCalls.PatientIdOf(seed);
         var urns = new Dictionary<string, string>();
@@ -128,7 +129,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_batch_with_a_delete_entry_deletes_and_answers_204()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
         (await PostAsync(client, "/fhir", json)).Status.Should().Be(HttpStatusCode.OK);
         var batch = new JsonObject
@@ -157,7 +158,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_single_resource_is_created_then_the_same_again_is_unchanged()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         var json = Observation(id, "nobody-" + id).ToJsonString();
 
@@ -174,7 +175,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task Put_and_delete_by_url_store_and_delete()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         var put = await SendAsync(client, HttpMethod.Put, $"/fhir/Observation/{id}", Observation(id, "nobody").ToJsonString());
@@ -188,7 +189,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task Put_with_an_id_differing_from_the_url_is_400_naming_Observation_id()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         var (status, body) = await SendAsync(client, HttpMethod.Put, $"/fhir/Observation/{id}-other", Observation(id, "nobody").ToJsonString());
@@ -203,7 +204,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_body_of_another_type_than_the_url_is_400()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         var (status, body) = await PostAsync(client, "/fhir/Condition", Observation(id, "nobody").ToJsonString());
@@ -217,7 +218,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task Malformed_json_is_400_with_an_operation_outcome()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
 
         var (status, body) = await PostAsync(client, "/fhir", "{\"resourceType\": \"Observation\", \"status\": ");
 
@@ -229,7 +230,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task Invalid_fhir_is_400_naming_the_element()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         var observation = Observation(id, "nobody");
         observation["status"] = "bogus";
@@ -246,7 +247,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     public async Task A_bundle_over_the_entry_limit_is_413_and_nothing_is_stored()
     {
         using var limited = factory.WithWebHostBuilder(b => b.UseSetting("Ingestion:MaxEntries", "3"));
-        using var client = limited.CreateClient();
+        using var client = limited.CreateApiClient();
         var ids = Enumerable.Range(0, 4).Select(_ => Id()).ToList();
         var bundle = new JsonObject
         {
@@ -269,7 +270,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_delete_entry_without_type_and_id_is_400_and_nothing_is_stored()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         var batch = new JsonObject
         {
@@ -291,7 +292,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task An_r4_subscription_notification_skips_the_subscription_status_and_stores_the_rest()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (seed, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
         var resources = JsonNode.Parse(seed)!["entry"]!.AsArray().Select(e => e!["resource"]!.DeepClone()).Take(3).ToList();
         var statusUrn = $"urn:uuid:{Guid.NewGuid()}";
@@ -331,7 +332,8 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
         var (status, body) = await PostAsync(client, "/fhir", notification.ToJsonString());
 
         status.Should().Be(HttpStatusCode.OK);
-        Responses(body).Select(r => r.Location).Should().Equal(resources.Select(r => $"{r["resourceType"]}/{r["id"]}"));
+        // One response entry per posted entry: the SubscriptionStatus first, passed over, with no location.
+        Responses(body).Select(r => r.Location).Should().Equal([null, .. resources.Select(r => $"{r["resourceType"]}/{r["id"]}")]);
         (await RowAsync(factory.Services, "Parameters", "status-" + patientId)).Should().BeNull();
         foreach (var resource in resources)
         {
@@ -342,7 +344,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_message_bundle_skips_the_message_header_and_stores_the_rest()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         var headerId = "header-" + id;
         var message = new JsonObject
@@ -368,7 +370,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
         var (status, body) = await PostAsync(client, "/fhir", message.ToJsonString());
 
         status.Should().Be(HttpStatusCode.OK);
-        Responses(body).Should().Equal(("201 Created", $"Observation/{id}"));
+        Responses(body).Should().Equal(("200 OK", null), ("201 Created", $"Observation/{id}"));
         (await RowAsync(factory.Services, "MessageHeader", headerId)).Should().BeNull();
         (await RowAsync(factory.Services, "Observation", id)).Should().NotBeNull();
     }
@@ -378,7 +380,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task The_same_resource_twice_is_one_row_and_one_version()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         var json = Observation(id, "nobody-" + id).ToJsonString();
 
@@ -392,7 +394,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task An_older_last_updated_arriving_later_does_not_overwrite_the_newer()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         await PostAsync(client, "/fhir", Observation(id, "nobody", value: 20, lastUpdated: "2026-10-02T08:00:00Z").ToJsonString());
@@ -408,7 +410,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_newer_last_updated_does_overwrite()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         await PostAsync(client, "/fhir", Observation(id, "nobody", value: 10, lastUpdated: "2026-10-01T08:00:00Z").ToJsonString());
@@ -420,7 +422,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_lower_numeric_version_id_arriving_later_does_not_overwrite_the_higher()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         await PostAsync(client, "/fhir", Observation(id, "nobody", value: 30, versionId: "3").ToJsonString());
@@ -435,7 +437,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_delete_leaves_a_tombstone_and_an_older_copy_arriving_later_does_not_resurrect_it()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
         await PostAsync(client, "/fhir", Observation(id, "nobody", value: 20, lastUpdated: "2026-10-02T08:00:00Z").ToJsonString());
 
@@ -451,7 +453,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task A_delete_before_the_resource_ever_arrived_leaves_a_tombstone_that_a_late_copy_cannot_resurrect()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = Id();
 
         (await SendAsync(client, HttpMethod.Delete, $"/fhir/Observation/{id}")).Status.Should().Be(HttpStatusCode.NoContent);
@@ -465,7 +467,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     [Fact]
     public async Task An_entered_in_error_observation_replaces_the_final_one_and_the_recompute_no_longer_uses_it()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
         var ki67 = $"Observation/{patientId}-ki67";
         await PostAsync(client, "/fhir", json);

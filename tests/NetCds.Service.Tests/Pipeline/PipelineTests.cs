@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Pipeline;
@@ -61,7 +62,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
     [Fact]
     public async Task Before_anything_is_received_the_report_is_404_with_an_operation_outcome()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
 
         var (status, body) = await SendAsync(client, HttpMethod.Get, $"/eligibility/never-{Guid.NewGuid():N}");
 
@@ -72,7 +73,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
     [Fact]
     public async Task A_posted_seed_eventually_has_a_report_with_the_in_process_statuses()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed(Seed);
 
         (await PostAsync(client, "/fhir", json)).Status.Should().Be(HttpStatusCode.OK);
@@ -85,7 +86,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
     [Fact]
     public async Task EligibilityChanged_is_written_once_per_change_dispatched_and_seen_on_the_bus()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed(Seed);
         var (handle, seen) = await ListenAsync<EligibilityChanged>();
         try
@@ -141,7 +142,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
     [Fact]
     public async Task Raw_fhir_published_on_the_bus_is_stored_and_computed()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed(Seed);
 
         await Bus.Publish(new FhirResourceSubmitted(json, "integration-engine"), Token);
@@ -156,7 +157,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
     [InlineData("invalid")]
     public async Task Invalid_fhir_on_the_bus_stores_nothing_and_the_consumer_faults_with_the_reason(string kind)
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var id = $"bad{Guid.NewGuid():N}"[..20];
         var json = kind == "malformed"
             ? $"{{\"resourceType\":\"Observation\",\"id\":\"{id}\",\"status\":"

@@ -42,6 +42,7 @@ public sealed class CrashRecoveryTests
             ["Storage:Provider"] = "PostgreSql",
             ["ConnectionStrings:Store"] = store,
             ["CdsHooks:RequireJwt"] = "false",
+            ["Api:RequireAuth"] = "false", // about crash recovery, not credentials
             ["Demo:Enabled"] = "false",
             ["Messaging:OutboxPollMilliseconds"] = "100",
         };

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 using Npgsql;
 
 namespace NetCds.Service.Tests.Storage;
@@ -26,7 +27,7 @@ public sealed class StoreTests
     private static async Task<List<CdsFeedbackRecord>> RoundTripAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> service)
     {
         var card = Guid.NewGuid().ToString();
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-order-check/feedback", Feedback(card));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -89,7 +90,7 @@ public sealed class StoreTests
         using var factory = new OpenCdsFactory();
         using var service = factory.WithWebHostBuilder(b => b.UseSetting("Storage:Provider", "PostgreSql").UseSetting("ConnectionStrings:Store", ""));
 
-        var start = () => service.CreateClient();
+        var start = () => service.CreateApiClient();
 
         start.Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings:Store*");
     }

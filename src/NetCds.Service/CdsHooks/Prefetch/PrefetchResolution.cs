@@ -36,6 +36,9 @@ public sealed record PrefetchResolution(IReadOnlyList<SourcedResource> Resources
     /// <summary>Required keys without data: a required key that is unavailable, null in the request, or holds no resource of its type.</summary>
     public IReadOnlyList<PrefetchKeyResult> MissingRequired { get; init; } = [];
 
+    /// <summary>Entries of a prefetched Bundle that were not valid FHIR: set aside (named), their neighbours kept.</summary>
+    public IReadOnlyList<DataProblem> SetAside { get; init; } = [];
+
     /// <summary>Whether the service can evaluate; when false the caller answers 412.</summary>
     public bool HasRequiredData => MissingRequired.Count == 0;
 

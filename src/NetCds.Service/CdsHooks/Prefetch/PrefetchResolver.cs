@@ -42,6 +42,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(settings.TotalBudget);
 
+        var setAside = new System.Collections.Concurrent.ConcurrentQueue<DataProblem>();
         var keys = PrefetchTemplates.All.Select(t => ResolveKeyAsync(t.Key, t.Value)).ToArray();
         var resolved = await Task.WhenAll(keys).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -81,7 +82,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             LogSummary(logger, host, fetched, unavailable, missingRequired.Count == 0);
         }
 
-        return new PrefetchResolution(resources, outcomes) { MissingRequired = missingRequired };
+        return new PrefetchResolution(resources, outcomes) { MissingRequired = missingRequired, SetAside = [.. setAside] };
 
         async Task<(PrefetchKeyResult Outcome, IReadOnlyList<SourcedResource> Items)> ResolveKeyAsync(string key, string template)
         {
@@ -101,6 +102,11 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             else
             {
                 var parsed = FhirInput.Parse(value.GetRawText());
+                if (parsed.Resource is null && WithoutInvalidEntries(key, value, setAside) is { } salvaged)
+                {
+                    parsed = salvaged;
+                }
+
                 switch (parsed.Resource)
                 {
                     case null:
@@ -108,6 +114,10 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
                         break;
                     case OperationOutcome:
                         why = "the CDS client sent an OperationOutcome instead of data";
+                        break;
+                    case Hl7.Fhir.Model.Patient other when key == PrefetchTemplates.Patient && other.Id != PatientId(context):
+                        // Another patient's record never stands in for this one: fetched as if absent.
+                        why = "the prefetched Patient is not context.patientId";
                         break;
                     case var resource:
                         var items = FhirInput.Resources(resource);
@@ -152,6 +162,67 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         }
     }
 
+    /// <summary>
+    /// A prefetched Bundle that failed to parse as a whole, parsed again without the entries whose resource is not
+    /// valid FHIR: each of those becomes a data problem naming it (type and id when they are usable, else the key and
+    /// position), so one bad Condition does not lose its good neighbours. Null when the Bundle itself is the problem.
+    /// </summary>
+    private static ParseResult? WithoutInvalidEntries(string key, JsonElement value, System.Collections.Concurrent.ConcurrentQueue<DataProblem> setAside)
+    {
+        if (!value.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Bundle"
+            || !value.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var bundle = System.Text.Json.Nodes.JsonObject.Create(value)!;
+        var kept = new System.Text.Json.Nodes.JsonArray();
+        var problems = new List<DataProblem>();
+        var index = 0;
+        foreach (var entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object
+                && FhirInput.Parse(resource.GetRawText()) is { Resource: null } bad)
+            {
+                problems.Add(new DataProblem(Name(key, index, resource), bad.Outcome?.Issue.SelectMany(i => i.Expression).FirstOrDefault(), DataProblemKind.Invalid, $"not valid FHIR R4{Where(bad.Outcome)}: set aside"));
+            }
+            else
+            {
+                kept.Add(System.Text.Json.Nodes.JsonNode.Parse(entry.GetRawText()));
+            }
+
+            index++;
+        }
+
+        if (problems.Count == 0)
+        {
+            return null;
+        }
+
+        bundle["entry"] = kept;
+        var reparsed = FhirInput.Parse(bundle.ToJsonString());
+        if (reparsed.Resource is null)
+        {
+            return null;
+        }
+
+        foreach (var problem in problems)
+        {
+            setAside.Enqueue(problem);
+        }
+
+        return reparsed;
+
+        static string Name(string key, int index, JsonElement resource) =>
+            resource.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String && NetCds.Service.Fhir.FhirIds.IsKnownType(t.GetString())
+            && resource.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && NetCds.Service.Fhir.FhirIds.IsValidId(id.GetString())
+                ? $"{t.GetString()}/{id.GetString()}"
+                : $"prefetch {key} entry[{index}]";
+    }
+
+    private static string? PatientId(IReadOnlyDictionary<string, JsonElement>? context) =>
+        context is not null && context.TryGetValue("patientId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+
     private static string RequiredType(string key) => key switch
     {
         PrefetchTemplates.Patient => "Patient",
@@ -173,7 +244,8 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             return null;
         }
 
-        return uri;
+        // Credentials in a URL would reach every log line that names it: they are dropped before anything uses it.
+        return uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
     }
 
     /// <summary>Element paths of a parse failure (never values, which could identify the patient).</summary>

@@ -1,14 +1,14 @@
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
+using NetCds.Service.Security;
 
 namespace NetCds.Service.CdsHooks.Security;
 
 /// <summary>
 /// Lets a call through only with a valid CDS Hooks JWT; otherwise answers 401 with <c>WWW-Authenticate: Bearer</c>
-/// and no body (the reason goes to the log, not to the caller). On success the <see cref="CdsHooksCaller"/> is set as
+/// and no body (the reason goes to the log, not to the caller). The audience is <c>{Service:PublicBaseUrl}{path}</c>. On success the <see cref="CdsHooksCaller"/> is set as
 /// a request feature.
 /// </summary>
-internal sealed class CdsHooksJwtFilter(CdsHooksJwtValidator validator, IOptions<CdsHooksSecurityOptions> options) : IEndpointFilter
+internal sealed class CdsHooksJwtFilter(CdsHooksJwtValidator validator, IOptions<CdsHooksSecurityOptions> options, IOptions<ServiceOptions> service) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -19,7 +19,8 @@ internal sealed class CdsHooksJwtFilter(CdsHooksJwtValidator validator, IOptions
 
         var http = context.HttpContext;
         var request = http.Request;
-        var audience = UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
+        // The URL this service is published at (Service:PublicBaseUrl), never the Host header the caller chose.
+        var audience = service.Value.UrlOf(request.Path);
         var check = await validator.ValidateAsync(BearerToken(request), audience, http.RequestAborted);
         if (check.Caller is null)
         {

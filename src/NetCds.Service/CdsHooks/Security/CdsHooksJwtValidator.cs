@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using NetCds.Service.Ops;
+using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks.Security;
 
@@ -13,6 +16,7 @@ internal enum JwtRefusal
     CriticalHeader,
     IssuerNotAllowed,
     JkuNotAllowed,
+    NoKid,
     KeyNotFound,
     BadSignature,
     WrongAudience,
@@ -21,7 +25,10 @@ internal enum JwtRefusal
     NotYetValid,
     NoIssuedAt,
     IssuedInTheFuture,
+    NonNumericTime,
+    LifetimeTooLong,
     NoJti,
+    JtiTooLong,
     Replayed,
     Invalid,
 }
@@ -37,8 +44,10 @@ internal sealed record JwtCheck(CdsHooksCaller? Caller, JwtRefusal? Refusal, str
 /// <summary>
 /// Checks a CDS Client's JWT the CDS Hooks way: RS384 or ES384 only; an allow-listed <c>iss</c>; a <c>jku</c>, if
 /// any, equal to that issuer's configured JWKS URL (keys are only ever read from there); the signature by the key
-/// named by <c>kid</c>; <c>aud</c> equal to the URL called; <c>exp</c> and <c>iat</c> present and current; a
-/// <c>jti</c> not used before by that issuer. Logs why a token is refused, with the issuer only: never the token.
+/// named by <c>kid</c> (required); <c>aud</c> equal to the URL called; <c>exp</c> and <c>iat</c> present, numeric,
+/// current and at most <c>CdsHooks:MaxTokenLifetimeSeconds</c> apart; a <c>jti</c> not used before by that issuer
+/// (recorded in the store, shared by every instance). Logs why a token is refused, with the issuer only (sanitised):
+/// never the token.
 /// </summary>
 internal sealed partial class CdsHooksJwtValidator(
     JwksCache jwks,
@@ -126,7 +135,13 @@ internal sealed partial class CdsHooksJwtValidator(
             return JwtCheck.Refused(JwtRefusal.JkuNotAllowed, issuer.Issuer);
         }
 
-        var kid = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+        // CDS Hooks: the kid header is required, so a key is never guessed.
+        if (string.IsNullOrEmpty(jwt.Kid))
+        {
+            return JwtCheck.Refused(JwtRefusal.NoKid, issuer.Issuer);
+        }
+
+        var kid = jwt.Kid;
         var keys = SigningKeys(await jwks.GetKeysAsync(issuer, kid, cancellationToken), jwt.Alg, kid);
         if (keys.Count == 0)
         {
@@ -155,7 +170,7 @@ internal sealed partial class CdsHooksJwtValidator(
             return JwtCheck.Refused(Refusal(result.Exception), issuer.Issuer);
         }
 
-        if (Lifetime(jwt, clock.GetUtcNow(), settings.ClockSkew) is { } lifetimeRefusal)
+        if (Lifetime(jwt, clock.GetUtcNow(), settings.ClockSkew, settings.MaxTokenLifetime) is { } lifetimeRefusal)
         {
             return JwtCheck.Refused(lifetimeRefusal, issuer.Issuer);
         }
@@ -165,8 +180,13 @@ internal sealed partial class CdsHooksJwtValidator(
             return JwtCheck.Refused(JwtRefusal.NoJti, issuer.Issuer);
         }
 
+        if (jwt.Id.Length > UsedJti.MaxJtiLength || issuer.Issuer.Length > UsedJti.MaxIssuerLength)
+        {
+            return JwtCheck.Refused(JwtRefusal.JtiTooLong, issuer.Issuer);
+        }
+
         // Recorded only now, once the signature is known good: a forged token cannot burn a real jti.
-        if (!replays.TryRecord(issuer.Issuer, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + settings.ClockSkew))
+        if (!await replays.TryRecordAsync(issuer.Issuer, jwt.Id, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + settings.ClockSkew, cancellationToken))
         {
             return JwtCheck.Refused(JwtRefusal.Replayed, issuer.Issuer);
         }
@@ -176,9 +196,17 @@ internal sealed partial class CdsHooksJwtValidator(
         return JwtCheck.Accepted(new CdsHooksCaller(issuer.Issuer, subject, tenant));
     }
 
-    /// <summary><c>exp</c> and <c>iat</c> must be present; now must be before exp and not before nbf or iat, give or take the skew.</summary>
-    private static JwtRefusal? Lifetime(JsonWebToken jwt, DateTimeOffset now, TimeSpan skew)
+    /// <summary>
+    /// <c>exp</c> and <c>iat</c> must be present and JSON numbers (as <c>nbf</c>, when present); now must be before
+    /// exp and not before nbf or iat, give or take the skew; exp may be at most <paramref name="maxLifetime"/> after iat.
+    /// </summary>
+    private static JwtRefusal? Lifetime(JsonWebToken jwt, DateTimeOffset now, TimeSpan skew, TimeSpan maxLifetime)
     {
+        if (!NumericDates(jwt.EncodedPayload))
+        {
+            return JwtRefusal.NonNumericTime;
+        }
+
         DateTime expires, notBefore, issuedAt;
         try
         {
@@ -197,21 +225,41 @@ internal sealed partial class CdsHooksJwtValidator(
             _ when notBefore != DateTime.MinValue && notBefore > utcNow + skew => JwtRefusal.NotYetValid,
             _ when issuedAt == DateTime.MinValue => JwtRefusal.NoIssuedAt,
             _ when issuedAt > utcNow + skew => JwtRefusal.IssuedInTheFuture,
+            _ when expires - issuedAt > maxLifetime => JwtRefusal.LifetimeTooLong,
             _ => null,
         };
     }
 
-    /// <summary>The keys that may have signed a token with this alg and kid: the kid's key, or the only key of the right type when there is no kid.</summary>
-    private static List<SecurityKey> SigningKeys(IReadOnlyList<JsonWebKey> published, string alg, string? kid)
+    /// <summary>RFC 7519 NumericDate: <c>exp</c>, <c>iat</c> and <c>nbf</c>, where present, are JSON numbers (not strings).</summary>
+    private static bool NumericDates(string encodedPayload)
     {
-        var fitting = published.Where(k => Fits(k, alg)).ToList();
-        if (kid is not null)
+        try
         {
-            return [.. fitting.Where(k => string.Equals(k.Kid, kid, StringComparison.Ordinal))];
-        }
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedPayload));
+            if (payload.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
 
-        return fitting.Count == 1 ? [fitting[0]] : [];
+            foreach (var claim in (string[])["exp", "iat", "nbf"])
+            {
+                if (payload.RootElement.TryGetProperty(claim, out var value) && value.ValueKind != JsonValueKind.Number)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
     }
+
+    /// <summary>The keys that may have signed a token with this alg and kid: the kid's key, if it fits the alg.</summary>
+    private static List<SecurityKey> SigningKeys(IReadOnlyList<JsonWebKey> published, string alg, string kid) =>
+        [.. published.Where(k => Fits(k, alg) && string.Equals(k.Kid, kid, StringComparison.Ordinal))];
 
     private static bool Fits(JsonWebKey key, string alg) =>
         (string.IsNullOrEmpty(key.Use) || key.Use == JsonWebKeyUseNames.Sig)
@@ -234,13 +282,8 @@ internal sealed partial class CdsHooksJwtValidator(
         _ => JwtRefusal.Invalid,
     };
 
-    /// <summary>A refused token's iss is whatever the caller wrote: bound it before it reaches a log line.</summary>
-    private static string Shorten(string? issuer) => issuer switch
-    {
-        null => "(none)",
-        { Length: > 200 } => issuer[..200] + "…",
-        _ => issuer,
-    };
+    /// <summary>A refused token's iss is whatever the caller wrote: bound it and neutralise control characters before it reaches a log line.</summary>
+    private static string Shorten(string? issuer) => issuer is null ? "(none)" : LogValues.Sanitize(issuer, 200);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDS Hooks call refused ({Refusal}); issuer {Issuer}.")]
     private static partial void LogRefused(ILogger logger, JwtRefusal refusal, string issuer);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using NetCds.Service.Security;
 
 namespace NetCds.Service.CdsHooks.Security;
 
@@ -16,6 +17,7 @@ public static partial class CdsHooksSecurityExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        PublicEndpointExtensions.AddServiceOptions(services);
         services.AddOptions<CdsHooksSecurityOptions>()
             .BindConfiguration(CdsHooksSecurityOptions.Section)
             .ValidateDataAnnotations()
@@ -35,6 +37,7 @@ public static partial class CdsHooksSecurityExtensions
 
         services.AddSingleton<JwksCache>();
         services.AddSingleton<JtiReplayCache>();
+        services.AddHostedService<JtiPurgeService>();
         services.AddSingleton<CdsHooksJwtValidator>();
         services.AddHostedService<SecurityStartupReport>();
         return builder;

@@ -18,6 +18,13 @@ public sealed class CdsHooksSecurityOptions
     [Range(0, 300)]
     public int ClockSkewSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Longest lifetime (<c>exp</c> - <c>iat</c>) a CDS Hooks JWT may have; 300 s, the figure of the CDS Hooks
+    /// security guidance. A longer-lived token is refused (and its <c>jti</c> is never held that long).
+    /// </summary>
+    [Range(1, 3600)]
+    public int MaxTokenLifetimeSeconds { get; set; } = 300;
+
     /// <summary>How long a fetched JWKS is used before it is fetched again.</summary>
     [Range(1, 24 * 60)]
     public int JwksRefreshMinutes { get; set; } = 60;
@@ -27,6 +34,8 @@ public sealed class CdsHooksSecurityOptions
     public int JwksMinimumRefreshSeconds { get; set; } = 30;
 
     internal TimeSpan ClockSkew => TimeSpan.FromSeconds(ClockSkewSeconds);
+
+    internal TimeSpan MaxTokenLifetime => TimeSpan.FromSeconds(MaxTokenLifetimeSeconds);
 
     internal TrustedIssuer? FindIssuer(string? issuer) =>
         issuer is null ? null : Issuers.FirstOrDefault(i => string.Equals(i.Issuer, issuer, StringComparison.Ordinal));

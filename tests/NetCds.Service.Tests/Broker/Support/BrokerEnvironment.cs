@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using NetCds.Service.Tests.Support;
 using Npgsql;
 
 namespace NetCds.Service.Tests.Broker.Support;
@@ -118,6 +119,7 @@ internal sealed class BrokerServiceFactory(string store) : WebApplicationFactory
         builder.UseSetting("Storage:Provider", "PostgreSql");
         builder.UseSetting("ConnectionStrings:Store", store);
         builder.UseSetting("CdsHooks:RequireJwt", "false");
+        builder.TrustAuthorizationServer();
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 }

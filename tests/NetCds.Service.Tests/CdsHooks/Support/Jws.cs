@@ -26,6 +26,15 @@ internal sealed record TokenSpec
     public string? Kid { get; init; }
 
     public string? Jku { get; init; }
+
+    /// <summary>Header <c>typ</c>: <c>JWT</c> unless set (<c>at+jwt</c> for an RFC 9068 access token).</summary>
+    public string Typ { get; init; } = "JWT";
+
+    /// <summary>Claim <c>scope</c> (space-separated), absent when null.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Claims written last, over the ones above (e.g. <c>exp</c> as a string).</summary>
+    public IReadOnlyDictionary<string, object?> Claims { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>
@@ -57,7 +66,7 @@ internal static class Jws
 
     private static Dictionary<string, object?> Header(TokenSpec spec, string alg, string? kid)
     {
-        var header = new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = "JWT" };
+        var header = new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = spec.Typ };
         if (!string.IsNullOrEmpty(kid))
         {
             header["kid"] = kid;
@@ -92,6 +101,16 @@ internal static class Jws
         if (spec.Subject is not null)
         {
             payload["sub"] = spec.Subject;
+        }
+
+        if (spec.Scope is not null)
+        {
+            payload["scope"] = spec.Scope;
+        }
+
+        foreach (var (claim, value) in spec.Claims)
+        {
+            payload[claim] = value;
         }
 
         return payload;

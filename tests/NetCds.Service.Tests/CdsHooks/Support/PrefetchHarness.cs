@@ -26,7 +26,7 @@ public sealed class PrefetchHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         var logs = new CapturingLoggerProvider();
-        builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddProvider(logs).AddProvider(NetCds.Service.Tests.Support.RunLogScan.Logs).SetMinimumLevel(LogLevel.Trace);
         builder.AddCdsHooksPrefetch();
         var host = builder.Build();
         try

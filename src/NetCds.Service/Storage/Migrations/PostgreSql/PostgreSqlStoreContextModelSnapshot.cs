@@ -183,6 +183,26 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.ToTable("fhir_resources", (string)null);
                 });
+
+            modelBuilder.Entity("NetCds.Service.Storage.UsedJti", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Jti")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Issuer", "Jti");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("cds_used_jti", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

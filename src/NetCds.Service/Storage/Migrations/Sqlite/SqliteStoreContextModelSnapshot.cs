@@ -176,6 +176,26 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
 
                     b.ToTable("fhir_resources", (string)null);
                 });
+
+            modelBuilder.Entity("NetCds.Service.Storage.UsedJti", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Jti")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Issuer", "Jti");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("cds_used_jti", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
