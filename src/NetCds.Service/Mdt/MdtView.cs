@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
@@ -10,6 +11,7 @@ using NetCds.Fhir.Reporting;
 using NetCds.Service.CdsHooks;
 using NetCds.Service.CdsHooks.Cards;
 using NetCds.Service.Demo;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 using static NetCds.Service.Mdt.Html;
 
@@ -26,10 +28,9 @@ public static class MdtView
         [EligibilityStatus.Eligible, EligibilityStatus.Consider, EligibilityStatus.InsufficientData, EligibilityStatus.NotIndicated, EligibilityStatus.Contraindicated];
 
     /// <summary>
-    /// The MDT view's routes, in one group so that authentication attaches in one place: the API's bearer-token
-    /// policy goes on this group (<c>group.RequirePatientRead()</c>) once it is merged. Until then the view carries
-    /// no credential check of its own, so it serves only what a demo may show: with <c>Demo:Enabled</c>, the demo
-    /// seeds and patients the store holds a report for; everything else, and everything when the demo is off, is 401.
+    /// The MDT view's routes. The synthetic demo seeds are open while <c>Demo:Enabled</c> (like the other demo routes);
+    /// any other patient is patient data and needs an API access token with Patient read scope (the policy of
+    /// <c>GET /eligibility/{patientId}</c>), checked in the handler because the same route serves both.
     /// </summary>
     public static IEndpointRouteBuilder MapMdtView(this IEndpointRouteBuilder app)
     {
@@ -40,6 +41,8 @@ public static class MdtView
 
     private static async Task<IResult> ShowAsync(
         string patientId,
+        HttpContext http,
+        IAuthorizationService authorization,
         IOptions<DemoOptions> demo,
         DemoSeeds seeds,
         FhirEvaluation evaluation,
@@ -48,21 +51,28 @@ public static class MdtView
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var result = demo.Value.Enabled ? await EvaluateAsync(patientId, seeds, evaluation, store, clock, cancellationToken) : null;
-        if (result is null)
+        var seed = demo.Value.Enabled ? seeds.NameOfPatient(patientId) : null;
+        if (seed is null && !(await authorization.AuthorizeAsync(http.User, ApiSecurityExtensions.ReadPatientPolicy)).Succeeded)
         {
-            // Same answer for "no such patient" and "not allowed": a page must not tell who is in the store.
-            return Results.Text("The MDT view needs a credential for this patient.", statusCode: StatusCodes.Status401Unauthorized);
+            return http.User.Identity?.IsAuthenticated == true
+                ? Results.Text("The MDT view of this patient needs Patient read scope.", statusCode: StatusCodes.Status403Forbidden)
+                : Results.Text("The MDT view of this patient needs an access token.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        return Result(Render(result, MdtCharts.For(result.Mapping.Facts, policy), seeds.NameOfPatient(patientId)));
+        var result = await EvaluateAsync(patientId, seed, seeds, evaluation, store, clock, cancellationToken);
+        if (result is null)
+        {
+            return Results.Text("No report for this patient.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        return Result(Render(result, MdtCharts.For(result.Mapping.Facts, policy), seed));
     }
 
     /// <summary>A seed is evaluated at the instant it was written for; a stored patient from its stored resources, now.</summary>
-    private static async Task<Evaluation?> EvaluateAsync(string patientId, DemoSeeds seeds, FhirEvaluation evaluation, StoreContext store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Evaluation?> EvaluateAsync(string patientId, string? seed, DemoSeeds seeds, FhirEvaluation evaluation, StoreContext store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var patient = $"Patient/{patientId}";
-        if (seeds.NameOfPatient(patientId) is { } seed)
+        if (seed is not null)
         {
             return evaluation.Evaluate(FhirInput.Parse(seeds.Bundle(seed)!).Resource!, DemoSeeds.SeedInstant, patient);
         }
