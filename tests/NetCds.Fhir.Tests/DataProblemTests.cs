@@ -1,6 +1,8 @@
 using Hl7.Fhir.Model;
 using NetCds.Domain.Facts;
+using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
+using NetCds.Fhir.Terminology;
 using static NetCds.Fhir.Tests.Support.FhirBuilder;
 
 namespace NetCds.Fhir.Tests;
@@ -337,9 +339,20 @@ public sealed class DataProblemTests
     }
 
     [Fact]
+    public void An_entry_set_aside_as_invalid_before_mapping_is_reported_with_the_mapping_problems_and_in_the_report()
+    {
+        var invalid = new DataProblem("Condition/bad-1", "Condition.verificationStatus.coding", DataProblemKind.Invalid, "not valid FHIR R4: set aside");
+        var evaluation = new FhirEvaluation(TerminologyMap.Default, Domain.Policy.EligibilityPolicy.Default)
+            .Evaluate(FhirInput.Resources(new Bundle { Type = Bundle.BundleType.Collection, Entry = [new() { Resource = Patient() }] }), AsOf, PatientRef, [invalid])!;
+
+        evaluation.Mapping.Problems.Should().ContainSingle().Which.Should().Be(invalid);
+        evaluation.Document.DataProblems.Should().ContainSingle().Which.Kind.Should().Be("invalid");
+    }
+
+    [Fact]
     public void Every_problem_kind_is_covered_here()
     {
         Enum.GetNames<DataProblemKind>().Should().BeEquivalentTo(
-            "UnknownUnit", "UnusableValue", "UnknownValueCode", "FutureDate", "MissingDate", "OtherPatient", "Conflict", "NotUsable");
+            "UnknownUnit", "UnusableValue", "UnknownValueCode", "FutureDate", "MissingDate", "OtherPatient", "Conflict", "NotUsable", "Invalid");
     }
 }
