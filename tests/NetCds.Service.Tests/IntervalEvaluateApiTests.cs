@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;
 
@@ -92,7 +93,7 @@ public sealed class IntervalEvaluateApiTests(ServiceFactory factory) : IClassFix
 
     private async Task<JsonElement> EvaluateAsync(string bundle)
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         using var content = new StringContent(bundle, Encoding.UTF8, "application/fhir+json");
         using var response = await client.PostAsync(new Uri("/eligibility/$evaluate?asOf=2026-11-01", UriKind.Relative), content, TestContext.Current.CancellationToken);
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

@@ -1,19 +1,14 @@
 using System.Net;
-using System.Security.Claims;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using NetCds.Cli;
 using NetCds.Service.Tests.Broker;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 using RabbitMQ.Client;
 
 namespace NetCds.Service.Tests.Ops;
@@ -27,16 +22,6 @@ public sealed class DeadLetterReplayTests
 {
     private const string LocalSystem = "http://lab.site.example/codes";
     private const string LocalCode = "BILI-T";
-
-    /// <summary>Stands in for the service's bearer-token scheme: the caller's scopes come from a header.</summary>
-    private sealed class ScopeHeaderHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
-            Task.FromResult(Request.Headers.TryGetValue("X-Test-Scope", out var scope)
-                ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim("scope", scope.ToString())], "test")), "test"))
-                : AuthenticateResult.NoResult());
-    }
 
     private static WebApplicationFactoryBase Service(string store, string? siteMap) => new(store, siteMap);
 
@@ -57,7 +42,7 @@ public sealed class DeadLetterReplayTests
                 builder.UseSetting("Fhir:TerminologyMapPath", siteMap);
             }
 
-            builder.ConfigureTestServices(s => s.AddAuthentication(o => o.DefaultScheme = "test").AddScheme<AuthenticationSchemeOptions, ScopeHeaderHandler>("test", null));
+            builder.TrustAuthorizationServer();
         }
     }
 
@@ -82,7 +67,7 @@ public sealed class DeadLetterReplayTests
         {
             await using (var service = Service(database.ConnectionString, siteMap: null))
             {
-                using var client = service.CreateClient();
+                using var client = service.CreateApiClient();
                 using (var seeded = await BrokerPipelineTests.PostFhirAsync(client, BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient)))
                 {
                     seeded.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -123,17 +108,18 @@ public sealed class DeadLetterReplayTests
                 details.Should().Contain("InvalidMessageException").And.Contain("first failure:  20").And.NotContain(patient);
 
                 // The admin API shows the same, to a caller with the admin scope only.
-                using var anonymous = await client.GetAsync(new Uri($"/admin/dead-letters/{messageId}", UriKind.Relative), ct);
+                using var anonymousClient = service.CreateClient();
+                using var anonymous = await anonymousClient.GetAsync(new Uri($"/admin/dead-letters/{messageId}", UriKind.Relative), ct);
                 anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
                 using var notAdmin = new HttpRequestMessage(HttpMethod.Get, new Uri($"/admin/dead-letters/{messageId}", UriKind.Relative));
-                notAdmin.Headers.Add("X-Test-Scope", "netcds.read");
+                notAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AuthorizationServer.Token("system/*.read system/*.write"));
                 using (var forbidden = await client.SendAsync(notAdmin, ct))
                 {
                     forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
                 }
 
                 using var admin = new HttpRequestMessage(HttpMethod.Get, new Uri($"/admin/dead-letters/{messageId}", UriKind.Relative));
-                admin.Headers.Add("X-Test-Scope", "openid netcds.admin");
+                admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AuthorizationServer.Token("system/*.read netcds.admin"));
                 using var shownByApi = await client.SendAsync(admin, ct);
                 shownByApi.StatusCode.Should().Be(HttpStatusCode.OK);
                 var letter = JsonDocument.Parse(await shownByApi.Content.ReadAsStringAsync(ct)).RootElement;
@@ -144,7 +130,7 @@ public sealed class DeadLetterReplayTests
             // The site adds its code to its terminology map and restarts the service; then the operator replays.
             await File.WriteAllTextAsync(siteMap, $$$"""{"observations":{"Bilirubin":["{{{LocalSystem}}}|{{{LocalCode}}}"]}}""", ct);
             await using var fixedService = Service(database.ConnectionString, siteMap);
-            using var fixedClient = fixedService.CreateClient();
+            using var fixedClient = fixedService.CreateApiClient();
             await using (var probe = await RabbitProbe.ConnectAsync())
             {
                 await BrokerEnvironment.EventuallyAsync(async () => await probe.InspectAsync("netcds-fhir-raw") is { Consumers: > 0 } ? "consuming" : null, TimeSpan.FromSeconds(60), "a consumer on netcds-fhir-raw");

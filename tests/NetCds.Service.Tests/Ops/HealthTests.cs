@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Ops;
 
@@ -49,6 +50,7 @@ public sealed class HealthTests(ServiceFactory factory) : IClassFixture<ServiceF
             builder.UseSetting("Storage:MigrateOnStart", "false");
             builder.UseSetting("ConnectionStrings:Store", $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=3;Command Timeout=3");
             builder.UseSetting("Ops:HealthCheckTimeoutMilliseconds", "500");
+            builder.TrustAuthorizationServer();
             builder.UseSetting("Logging:LogLevel:Default", "Critical");
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using NetCds.Service.Tests.Broker;
 using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
 using OpenTelemetry.Trace;
 
 namespace NetCds.Service.Tests.Ops;
@@ -18,7 +19,7 @@ public sealed class TraceTests
         await using var database = await PostgresDatabase.CreateAsync();
         await using var broker = new BrokerServiceFactory(database.ConnectionString);
         await using var service = broker.WithWebHostBuilder(b => b.ConfigureServices(s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans))));
-        using var client = service.CreateClient();
+        using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
 
         using (var posted = await BrokerPipelineTests.PostFhirAsync(client, BrokerEnvironment.Seed("02-pancreatic-net-g2-progressive", "seed-02", patient)))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Pipeline;
@@ -33,7 +34,7 @@ public sealed class QuantityIntervalIngestionTests(ServiceFactory factory) : ICl
     [Fact]
     public async Task A_lung_shunt_above_20_percent_posted_as_an_event_contraindicates_SIRT_and_the_report_shows_the_comparator()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed(Seed);
         (await PostAsync(client, "/fhir", json)).Status.Should().Be(HttpStatusCode.OK);
         await ReportAsync(client, patientId);
@@ -50,7 +51,7 @@ public sealed class QuantityIntervalIngestionTests(ServiceFactory factory) : ICl
     [Fact]
     public async Task A_lung_shunt_below_30_percent_decides_nothing_so_SIRT_asks_for_the_shunt_study()
     {
-        using var client = factory.CreateClient();
+        using var client = factory.CreateApiClient();
         var (json, patientId) = UniqueSeed(Seed);
         (await PostAsync(client, "/fhir", json)).Status.Should().Be(HttpStatusCode.OK);
         await ReportAsync(client, patientId);

@@ -113,7 +113,11 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
 
         if (evaluation.Mapping.Problems.Count > 0)
         {
-            detail.Add($"- Data not used: {evaluation.Mapping.Problems.Count} (see the MDT view)");
+            // Named on the card itself: prefetched data never reaches the MDT view, so the EHR user must see which
+            // resource was set aside and why. Three at most keeps the detail readable; the report lists them all.
+            var problems = evaluation.Mapping.Problems;
+            var named = string.Join("; ", problems.Take(3).Select(p => $"{p.Resource} ({p.Message})"));
+            detail.Add($"- Data not used: {named}{(problems.Count > 3 ? $"; and {problems.Count - 3} more (full report)" : "")}");
         }
 
         return new Card
