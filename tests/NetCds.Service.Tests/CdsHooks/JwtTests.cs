@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 using Npgsql;
 
 namespace NetCds.Service.Tests.CdsHooks;
@@ -304,11 +305,7 @@ public sealed class JwtTests : IAsyncLifetime
                 hosts.Remove(host);
             }
 
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(admin);
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            await TestDatabases.DropAsync(admin, database);
         }
     }
 

@@ -11,6 +11,7 @@ using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Terminology;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 using Npgsql;
 
 namespace NetCds.Service.Tests.Recovery;
@@ -110,8 +111,7 @@ public sealed class CrashRecoveryTests
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin!, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None);
+            await TestDatabases.DropAsync(admin!, database);
         }
     }
 

@@ -76,11 +76,7 @@ public sealed class StoreTests
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(admin);
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            await TestDatabases.DropAsync(admin, database);
         }
     }
 

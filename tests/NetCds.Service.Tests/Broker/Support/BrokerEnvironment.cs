@@ -96,7 +96,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+        await TestDatabases.DropAsync(BrokerEnvironment.Postgres, _name);
     }
 
     private static async Task ExecuteAsync(string sql)
