@@ -44,6 +44,7 @@ app.MapEligibilityApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();
+app.MapDeadLettersApi();
 app.MapLandingPage();
 app.MapMdtView();
 app.MapApiDocument();

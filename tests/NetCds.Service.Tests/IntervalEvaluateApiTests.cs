@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
-using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.Cards;
 using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests;

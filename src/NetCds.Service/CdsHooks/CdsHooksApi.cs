@@ -5,12 +5,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
-using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.Cards;
 using NetCds.Service.CdsHooks.Contracts;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
+using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
@@ -93,7 +94,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, $"Cannot evaluate without the patient: {keys}.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var resources = await StoredFacts.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
+        var resources = await PatientRecord.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}", resolution.SetAside);
         NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));

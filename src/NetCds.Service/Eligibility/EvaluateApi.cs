@@ -26,7 +26,7 @@ public static class EvaluateApi
         HttpRequest request,
         FhirEvaluation evaluation,
         IOptions<FhirOptions> options,
-        IOptions<Ingestion.IngestionOptions> ingestion,
+        IOptions<Records.IngestionOptions> ingestion,
         TimeProvider clock,
         string? asOf,
         string? patient,

@@ -1,28 +1,14 @@
-using System.ComponentModel.DataAnnotations;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
+using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Ingestion;
-
-/// <summary>Configuration section <c>Ingestion</c>.</summary>
-public sealed class IngestionOptions
-{
-    /// <summary>Most entries accepted in one Bundle.</summary>
-    [Range(1, 100_000)]
-    public int MaxEntries { get; init; } = 1000;
-
-    /// <summary>
-    /// An Observation arriving on the bus with no code the terminology map knows: stored (the default) or refused to
-    /// the error queue (<c>DeadLetter</c>), so a site sees codes it has not mapped and replays them once it has.
-    /// </summary>
-    public Messaging.UnknownCodePolicy UnknownObservationCodes { get; init; } = Messaging.UnknownCodePolicy.Store;
-}
 
 public static class IngestionApi
 {

@@ -6,8 +6,7 @@ using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
-using NetCds.Service.CdsHooks.Cards;
-using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.Cards;
 using NetCds.Service.Demo;
 using static NetCds.Service.Mdt.Html;
 

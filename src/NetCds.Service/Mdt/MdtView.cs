@@ -8,9 +8,9 @@ using NetCds.Domain.Policy;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Reporting;
-using NetCds.Service.CdsHooks;
-using NetCds.Service.CdsHooks.Cards;
+using NetCds.Service.Cards;
 using NetCds.Service.Demo;
+using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
 using static NetCds.Service.Mdt.Html;
@@ -82,7 +82,7 @@ public static class MdtView
             return null;
         }
 
-        return evaluation.Evaluate(await StoredFacts.MergeAsync(store, patient, [], cancellationToken), clock.GetUtcNow(), patient);
+        return evaluation.Evaluate(await PatientRecord.MergeAsync(store, patient, [], cancellationToken), clock.GetUtcNow(), patient);
     }
 
     private static string Render(Evaluation evaluation, IReadOnlyList<ChartFigure> charts, string? seed)

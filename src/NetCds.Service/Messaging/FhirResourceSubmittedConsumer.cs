@@ -3,8 +3,8 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Terminology;
-using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Records;
 
 namespace NetCds.Service.Messaging;
 

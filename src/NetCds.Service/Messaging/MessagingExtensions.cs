@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MassTransit;
+using NetCds.Service.Storage;
 
 namespace NetCds.Service.Messaging;
 
@@ -46,6 +47,7 @@ public static class MessagingExtensions
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddAdminAuthorization();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxDispatcher>();
         builder.Services.AddSingleton<OutboxRetention>();

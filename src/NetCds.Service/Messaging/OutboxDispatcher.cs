@@ -9,31 +9,6 @@ using NetCds.Service.Storage;
 
 namespace NetCds.Service.Messaging;
 
-/// <summary>Wakes the dispatcher as soon as a transaction wrote to the outbox (it also polls, for rows from other instances or a crash).</summary>
-public sealed class OutboxSignal : IDisposable
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
-}
-
 /// <summary>
 /// Publishes outbox rows in order and marks them dispatched. At least once: a crash between publish and mark
 /// republishes, so every message carries its outbox id as MessageId and consumers are idempotent.

@@ -1,18 +1,8 @@
 using Hl7.Fhir.Model;
 using NetCds.Fhir.Terminology;
-using NetCds.Service.Ingestion;
+using NetCds.Service.Records;
 
 namespace NetCds.Service.Messaging;
-
-/// <summary>What to do with an Observation on the bus whose code the terminology map does not know (<c>Ingestion:UnknownObservationCodes</c>).</summary>
-public enum UnknownCodePolicy
-{
-    /// <summary>Store it like any other resource (it supplies no fact until its code is mapped).</summary>
-    Store,
-
-    /// <summary>Refuse the whole message: it goes to the error queue naming the code, to be replayed once the site maps it.</summary>
-    DeadLetter,
-}
 
 internal static class UnknownCodes
 {

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetCds.Domain.Engine;
-using NetCds.Service.Ops.DeadLetters;
 
 namespace NetCds.Service.Ops;
 
@@ -17,7 +16,6 @@ public static class OpsEndpoints
         ops.MapGet("/version", GetVersion);
         app.MapHealth();
         app.MapMetrics();
-        app.MapDeadLettersApi();
         return app;
     }
 

@@ -1,8 +1,6 @@
-using NetCds.Service.Ops.DeadLetters;
-
 namespace NetCds.Service.Ops;
 
-/// <summary>What operators get: quiet structured logs, health, metrics and traces, dead-letter tooling, outbox retention.</summary>
+/// <summary>What operators get: quiet structured logs, health, metrics and traces, outbox monitoring (dead letters and outbox retention live with Messaging).</summary>
 public static class OpsExtensions
 {
     public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
@@ -12,7 +10,6 @@ public static class OpsExtensions
         builder.Services.AddHostedService<OutboxMonitorService>();
         builder.AddHealth();
         builder.AddTelemetry();
-        builder.AddAdminAuthorization();
         return builder;
     }
 

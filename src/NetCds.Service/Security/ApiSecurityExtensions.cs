@@ -6,7 +6,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
-using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
 
 namespace NetCds.Service.Security;

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using NetCds.Service.CdsHooks.Security;
 
 namespace NetCds.Service.Security;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.Cards;
 using NetCds.Service.Tests.CdsHooks.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;

@@ -9,9 +9,9 @@ using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Demo;
 using NetCds.Service.Fhir;
-using NetCds.Service.Ingestion;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
+using NetCds.Service.Records;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Tests.Ops;

@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
+
+using NetCds.Service.Security;
+
 namespace NetCds.Service.CdsHooks.Security;
 
 /// <summary>Configuration section <c>CdsHooks</c>: which CDS Clients (EHRs) may call, and how their JWTs are checked.</summary>
@@ -39,15 +42,6 @@ public sealed class CdsHooksSecurityOptions
 
     internal TrustedIssuer? FindIssuer(string? issuer) =>
         issuer is null ? null : Issuers.FirstOrDefault(i => string.Equals(i.Issuer, issuer, StringComparison.Ordinal));
-}
-
-/// <summary>One CDS Client: its <c>iss</c> value, and the JWKS URL its public keys are published at.</summary>
-public sealed class TrustedIssuer
-{
-    public string Issuer { get; set; } = "";
-
-    /// <summary>Kept as written (not a <see cref="Uri"/>): a token's <c>jku</c> header must equal it character for character.</summary>
-    public string JwksUrl { get; set; } = "";
 }
 
 /// <summary>Each issuer needs an <c>Issuer</c> and an absolute http(s) <c>JwksUrl</c>; an issuer is listed once. Failures name the key.</summary>

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
+using NetCds.Service.Security;
+
 namespace NetCds.Service.CdsHooks.Security;
 
 /// <summary>

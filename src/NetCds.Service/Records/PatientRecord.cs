@@ -4,13 +4,13 @@ using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.CdsHooks;
+namespace NetCds.Service.Records;
 
 /// <summary>
 /// Merges what the event pipeline already stored for the patient with what the hook call brought: per resource
 /// (type/id) the newer version by meta.lastUpdated wins, the EHR's copy on a tie; resources only one side has are kept.
 /// </summary>
-public static class StoredFacts
+public static class PatientRecord
 {
     public static async Task<IReadOnlyList<SourcedResource>> MergeAsync(StoreContext store, string patient, IReadOnlyList<SourcedResource> fromCall, CancellationToken cancellationToken)
     {

@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetCds.Ops.DeadLetters;
-using NetCds.Service.Messaging;
 
-namespace NetCds.Service.Ops.DeadLetters;
+namespace NetCds.Service.Messaging;
 
 /// <summary>
 /// The admin API's authorization: policy <see cref="Policy"/> needs an authenticated caller whose <c>scope</c> claim

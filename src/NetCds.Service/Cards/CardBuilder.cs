@@ -11,11 +11,9 @@ using NetCds.Domain.Facts;
 using NetCds.Fhir;
 using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Reporting;
-using NetCds.Service.CdsHooks.Contracts;
-using Coding = NetCds.Service.CdsHooks.Contracts.Coding;
 using Evidence = NetCds.Domain.Engine.Evidence;
 
-namespace NetCds.Service.CdsHooks.Cards;
+namespace NetCds.Service.Cards;
 
 /// <summary>
 /// Turns an evaluation into CDS Hooks cards: what was found, why, from which data (with dates), what is missing

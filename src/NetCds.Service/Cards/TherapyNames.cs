@@ -1,6 +1,6 @@
 using NetCds.Domain.Engine;
 
-namespace NetCds.Service.CdsHooks.Cards;
+namespace NetCds.Service.Cards;
 
 public static class TherapyNames
 {

@@ -1,13 +1,11 @@
 using System.Globalization;
-using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.EntityFrameworkCore;
-using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.Ingestion;
+namespace NetCds.Service.Records;
 
 /// <summary>What happened to one entry: the HTTP-style status a transaction/batch response carries.</summary>
 public sealed record EntryResult(string Status, string? Location, string? Message = null);
@@ -187,19 +185,4 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         var patient = Array.LastIndexOf(parts, "Patient");
         return patient >= 0 && patient + 1 < parts.Length ? $"Patient/{parts[patient + 1]}" : null;
     }
-}
-
-/// <summary>Writes messages to the outbox table; the <see cref="OutboxDispatcher"/> publishes them after commit.</summary>
-public static class Outbox
-{
-    public static void Add<T>(StoreContext store, T message, DateTimeOffset now)
-        where T : class =>
-        store.Outbox.Add(new OutboxMessage
-        {
-            Id = Guid.NewGuid(),
-            MessageType = typeof(T).Name,
-            Payload = JsonSerializer.Serialize(message, JsonSerializerOptions.Web),
-            CreatedAt = now,
-            TraceParent = System.Diagnostics.Activity.Current?.Id,
-        });
 }

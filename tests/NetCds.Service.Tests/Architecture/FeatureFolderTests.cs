@@ -1,0 +1,84 @@
+using System.Reflection;
+using NetArchTest.Rules;
+using NetCds.Service.Storage;
+
+namespace NetCds.Service.Tests.Architecture;
+
+/// <summary>
+/// Inside NetCds.Service the folders depend one way, as the projects do: a feature (a way in or out of the service)
+/// uses the shared pieces and never another feature; the shared pieces use no feature. The published message
+/// contracts (<c>Messaging.Contracts</c>) are shared by definition: they are what features exchange.
+/// </summary>
+public sealed class FeatureFolderTests
+{
+    private const string Root = "NetCds.Service.";
+
+    /// <summary>Ways in and out: HTTP surfaces, bus consumers, pages.</summary>
+    public static readonly TheoryData<string> Features = new(["CdsHooks", "Eligibility", "Ingestion", "Mdt", "Messaging", "Subscriptions"]);
+
+    /// <summary>What features share: storage and the outbox, the patient record, cards, FHIR helpers, security, operations.</summary>
+    public static readonly TheoryData<string> Shared = new(["Cards", "Demo", "Errors", "Fhir", "OpenApi", "Ops", "Records", "Security", "Storage"]);
+
+    private static readonly Assembly Service = typeof(StoreContext).Assembly;
+
+    [Theory]
+    [MemberData(nameof(Features))]
+    public void A_feature_uses_no_other_feature(string feature)
+    {
+        var others = Features.Select(f => f.Data).Where(f => f != feature);
+
+        FailingTypes(feature, others).Should().BeEmpty($"{feature} may use shared folders only; move what two features need into a shared folder");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shared))]
+    public void A_shared_folder_uses_no_feature(string shared)
+    {
+        FailingTypes(shared, Features.Select(f => f.Data)).Should().BeEmpty($"{shared} is shared: it cannot depend on a feature");
+    }
+
+    [Fact]
+    public void Every_folder_is_either_a_feature_or_shared()
+    {
+        var folders = Service.GetTypes()
+            .Select(t => t.Namespace)
+            .OfType<string>()
+            .Where(n => n.StartsWith(Root, StringComparison.Ordinal))
+            .Select(n => n[Root.Length..].Split('.')[0])
+            .Distinct();
+
+        folders.Should().BeSubsetOf(Features.Select(f => f.Data).Concat(Shared.Select(s => s.Data)),
+            "a new folder has to say which side it is on, so this test keeps guarding it");
+    }
+
+    [Fact]
+    public void The_test_sees_a_dependency_when_there_is_one()
+    {
+        // Guards the guard: the recompute consumer builds cards, so it depends on Cards.
+        FailingTypes("Messaging", ["Cards"]).Should().Contain(t => t.Contains("RecomputeEligibility", StringComparison.Ordinal));
+    }
+
+    /// <summary>Types in <paramref name="folder"/> that use a type of one of <paramref name="forbidden"/> (method bodies included).</summary>
+    private static List<string> FailingTypes(string folder, IEnumerable<string> forbidden)
+    {
+        var forbiddenTypes = Service.GetTypes()
+            .Where(t => t.FullName is not null && forbidden.Any(f => InFolder(t, f)) && !IsContract(t))
+            .Select(t => t.FullName!)
+            .ToArray();
+        if (forbiddenTypes.Length == 0)
+        {
+            return [];
+        }
+
+        var result = Types.InAssembly(Service)
+            .That().ResideInNamespace(Root + folder)
+            .ShouldNot().HaveDependencyOnAny(forbiddenTypes)
+            .GetResult();
+        return result.FailingTypeNames?.ToList() ?? [];
+    }
+
+    private static bool InFolder(Type type, string folder) =>
+        type.Namespace is { } ns && (ns == Root + folder || ns.StartsWith(Root + folder + ".", StringComparison.Ordinal));
+
+    private static bool IsContract(Type type) => type.Namespace?.StartsWith(Root + "Messaging.Contracts", StringComparison.Ordinal) == true;
+}
