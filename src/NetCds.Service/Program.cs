@@ -8,6 +8,7 @@ using NetCds.Service.Mdt;
 using NetCds.Service.Messaging;
 using NetCds.Service.OpenApi;
 using NetCds.Service.Ops;
+using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
@@ -22,7 +23,7 @@ builder.AddFhirInput();
 builder.AddDemo();
 builder.AddStore();
 builder.AddCdsHooks();
-builder.AddIngestion();
+builder.AddPatientRecords();
 builder.AddMessaging();
 builder.AddApiDocument();
 

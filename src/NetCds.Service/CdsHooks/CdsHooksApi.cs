@@ -61,7 +61,7 @@ public static class CdsHooksApi
         FhirEvaluation evaluation,
         OrderClassifier orders,
         CardBuilder cards,
-        StoreContext store,
+        PatientRecord record,
         TimeProvider clock,
         IOptions<ServiceOptions> service,
         IOptions<FhirOptions> fhirOptions,
@@ -94,7 +94,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, $"Cannot evaluate without the patient: {keys}.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var resources = await PatientRecord.MergeAsync(store, $"Patient/{patientId}", resolution.Resources, cancellationToken);
+        var resources = await record.MergeAsync($"Patient/{patientId}", resolution.Resources, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}", resolution.SetAside);
         NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));

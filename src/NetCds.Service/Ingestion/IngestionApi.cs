@@ -12,13 +12,6 @@ namespace NetCds.Service.Ingestion;
 
 public static class IngestionApi
 {
-    public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddScoped<ResourceIngestion>();
-        return builder;
-    }
-
     /// <summary>
     /// <c>POST /fhir</c> (a resource or a Bundle: transaction, batch, collection, message, history, subscription
     /// notification), <c>POST /fhir/{type}</c>, <c>PUT /fhir/{type}/{id}</c>, <c>DELETE /fhir/{type}/{id}</c>; and
@@ -112,6 +105,15 @@ public static class IngestionApi
         if (resource is not Bundle bundle)
         {
             var single = results[0];
+            if (single.NotUsed)
+            {
+                // Accepted, not kept: say why in an OperationOutcome rather than echo a resource that is not stored.
+                return FhirResults.Resource(new OperationOutcome
+                {
+                    Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Information, Code = OperationOutcome.IssueType.Informational, Diagnostics = single.Message, Expression = [$"{resource.TypeName}.code"] }],
+                }, StatusCodes.Status200OK);
+            }
+
             return FhirResults.Resource(resource, single.Status.StartsWith("201", StringComparison.Ordinal) ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }
 

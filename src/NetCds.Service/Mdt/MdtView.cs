@@ -48,6 +48,7 @@ public static class MdtView
         FhirEvaluation evaluation,
         EligibilityPolicy policy,
         StoreContext store,
+        PatientRecord record,
         TimeProvider clock,
         CancellationToken cancellationToken)
     {
@@ -59,7 +60,7 @@ public static class MdtView
                 : Results.Text("The MDT view of this patient needs an access token.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        var result = await EvaluateAsync(patientId, seed, seeds, evaluation, store, clock, cancellationToken);
+        var result = await EvaluateAsync(patientId, seed, seeds, evaluation, store, record, clock, cancellationToken);
         if (result is null)
         {
             return Results.Text("No report for this patient.", statusCode: StatusCodes.Status404NotFound);
@@ -69,7 +70,7 @@ public static class MdtView
     }
 
     /// <summary>A seed is evaluated at the instant it was written for; a stored patient from its stored resources, now.</summary>
-    private static async Task<Evaluation?> EvaluateAsync(string patientId, string? seed, DemoSeeds seeds, FhirEvaluation evaluation, StoreContext store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Evaluation?> EvaluateAsync(string patientId, string? seed, DemoSeeds seeds, FhirEvaluation evaluation, StoreContext store, PatientRecord record, TimeProvider clock, CancellationToken cancellationToken)
     {
         var patient = $"Patient/{patientId}";
         if (seed is not null)
@@ -82,7 +83,7 @@ public static class MdtView
             return null;
         }
 
-        return evaluation.Evaluate(await PatientRecord.MergeAsync(store, patient, [], cancellationToken), clock.GetUtcNow(), patient);
+        return evaluation.Evaluate(await record.LoadAsync(patient, cancellationToken), clock.GetUtcNow(), patient);
     }
 
     private static string Render(Evaluation evaluation, IReadOnlyList<ChartFigure> charts, string? seed)

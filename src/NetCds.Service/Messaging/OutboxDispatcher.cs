@@ -42,10 +42,11 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
     }
 
     /// <summary>
-    /// Publishes one batch; returns how many rows were dispatched. Each row is claimed with one conditional UPDATE
-    /// first, so with several instances only the claimer publishes it (a claim that outlives a crash expires). The
-    /// claimed rows are published in order and their confirms awaited together: one broker round trip per batch.
-    /// Rows are marked only after every confirm, so a failure republishes (consumers are idempotent).
+    /// Publishes one batch; returns how many rows were dispatched. The batch is claimed with one UPDATE (the oldest
+    /// unclaimed rows get this pass's token), then read back by token, so with several instances only the claimer
+    /// publishes a row (a claim that outlives a crash expires). The claimed rows are published in order and their
+    /// confirms awaited together: one broker round trip per batch. Rows are marked only after every confirm, so a
+    /// failure republishes (consumers are idempotent).
     /// </summary>
     public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
@@ -53,21 +54,17 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
         var now = clock.GetUtcNow();
-        var candidates = await store.Outbox.AsNoTracking()
-            .Where(m => m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
-            .OrderBy(m => m.CreatedAt).Take(options.Value.OutboxBatchSize).ToListAsync(cancellationToken);
         var claimUntil = now.AddSeconds(30);
-        var claimed = new List<OutboxMessage>(candidates.Count);
-        foreach (var row in candidates)
-        {
-            var won = await store.Outbox
-                .Where(m => m.Id == row.Id && m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
-                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, claimUntil).SetProperty(m => m.Attempts, m => m.Attempts + 1), cancellationToken);
-            if (won == 1)
-            {
-                claimed.Add(row);
-            }
-        }
+        var token = Guid.NewGuid();
+        var oldest = store.Outbox
+            .Where(m => m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .OrderBy(m => m.CreatedAt).Take(options.Value.OutboxBatchSize).Select(m => m.Id);
+        // The condition is repeated on the outer rows: a row another instance claimed between the subquery and the
+        // update (PostgreSQL re-checks it on the locked row) stays with that instance.
+        var won = await store.Outbox
+            .Where(m => oldest.Contains(m.Id) && m.DispatchedAt == null && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, claimUntil).SetProperty(m => m.ClaimToken, token).SetProperty(m => m.Attempts, m => m.Attempts + 1), cancellationToken);
+        var claimed = won == 0 ? [] : await store.Outbox.AsNoTracking().Where(m => m.ClaimToken == token).OrderBy(m => m.CreatedAt).ToListAsync(cancellationToken);
 
         if (claimed.Count == 0)
         {

@@ -26,6 +26,10 @@ public static class NetCdsTelemetry
 
     private static readonly Counter<long> EventsAccepted = Meter.CreateCounter<long>("netcds.events.accepted", "{resource}", "FHIR resources stored (new or newer versions), whether they came by HTTP or the bus.");
 
+    private static readonly Counter<long> EventsNotUsed = Meter.CreateCounter<long>("netcds.events.not_used", "{resource}", "FHIR resources answered as not used and not kept: no code the terminology map knows.");
+
+    private static readonly Counter<long> RecomputesSkipped = Meter.CreateCounter<long>("netcds.recompute.coalesced", "{message}", "Recompute requests skipped because a report already covers their data.");
+
     private static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("netcds.events.consumed", "{message}", "Messages consumed successfully, by message type.");
 
     private static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("netcds.events.failed", "{attempt}", "Consume attempts that threw (retried or not), by message type.");
@@ -65,6 +69,16 @@ public static class NetCdsTelemetry
         StatusChanges.Add(1, new("therapy", therapy), new("status", status));
 
     public static void Accepted(int count) => EventsAccepted.Add(count);
+
+    public static void NotUsed(int count)
+    {
+        if (count > 0)
+        {
+            EventsNotUsed.Add(count);
+        }
+    }
+
+    public static void RecomputeCoalesced() => RecomputesSkipped.Add(1);
 
     public static void Consumed(string messageType) => EventsConsumed.Add(1, new KeyValuePair<string, object?>("message_type", messageType));
 

@@ -1,25 +1,59 @@
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
-using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
 
 /// <summary>
-/// Merges what the event pipeline already stored for the patient with what the hook call brought: per resource
-/// (type/id) the newer version by meta.lastUpdated wins, the EHR's copy on a tie; resources only one side has are kept.
+/// A patient's stored record, as every reader sees it: the resources about the patient and the Medications their
+/// medication courses reference. One loader for the recompute, the CDS services and the MDT view, so that the
+/// same data gives the same report whichever way it is asked for.
 /// </summary>
-public static class PatientRecord
+public sealed class PatientRecord(StoreContext store, ParsedResources parsed)
 {
-    public static async Task<IReadOnlyList<SourcedResource>> MergeAsync(StoreContext store, string patient, IReadOnlyList<SourcedResource> fromCall, CancellationToken cancellationToken)
+    private const string MedicationPrefix = "Medication/";
+
+    /// <summary>The patient's stored resources (not deleted) and the Medications they reference.</summary>
+    public async Task<IReadOnlyList<SourcedResource>> LoadAsync(string patient, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(fromCall);
-        var stored = await store.Resources.AsNoTracking()
+        var rows = await store.Resources.AsNoTracking()
             .Where(r => r.Patient == patient && !r.Deleted && r.Json != null)
-            .Select(r => r.Json!)
+            .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
             .ToListAsync(cancellationToken);
+        var resources = rows.Select(r => parsed.Get($"{r.ResourceType}/{r.ResourceId}", r.Version, r.Json!)).OfType<Resource>().ToList();
+        var medicationIds = resources
+            .Select(r => r switch
+            {
+                MedicationStatement m => (m.Medication as ResourceReference)?.Reference,
+                MedicationRequest m => (m.Medication as ResourceReference)?.Reference,
+                _ => null,
+            })
+            .OfType<string>()
+            .Where(r => r.StartsWith(MedicationPrefix, StringComparison.Ordinal))
+            .Select(r => r[MedicationPrefix.Length..])
+            .Distinct()
+            .ToList();
+        if (medicationIds.Count > 0)
+        {
+            var medications = await store.Resources.AsNoTracking()
+                .Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null)
+                .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
+                .ToListAsync(cancellationToken);
+            resources.AddRange(medications.Select(m => parsed.Get($"{m.ResourceType}/{m.ResourceId}", m.Version, m.Json!)).OfType<Resource>());
+        }
+
+        return [.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))];
+    }
+
+    /// <summary>
+    /// What is stored for the patient merged with what a hook call brought: per resource (type/id) the newer version
+    /// by meta.lastUpdated wins, the EHR's copy on a tie; resources only one side has are kept.
+    /// </summary>
+    public async Task<IReadOnlyList<SourcedResource>> MergeAsync(string patient, IReadOnlyList<SourcedResource> fromCall, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fromCall);
+        var stored = await LoadAsync(patient, cancellationToken);
         if (stored.Count == 0)
         {
             return fromCall;
@@ -36,17 +70,12 @@ public static class PatientRecord
             }
         }
 
-        foreach (var json in stored)
+        foreach (var resource in stored)
         {
-            if (FhirInput.Parse(json).Resource is not { } resource)
+            var key = Key(resource.Resource);
+            if (!merged.TryGetValue(key, out var current) || resource.Resource.Meta?.LastUpdated > current.Resource.Meta?.LastUpdated)
             {
-                continue;
-            }
-
-            var key = Key(resource);
-            if (!merged.TryGetValue(key, out var current) || resource.Meta?.LastUpdated > current.Resource.Meta?.LastUpdated)
-            {
-                merged[key] = new SourcedResource(resource, $"{resource.TypeName}/{resource.Id}");
+                merged[key] = resource;
             }
         }
 

@@ -1,80 +1,136 @@
+using System.Data.Common;
 using System.Globalization;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NetCds.Fhir.Mapping;
+using NetCds.Fhir.Terminology;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
 
 /// <summary>What happened to one entry: the HTTP-style status a transaction/batch response carries.</summary>
-public sealed record EntryResult(string Status, string? Location, string? Message = null);
+public sealed record EntryResult(string Status, string? Location, string? Message = null)
+{
+    /// <summary>Not kept: no code the terminology map knows (<see cref="UnknownCodePolicy.Skip"/>).</summary>
+    public bool NotUsed { get; init; }
+}
 
 /// <summary>One thing to store: a resource (create/update) or the deletion of one.</summary>
 public sealed record IngestEntry(Resource? Resource, string? DeleteType = null, string? DeleteId = null);
 
 /// <summary>
 /// Durable, idempotent recording of FHIR resources. The same resource twice is a no-op; an older version never
-/// overwrites a newer one; a deletion leaves a tombstone. Every patient touched gets a RecomputeEligibility in the
-/// outbox, committed in the same transaction as the resources, so an accepted resource always leads to a recompute.
+/// overwrites a newer one; a deletion leaves a tombstone. Every patient touched gets its record generation bumped and
+/// a RecomputeEligibility naming that generation in the outbox, committed in the same transaction as the resources,
+/// so an accepted resource always leads to a recompute that sees it.
+/// Callers arriving while a transaction is being written wait and are written together in the next one (group
+/// commit, <see cref="IngestionGroupCommit"/>): one commit for many HTTP requests or bus messages, each caller still
+/// answered only after its own entries are committed.
 /// </summary>
-public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, TimeProvider clock)
+public sealed class ResourceIngestion(
+    StoreContext store,
+    IngestionGroupCommit groupCommit,
+    OutboxSignal signal,
+    TerminologyMap terminology,
+    IOptions<IngestionOptions> options,
+    TimeProvider clock)
 {
     private static readonly FhirJsonSerializer Serializer = new();
 
-    public async Task<IReadOnlyList<EntryResult>> IngestAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EntryResult>> IngestAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken) =>
+        groupCommit.WriteAsync(entries, WriteAsync, options.Value.MaxEntriesPerTransaction, cancellationToken);
+
+    /// <summary>Writes one group in one transaction, starting again from what is stored when another writer got there first.</summary>
+    private async Task<IReadOnlyList<EntryResult>> WriteAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
     {
-        // Another instance may store the same resource at the same moment: the key or the version check then
-        // refuses one of the two writes; that one starts again from what is now stored.
+        // Another instance may store the same resource (or bump the same patient) at the same moment: the key, the
+        // version check or a deadlock refuses one of the two transactions; that one starts again from what is stored.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await IngestOnceAsync(entries, cancellationToken);
+                return await WriteOnceAsync(entries, cancellationToken);
             }
-            catch (DbUpdateException) when (attempt < 5)
+            catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {
                 store.ChangeTracker.Clear();
-                await System.Threading.Tasks.Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+                await System.Threading.Tasks.Task.Delay(TimeSpan.FromMilliseconds(10 * attempt * attempt), cancellationToken);
             }
         }
     }
 
-    private async Task<IReadOnlyList<EntryResult>> IngestOnceAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EntryResult>> WriteOnceAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
     {
+        store.ChangeTracker.Clear();
         var now = clock.GetUtcNow();
-        var results = new List<EntryResult>();
-        var patients = new HashSet<string>(StringComparer.Ordinal);
+        await using var transaction = await store.Database.BeginTransactionAsync(cancellationToken);
+        var stored = await StoredAsync(entries, cancellationToken);
+        var results = new List<EntryResult>(entries.Count);
+        var patients = new SortedSet<string>(StringComparer.Ordinal);
+        var skipUnknown = options.Value.UnknownObservationCodes != UnknownCodePolicy.Store;
         foreach (var entry in entries)
         {
-            results.Add(entry.Resource is { } resource
-                ? await UpsertAsync(resource, now, patients, cancellationToken)
-                : await DeleteAsync(entry.DeleteType!, entry.DeleteId!, now, patients, cancellationToken));
+            results.Add(entry.Resource switch
+            {
+                { } resource when skipUnknown && !stored.ContainsKey(Key(resource.TypeName, resource.Id!)) && !DomainRelevance.IsRelevant(resource, terminology) =>
+                    new EntryResult("200 OK", $"{resource.TypeName}/{resource.Id}", $"not used: no code NetCds knows ({DomainRelevance.Codes(resource)}); not kept") { NotUsed = true },
+                { } resource => Upsert(resource, stored, now, patients),
+                null => Delete(entry.DeleteType!, entry.DeleteId!, stored, now, patients),
+            });
         }
 
-        foreach (var patient in patients)
+        foreach (var (patient, generation) in await PatientGenerations.BumpAsync(store, patients, cancellationToken))
         {
-            Outbox.Add(store, new RecomputeEligibility(patient, now), now);
+            Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
         }
 
         await store.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         signal.Notify();
-        Ops.NetCdsTelemetry.Accepted(results.Count(r => r.Status == "201 Created" || (r.Status == "200 OK" && r.Message is null)));
+        NetCdsTelemetry.Accepted(results.Count(r => r.Status == "201 Created" || (r.Status == "200 OK" && r.Message is null)));
+        NetCdsTelemetry.NotUsed(results.Count(r => r.NotUsed));
         return results;
     }
 
-    private async Task<EntryResult> UpsertAsync(Resource resource, DateTimeOffset now, HashSet<string> patients, CancellationToken cancellationToken)
+    /// <summary>The stored rows for every entry, tracked: one query per resource type, not one per entry.</summary>
+    private async Task<Dictionary<string, StoredResource>> StoredAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<string, StoredResource>(StringComparer.Ordinal);
+        var byType = entries
+            .Select(e => e.Resource is { } r ? (Type: r.TypeName, Id: r.Id!) : (Type: e.DeleteType!, Id: e.DeleteId!))
+            .GroupBy(k => k.Type, k => k.Id);
+        foreach (var type in byType)
+        {
+            var ids = type.Distinct().ToList();
+            foreach (var chunk in ids.Chunk(500))
+            {
+                var rows = await store.Resources.Where(r => r.ResourceType == type.Key && chunk.Contains(r.ResourceId)).ToListAsync(cancellationToken);
+                foreach (var row in rows)
+                {
+                    stored[Key(row.ResourceType, row.ResourceId)] = row;
+                }
+            }
+        }
+
+        return stored;
+    }
+
+    private EntryResult Upsert(Resource resource, Dictionary<string, StoredResource> stored, DateTimeOffset now, SortedSet<string> patients)
     {
         var type = resource.TypeName;
         var id = resource.Id!;
         var location = $"{type}/{id}";
         var json = Serializer.SerializeToString(resource);
         var patient = PatientOf(resource);
-        var existing = await Tracked(type, id, cancellationToken);
+        stored.TryGetValue(Key(type, id), out var existing);
         var version = VersionOf(resource, existing);
         if (existing is null)
         {
-            store.Resources.Add(new StoredResource
+            var row = new StoredResource
             {
                 ResourceType = type,
                 ResourceId = id,
@@ -84,7 +140,9 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
                 Patient = patient,
                 Json = json,
                 ReceivedAt = now,
-            });
+            };
+            store.Resources.Add(row);
+            stored[Key(type, id)] = row;
             Touch(patients, patient);
             return new EntryResult("201 Created", location);
         }
@@ -110,13 +168,14 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         return new EntryResult(recreated ? "201 Created" : "200 OK", location);
     }
 
-    private async Task<EntryResult> DeleteAsync(string type, string id, DateTimeOffset now, HashSet<string> patients, CancellationToken cancellationToken)
+    private EntryResult Delete(string type, string id, Dictionary<string, StoredResource> stored, DateTimeOffset now, SortedSet<string> patients)
     {
-        var existing = await Tracked(type, id, cancellationToken);
-        if (existing is null)
+        if (!stored.TryGetValue(Key(type, id), out var existing))
         {
             // A tombstone, so a copy last updated before the deletion, arriving later, cannot bring the resource back.
-            store.Resources.Add(new StoredResource { ResourceType = type, ResourceId = id, Version = now.UtcTicks, Deleted = true, ReceivedAt = now });
+            var tombstone = new StoredResource { ResourceType = type, ResourceId = id, Version = now.UtcTicks, Deleted = true, ReceivedAt = now };
+            store.Resources.Add(tombstone);
+            stored[Key(type, id)] = tombstone;
             return new EntryResult("204 No Content", $"{type}/{id}");
         }
 
@@ -133,11 +192,9 @@ public sealed class ResourceIngestion(StoreContext store, OutboxSignal signal, T
         return new EntryResult("204 No Content", $"{type}/{id}");
     }
 
-    private async Task<StoredResource?> Tracked(string type, string id, CancellationToken cancellationToken) =>
-        store.Resources.Local.FirstOrDefault(r => r.ResourceType == type && r.ResourceId == id)
-        ?? await store.Resources.FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id, cancellationToken);
+    private static string Key(string type, string id) => $"{type}/{id}";
 
-    private static void Touch(HashSet<string> patients, string? patient)
+    private static void Touch(SortedSet<string> patients, string? patient)
     {
         if (patient is not null)
         {

@@ -41,6 +41,24 @@ public sealed class PatientReport
 
     /// <summary>Optimistic concurrency: two instances recomputing one patient cannot both win.</summary>
     public int Revision { get; set; }
+
+    /// <summary>
+    /// The <see cref="PatientRecordState.Generation"/> read before the resources this report was computed from: a
+    /// recompute requested for this generation or an older one has nothing new to see and is skipped.
+    /// </summary>
+    public long Generation { get; set; }
+}
+
+/// <summary>
+/// Counts the committed changes to one patient's stored resources. Every ingestion transaction that touches the
+/// patient increments it atomically (in the same transaction as the resources) and names the new value in the
+/// RecomputeEligibility it queues; that is what lets many events for one patient be recomputed once.
+/// </summary>
+public sealed class PatientRecordState
+{
+    public required string Patient { get; set; }
+
+    public long Generation { get; set; }
 }
 
 /// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox).</summary>
@@ -61,6 +79,9 @@ public sealed class OutboxMessage
     public DateTimeOffset? ClaimedUntil { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>Which dispatcher pass claimed the row: one UPDATE claims a whole batch, this finds what it won.</summary>
+    public Guid? ClaimToken { get; set; }
 
     /// <summary>W3C traceparent of the activity that wrote the row: the dispatcher publishes within that trace.</summary>
     public string? TraceParent { get; set; }

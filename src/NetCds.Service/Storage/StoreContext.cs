@@ -18,6 +18,8 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 
     public DbSet<UsedJti> UsedJtis => Set<UsedJti>();
 
+    public DbSet<PatientRecordState> PatientRecords => Set<PatientRecordState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -51,12 +53,18 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         report.Property(r => r.Statuses).HasMaxLength(1000);
         report.Property(r => r.Revision).IsConcurrencyToken();
 
+        var record = modelBuilder.Entity<PatientRecordState>();
+        record.ToTable("patient_record_state");
+        record.HasKey(r => r.Patient);
+        record.Property(r => r.Patient).HasMaxLength(200);
+
         var outbox = modelBuilder.Entity<OutboxMessage>();
         outbox.ToTable("outbox");
         outbox.HasKey(m => m.Id);
         outbox.Property(m => m.MessageType).HasMaxLength(200);
         outbox.Property(m => m.TraceParent).HasMaxLength(128);
         outbox.HasIndex(m => new { m.DispatchedAt, m.CreatedAt });
+        outbox.HasIndex(m => m.ClaimToken);
 
         var jti = modelBuilder.Entity<UsedJti>();
         jti.ToTable("cds_used_jti");

@@ -4,8 +4,13 @@ using System.Text.Json;
 // A breaking change gets a new namespace (V2) rather than an edit here.
 namespace NetCds.Service.Messaging.Contracts.V1;
 
-/// <summary>Recompute one patient's eligibility from the stored resources (sent after resources for the patient were stored).</summary>
-public sealed record RecomputeEligibility(string Patient, DateTimeOffset RequestedAt);
+/// <summary>
+/// Recompute one patient's eligibility from the stored resources (sent after resources for the patient were stored).
+/// <paramref name="Generation"/> is the patient's record generation that commit produced: a report already computed
+/// from that generation or a later one has seen these resources, so the recompute is skipped (coalescing). Null
+/// (messages from before generations existed) always recomputes.
+/// </summary>
+public sealed record RecomputeEligibility(string Patient, DateTimeOffset RequestedAt, long? Generation = null);
 
 /// <summary>FHIR JSON (a resource or a Bundle) sent as a MassTransit message by a .NET client.</summary>
 public sealed record FhirResourceSubmitted(string Json, string? Source = null);

@@ -87,6 +87,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -111,9 +114,25 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("DispatchedAt", "CreatedAt");
 
                     b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.PatientRecordState", b =>
+                {
+                    b.Property<string>("Patient")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Patient");
+
+                    b.ToTable("patient_record_state", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.PatientReport", b =>
@@ -124,6 +143,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset>("EvaluatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ReportJson")
                         .IsRequired()

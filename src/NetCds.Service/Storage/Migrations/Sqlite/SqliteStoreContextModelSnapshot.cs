@@ -80,6 +80,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ClaimToken")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ClaimedUntil")
                         .HasColumnType("INTEGER");
 
@@ -104,9 +107,25 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ClaimToken");
+
                     b.HasIndex("DispatchedAt", "CreatedAt");
 
                     b.ToTable("outbox", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.PatientRecordState", b =>
+                {
+                    b.Property<string>("Patient")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Patient");
+
+                    b.ToTable("patient_record_state", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.PatientReport", b =>
@@ -116,6 +135,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("EvaluatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Generation")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ReportJson")
