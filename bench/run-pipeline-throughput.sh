@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Measures the event pipeline: sustained accepted events/s over HTTP and the recompute lag, with the scale-out
-# set-up (RabbitMQ + PostgreSQL from deploy/local, a fresh database) or the embedded default (TRANSPORT=InMemory).
+# Event pipeline load (issue 10): starts the service (Release, loopback, a fresh store) and drives it with
+# bench/NetCds.PipelineLoad for SECONDS of sustained load, printing events/s, lag p50/p99 (acceptance -> stored
+# report), CPU per event by process, peak RSS, and the bare baselines measured in the same invocation.
+#   TRANSPORT=RabbitMq (default: RabbitMQ + PostgreSQL from deploy/local) or InMemory (embedded: SQLite, in-memory bus)
+#   MODE=http|bundle|raw (raw: JSON on the netcds-fhir-raw exchange; RabbitMq only)  SECONDS_=60 PATIENTS=200 CONCURRENCY=16
+# API authentication is off for the run (Api__RequireAuth=false, loopback only): the harness measures the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5098}"
 transport="${TRANSPORT:-RabbitMq}"
 dotnet build -c Release -nologo -v quiet src/NetCds.Service
 dotnet build -c Release -nologo -v quiet bench/NetCds.PipelineLoad
+rabbit_args=()
 if [ "$transport" = RabbitMq ]; then
   eval "$(deploy/local/postgres.sh up)"
   eval "$(deploy/local/rabbitmq.sh up)"
@@ -14,13 +19,16 @@ if [ "$transport" = RabbitMq ]; then
   PGPASSWORD="$(sed -E "s/.*Password=([^;]*).*/\1/" <<<"$NETCDS_TEST_POSTGRES")" psql -h 127.0.0.1 -U netcds -d postgres -qc "CREATE DATABASE $db"
   export Storage__Provider=PostgreSql ConnectionStrings__Store="${NETCDS_TEST_POSTGRES/Database=postgres/Database=$db}"
   export Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$NETCDS_TEST_RABBITMQ"
+  rabbit_args=(--rabbit "$NETCDS_TEST_RABBITMQ")
 else
   export ConnectionStrings__Store="Data Source=$(mktemp -d)/bench.db"
 fi
-CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning \
+Service__PublicBaseUrl="http://127.0.0.1:$port" Api__RequireAuth=false CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
   dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.5; done
-echo "transport $transport"
-dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json "${PATIENTS:-20}" "${EVENTS:-2000}" "${CONCURRENCY:-4}"
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
+  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-15}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" \
+  --service-pid "$service" "${rabbit_args[@]}"

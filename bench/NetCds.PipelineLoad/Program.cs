@@ -1,29 +1,52 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using NetCds.PipelineLoad;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
-// usage: NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [patients=20] [events=2000] [concurrency=4]
-// Gives each patient the seed's record, then posts Observation events (bilirubin that crosses the embolization
-// thresholds, so statuses really change) and measures the accepted events/s and the recompute lag: the time from
-// the last accepted event until every patient's stored report reflects it.
-if (args.Length < 2)
-{
-    Console.Error.WriteLine("usage: NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [patients] [events] [concurrency]");
-    return 2;
-}
-
-var baseUrl = new Uri(args[0].TrimEnd('/') + "/");
-var patients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
-var events = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000;
-var concurrency = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 4;
-var seed = File.ReadAllText(args[1]);
+// Event pipeline load harness (issue 10). Usage:
+//   NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200]
+//                       [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...]
+// Gives each patient the seed's record, then sends bilirubin Observations (values that cross the embolization
+// thresholds, so statuses really change) as fast as the service accepts them for --seconds: one resource per POST
+// (http), Bundles of --bundle (bundle), or raw JSON on the netcds-fhir-raw exchange with publisher confirms (raw).
+// Lag is per event: from its acceptance (HTTP answer / broker confirm) until the patient's stored report shows it
+// (the report's newest bilirubin cites its source, Observation/bili-<run>-<index>). CPU per event is split by process
+// (/proc), so a slow broker or database is told apart from a slow service. In the same invocation it measures the
+// bare baselines the figures are quoted against: Firely parsing the same Observation, and, with --rabbit, a bare
+// RabbitMQ.Client publish (confirms) and consume (manual acks) of the same bytes through a quorum queue.
+var options = Options.Parse(args);
+var seed = File.ReadAllText(options.Seed);
 var seedPatient = (string)JsonNode.Parse(seed)!["entry"]!.AsArray().Select(e => e!["resource"]!).Single(r => (string?)r["resourceType"] == "Patient")["id"]!;
 var run = Guid.NewGuid().ToString("N")[..6];
-using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency + 4 }) { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+var start = DateTimeOffset.UtcNow.AddDays(-10);
 
-async Task PostAsync(string json)
+string PatientId(int p) => $"load-{run}-{p}";
+
+JsonObject Observation(long i) => new()
+{
+    ["resourceType"] = "Observation",
+    ["id"] = $"bili-{run}-{i}",
+    ["status"] = "final",
+    ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId((int)(i % options.Patients))}" },
+    // Newer than anything in the seed, older than now: the highest index is the patient's newest bilirubin.
+    ["effectiveDateTime"] = start.AddSeconds(i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+    ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
+    ["valueQuantity"] = new JsonObject { ["value"] = 1m + (i % 7 * 0.5m), ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
+};
+
+var sample = Encoding.UTF8.GetBytes(Observation(0).ToJsonString());
+var bareParse = Baselines.FirelyParsesPerSecond(sample);
+var bareBroker = options.Rabbit is null ? (double?)null : await Baselines.RabbitMessagesPerSecondAsync(options.Rabbit, sample, 30_000);
+
+async System.Threading.Tasks.Task PostAsync(string json)
 {
     using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");
     using var response = await http.PostAsync(new Uri("fhir", UriKind.Relative), content);
@@ -33,53 +56,228 @@ async Task PostAsync(string json)
     }
 }
 
-string PatientId(int p) => $"load-{run}-{p}";
-for (var p = 0; p < patients; p++)
-{
-    await PostAsync(seed.Replace(seedPatient, PatientId(p), StringComparison.Ordinal));
-}
+await Parallel.ForAsync(0, options.Patients, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (p, _) =>
+    await PostAsync(seed.Replace(seedPatient, PatientId(p), StringComparison.Ordinal)));
 
-// Newer than anything in the seed, older than now: each event is the newest bilirubin when it arrives in order.
-var start = DateTimeOffset.UtcNow.AddDays(-10);
-var watch = Stopwatch.StartNew();
-await Parallel.ForAsync(0, events, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+// Acceptance times by event index (Stopwatch ticks; 0 = not accepted yet), and per patient the next index to settle.
+var accepted = new long[20_000_000];
+var lags = new ConcurrentBag<double>();
+var next = Enumerable.Range(0, options.Patients).Select(p => (long)p).ToArray();
+var counter = -1L;
+var clock = Stopwatch.StartNew();
+
+IConnection? rabbit = options.Mode == "raw" ? await new ConnectionFactory { Uri = options.Rabbit ?? throw new InvalidOperationException("--mode raw needs --rabbit") }.CreateConnectionAsync() : null;
+// A warm-up first (JIT tiering, caches, connection pools), then the measured window: only events sent in it count.
+using var stopLoad = new CancellationTokenSource(TimeSpan.FromSeconds(options.Warmup + options.Seconds));
+var measuredFrom = long.MaxValue;
+var cpuBefore = CpuSample.Take(options.ServicePid);
+var measuredStart = System.Threading.Tasks.Task.Run(async () =>
 {
-    var p = i % patients;
-    var value = 1m + (i % 7 * 0.5m);
-    var observation = new JsonObject
-    {
-        ["resourceType"] = "Observation",
-        ["id"] = $"bili-{run}-{i}",
-        ["status"] = "final",
-        ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId(p)}" },
-        ["effectiveDateTime"] = start.AddMinutes(i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
-        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
-    };
-    await PostAsync(observation.ToJsonString());
+    await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(options.Warmup));
+    cpuBefore = CpuSample.Take(options.ServicePid);
+    Volatile.Write(ref measuredFrom, Interlocked.Read(ref counter) + 1);
+    return clock.Elapsed;
 });
-var accepted = watch.Elapsed;
-
-// Lag: until every patient's stored report shows the newest bilirubin sent for it (the highest effective time).
-decimal Expected(int p) => 1m + (((p + (patients * ((events - 1 - p) / patients))) % 7) * 0.5m);
-var lag = Stopwatch.StartNew();
-var pending = Enumerable.Range(0, Math.Min(patients, events)).ToHashSet();
-while (pending.Count > 0 && lag.Elapsed < TimeSpan.FromMinutes(5))
+var load = Enumerable.Range(0, options.Concurrency).Select(_ => System.Threading.Tasks.Task.Run(async () =>
 {
-    foreach (var p in pending.ToList())
+    IChannel? channel = rabbit is null ? null : await rabbit.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+    var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+    while (!stopLoad.IsCancellationRequested)
     {
-        using var response = await http.GetAsync(new Uri($"eligibility/{PatientId(p)}", UriKind.Relative));
-        if (response.IsSuccessStatusCode
-            && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("facts").TryGetProperty("bilirubin", out var bilirubin)
-            && bilirubin.GetProperty("value").GetDecimal() == Expected(p))
+        var size = options.Mode == "bundle" ? options.Bundle : 1;
+        var first = Interlocked.Add(ref counter, size) - size + 1;
+        var resources = Enumerable.Range(0, size).Select(k => Observation(first + k)).ToList();
+        switch (options.Mode)
         {
-            pending.Remove(p);
+            case "raw":
+                await channel!.BasicPublishAsync("netcds-fhir-raw", "", mandatory: true, properties, Encoding.UTF8.GetBytes(resources[0].ToJsonString()));
+                break;
+            case "bundle":
+                var entries = new JsonArray([.. resources.Select(r => (JsonNode)new JsonObject { ["resource"] = r })]);
+                await PostAsync(new JsonObject { ["resourceType"] = "Bundle", ["type"] = "batch", ["entry"] = entries }.ToJsonString());
+                break;
+            default:
+                await PostAsync(resources[0].ToJsonString());
+                break;
+        }
+
+        var now = clock.ElapsedTicks;
+        for (var k = 0; k < size; k++)
+        {
+            Volatile.Write(ref accepted[first + k], now);
         }
     }
 
-    await Task.Delay(20);
+    if (channel is not null)
+    {
+        await channel.CloseAsync();
+    }
+})).ToArray();
+
+// Watches a sample of patients' reports (reading reports costs the service CPU too: a sample keeps the watcher from
+// being the load); an event is settled when its patient's report cites it or a later event. Lag and "settled" count
+// the watched patients' events only.
+var watched = Enumerable.Range(0, options.Patients).Where(p => p % Math.Max(1, options.Patients / 10) == 0).ToArray();
+var settled = 0L;
+async System.Threading.Tasks.Task WatchAsync(CancellationToken cancellationToken)
+{
+    var prefix = $"Observation/bili-{run}-";
+    while (!cancellationToken.IsCancellationRequested)
+    {
+        await Parallel.ForEachAsync(watched, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (p, token) =>
+        {
+            using var response = await http.GetAsync(new Uri($"eligibility/{PatientId(p)}", UriKind.Relative), token);
+            if (!response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
+            if (!report.RootElement.GetProperty("facts").TryGetProperty("bilirubin", out var bilirubin)
+                || bilirubin.GetProperty("source").GetString() is not { } source || !source.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var newest = long.Parse(source[prefix.Length..], CultureInfo.InvariantCulture);
+            var now = clock.ElapsedTicks;
+            while (next[p] <= newest && Volatile.Read(ref accepted[next[p]]) is var at && at != 0)
+            {
+                if (next[p] >= Volatile.Read(ref measuredFrom))
+                {
+                    lags.Add(Math.Max(0, (now - at) * 1000.0 / Stopwatch.Frequency));
+                    Interlocked.Increment(ref settled);
+                }
+
+                next[p] += options.Patients;
+            }
+        });
+        await System.Threading.Tasks.Task.Delay(50, CancellationToken.None);
+    }
 }
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{events} events for {patients} patients, concurrency {concurrency}: accepted {events / accepted.TotalSeconds:0} events/s ({accepted.TotalSeconds:0.0} s); recompute lag after the last event {lag.Elapsed.TotalMilliseconds:0} ms{(pending.Count > 0 ? $" ({pending.Count} patients still pending)" : "")}"));
-return pending.Count == 0 ? 0 : 1;
+using var stopWatching = new CancellationTokenSource();
+var watcher = WatchAsync(stopWatching.Token);
+await System.Threading.Tasks.Task.WhenAll(load);
+var loadSeconds = (clock.Elapsed - await measuredStart).TotalSeconds;
+var first = Volatile.Read(ref measuredFrom);
+var last = Interlocked.Read(ref counter);
+var sent = last - first + 1;
+long Count(int p, long upTo) => upTo < p ? 0 : ((upTo - p) / options.Patients) + 1;
+var toSettle = watched.Sum(p => Count(p, last) - Count(p, first - 1));
+var drain = Stopwatch.StartNew();
+while (Interlocked.Read(ref settled) < toSettle && drain.Elapsed < TimeSpan.FromSeconds(120))
+{
+    await System.Threading.Tasks.Task.Delay(50);
+}
+
+var cpu = CpuSample.Take(options.ServicePid) - cpuBefore;
+stopWatching.Cancel();
+await watcher;
+if (rabbit is not null)
+{
+    await rabbit.CloseAsync();
+}
+
+var sorted = lags.Order().ToArray();
+double Percentile(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+var rate = sent / loadSeconds;
+var perThousand = (double seconds) => seconds / sent * 1000;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+    mode {options.Mode}{(options.Mode == "bundle" ? $" ({options.Bundle} per Bundle)" : "")}, {options.Patients} patients, concurrency {options.Concurrency}, {options.Warmup} s warm-up then {loadSeconds:0} s measured
+    events: {sent} sent, {rate:0} events/s sustained; of the {watched.Length} watched patients' {toSettle} events, {Interlocked.Read(ref settled)} settled ({drain.Elapsed.TotalSeconds:0.0} s after the load stopped)
+    lag acceptance -> stored report: p50 {Percentile(0.5):0} ms, p99 {Percentile(0.99):0} ms, max {(sorted.Length == 0 ? double.NaN : sorted[^1]):0} ms
+    CPU s per 1,000 events: service {perThousand(cpu.Service):0.000}, broker {perThousand(cpu.Broker):0.000}, database {perThousand(cpu.Database):0.000}, load generator {perThousand(cpu.LoadGenerator):0.000}
+    service peak RSS {(options.ServicePid > 0 ? ProcessCpu.PeakRssMegabytes(options.ServicePid) : double.NaN):0} MB
+    bare Firely parse of the same Observation: {bareParse:0} parses/s on one thread ({1e6 / bareParse:0.0} µs); service CPU per event = {perThousand(cpu.Service) * bareParse / 1000:0.0}x a bare parse
+    """));
+if (bareBroker is { } broker)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bare RabbitMQ.Client quorum queue, same bytes (confirms + manual acks): {broker:0} messages/s; NetCds = {rate / broker:0.000} of it"));
+}
+
+return Interlocked.Read(ref settled) >= toSettle ? 0 : 1;
+
+internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Seconds, int Warmup, int Patients, int Concurrency, int Bundle, int ServicePid, Uri? Rabbit)
+{
+    public static Options Parse(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            throw new ArgumentException("usage: NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200] [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...]");
+        }
+
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new Options(
+            new Uri(args[0].TrimEnd('/') + "/"),
+            args[1],
+            Get("--mode") ?? "http",
+            Int("--seconds", 60),
+            Int("--warmup", 15),
+            Int("--patients", 200),
+            Int("--concurrency", 16),
+            Int("--bundle", 20),
+            Int("--service-pid", 0),
+            Get("--rabbit") is { } uri ? new Uri(uri) : null);
+    }
+}
+
+internal static class Baselines
+{
+    /// <summary>How many times one thread parses the Observation into Firely's model per second (2 s, after warm-up).</summary>
+    public static double FirelyParsesPerSecond(byte[] json)
+    {
+        var parser = new FhirJsonDeserializer();
+        var text = Encoding.UTF8.GetString(json);
+        for (var i = 0; i < 2_000; i++)
+        {
+            parser.DeserializeResource(text);
+        }
+
+        var watch = Stopwatch.StartNew();
+        var count = 0;
+        while (watch.ElapsedMilliseconds < 2_000)
+        {
+            _ = (Resource)parser.DeserializeResource(text);
+            count++;
+        }
+
+        return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Messages/s through a fresh quorum queue: publish with confirms (in flights of 100), consume with manual acks.</summary>
+    public static async Task<double> RabbitMessagesPerSecondAsync(Uri uri, byte[] body, int messages)
+    {
+        await using var connection = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync();
+        await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var consumer = await connection.CreateChannelAsync();
+        var queue = $"netcds-bench-bare-{Guid.NewGuid():N}";
+        await publisher.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+        await consumer.BasicQosAsync(0, 200, false);
+        var received = 0;
+        var done = new TaskCompletionSource();
+        var handler = new AsyncEventingBasicConsumer(consumer);
+        handler.ReceivedAsync += async (_, delivery) =>
+        {
+            await consumer.BasicAckAsync(delivery.DeliveryTag, false);
+            if (Interlocked.Increment(ref received) == messages)
+            {
+                done.TrySetResult();
+            }
+        };
+        await consumer.BasicConsumeAsync(queue, autoAck: false, handler);
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        var watch = Stopwatch.StartNew();
+        for (var sent = 0; sent < messages; sent += 100)
+        {
+            await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, Math.Min(100, messages - sent))
+                .Select(_ => publisher.BasicPublishAsync("", queue, mandatory: true, properties, body).AsTask()));
+        }
+
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var rate = messages / watch.Elapsed.TotalSeconds;
+        await publisher.QueueDeleteAsync(queue);
+        return rate;
+    }
+}

@@ -34,8 +34,7 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
             return;
         }
 
-        await using var transaction = await store.Database.BeginTransactionAsync(cancellationToken);
-        await PatientLease.AcquireAsync(store, patient, cancellationToken);
+        await using var lease = await PatientLease.AcquireAsync(store, patient, cancellationToken);
         var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
         if (wanted is not null && report?.Generation >= wanted)
         {
@@ -83,7 +82,7 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
         }
 
         await store.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await lease.CommitAsync(cancellationToken);
         signal.Notify();
         NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - context.Message.RequestedAt);
         foreach (var change in changes)

@@ -28,12 +28,14 @@ public static class StorageExtensions
     /// <summary>SQLite file used when nothing is configured: the embedded default needs no server.</summary>
     public const string DefaultSqlite = "Data Source=netcds.db";
 
+    private static readonly SqliteBusyTimeout BusyTimeout = new();
+
     public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // Both providers are registered; configuration (read when first used, never guessed) picks one.
-        builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite));
+        builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite).AddInterceptors(BusyTimeout));
         builder.Services.AddDbContext<PostgreSqlStoreContext>((sp, o) => o.UseNpgsql(ConnectionString(sp)
             ?? throw new InvalidOperationException("Storage:Provider is PostgreSql but ConnectionStrings:Store is not set.")));
         builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.Provider switch
