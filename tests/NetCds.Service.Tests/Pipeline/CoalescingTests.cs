@@ -1,0 +1,193 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Tests.Support;
+using static NetCds.Service.Tests.Pipeline.PipelineSupport;
+
+namespace NetCds.Service.Tests.Pipeline;
+
+/// <summary>
+/// Issue 10 on the embedded default: concurrent writers share transactions yet each is answered for its own entries;
+/// a recompute is skipped when the report already covers its generation; resources that can supply no fact are
+/// answered as not used and not kept; an update is seen by the next recompute although resources are parsed once.
+/// </summary>
+public sealed class CoalescingTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
+{
+    private const string Seed = "02-pancreatic-net-g2-progressive";
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static JsonObject Bilirubin(string id, string patientId, decimal value, DateTimeOffset effective, string code = "1975-2") => new()
+    {
+        ["resourceType"] = "Observation",
+        ["id"] = id,
+        ["status"] = "final",
+        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = code }) },
+        ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
+        ["effectiveDateTime"] = effective.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
+    };
+
+    private Task<(long Generation, int Revision, long ReportGeneration)> StateAsync(string patientId) =>
+        QueryAsync(factory.Services, async s =>
+        {
+            var generation = await s.PatientRecords.AsNoTracking().Where(r => r.Patient == $"Patient/{patientId}").Select(r => r.Generation).SingleOrDefaultAsync(Token);
+            var report = await s.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Patient == $"Patient/{patientId}", Token);
+            return (generation, report?.Revision ?? 0, report?.Generation ?? 0);
+        });
+
+    private static async Task<string> SeededPatientAsync(HttpClient client)
+    {
+        var (seed, patientId) = UniqueSeed(Seed);
+        (await PostAsync(client, "/fhir", seed)).Status.Should().Be(HttpStatusCode.OK);
+        await ReportAsync(client, patientId);
+        return patientId;
+    }
+
+    [Fact]
+    public async Task Forty_concurrent_posts_for_one_patient_are_each_answered_for_their_own_resource_all_stored_and_the_report_ends_on_the_newest()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var start = DateTimeOffset.UtcNow.AddDays(-2);
+        var ids = Enumerable.Range(0, 40).Select(i => $"{patientId}-b{i}").ToList();
+
+        var answers = await Task.WhenAll(ids.Select((id, i) => PostAsync(client, "/fhir/Observation", Bilirubin(id, patientId, 1m + (i % 5 * 0.5m), start.AddMinutes(i)).ToJsonString())));
+
+        answers.Select(a => a.Status).Should().AllBeEquivalentTo(HttpStatusCode.Created);
+        answers.Select(a => a.Body.GetProperty("id").GetString()).Should().Equal(ids, "each caller is answered with its own resource, whichever transaction carried it");
+        foreach (var id in ids)
+        {
+            (await RowAsync(factory.Services, "Observation", id)).Should().NotBeNull();
+        }
+
+        var report = await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString() == $"Observation/{ids[^1]}");
+        report.GetProperty("facts").GetProperty("bilirubin").GetProperty("value").GetDecimal().Should().Be(1m + (39 % 5 * 0.5m));
+        var (generation, _, reportGeneration) = await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation);
+        reportGeneration.Should().Be(generation, "the last report was computed from the record's last generation");
+        generation.Should().BeInRange(2, 41, "one generation per committed transaction: the seed's, then at most one per request");
+    }
+
+    [Fact]
+    public async Task A_recompute_for_a_generation_the_report_already_covers_is_skipped_and_one_without_a_generation_is_not()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var (generation, revision, _) = await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation && s.Revision > 0);
+        var bus = factory.Services.GetRequiredService<IBus>();
+
+        await bus.Publish(new RecomputeEligibility($"Patient/{patientId}", DateTimeOffset.UtcNow, generation), Token);
+        await bus.Publish(new RecomputeEligibility($"Patient/{patientId}", DateTimeOffset.UtcNow, Generation: null), Token);
+
+        var after = await EventuallyAsync(() => StateAsync(patientId), s => s.Revision > revision);
+        after.Revision.Should().Be(revision + 1, "the request for a covered generation changes nothing; the one without a generation recomputes once");
+        await Task.Delay(300, Token);
+        (await StateAsync(patientId)).Revision.Should().Be(revision + 1);
+    }
+
+    [Fact]
+    public async Task An_observation_no_code_of_which_is_known_is_answered_as_not_used_and_neither_kept_nor_recomputed()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var before = await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation);
+        var id = $"{patientId}-bp";
+        var bloodPressure = Bilirubin(id, patientId, 120, DateTimeOffset.UtcNow.AddHours(-1), code: "8480-6");
+
+        var (status, outcome) = await PostAsync(client, "/fhir/Observation", bloodPressure.ToJsonString());
+
+        status.Should().Be(HttpStatusCode.OK);
+        outcome.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+        var issue = outcome.GetProperty("issue")[0];
+        issue.GetProperty("severity").GetString().Should().Be("information");
+        issue.GetProperty("diagnostics").GetString().Should().Contain("not used").And.Contain("http://loinc.org|8480-6");
+        issue.GetProperty("expression")[0].GetString().Should().Be("Observation.code");
+        (await RowAsync(factory.Services, "Observation", id)).Should().BeNull("it can supply no fact, so it is not kept");
+        (await StateAsync(patientId)).Generation.Should().Be(before.Generation, "nothing about the patient changed: no recompute is queued");
+    }
+
+    [Fact]
+    public async Task In_a_bundle_the_unknown_entry_is_answered_not_used_beside_the_stored_one()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var known = Bilirubin($"{patientId}-k", patientId, 2.5m, DateTimeOffset.UtcNow.AddHours(-2));
+        var unknown = Bilirubin($"{patientId}-u", patientId, 80, DateTimeOffset.UtcNow.AddHours(-2), code: "8867-4");
+        var bundle = new JsonObject
+        {
+            ["resourceType"] = "Bundle",
+            ["type"] = "batch",
+            ["entry"] = new JsonArray(new JsonObject { ["resource"] = known }, new JsonObject { ["resource"] = unknown }),
+        };
+
+        var (status, response) = await PostAsync(client, "/fhir", bundle.ToJsonString());
+
+        status.Should().Be(HttpStatusCode.OK);
+        var entries = response.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("response")).ToList();
+        entries[0].GetProperty("status").GetString().Should().Be("201 Created");
+        entries[1].GetProperty("status").GetString().Should().Be("200 OK");
+        entries[1].GetProperty("outcome").GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("not used");
+        (await RowAsync(factory.Services, "Observation", $"{patientId}-k")).Should().NotBeNull();
+        (await RowAsync(factory.Services, "Observation", $"{patientId}-u")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_newer_version_of_a_stored_resource_is_what_the_next_recompute_sees()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var id = $"{patientId}-v";
+        var when = DateTimeOffset.UtcNow.AddHours(-3);
+        var first = Bilirubin(id, patientId, 1.2m, when);
+        first["meta"] = new JsonObject { ["lastUpdated"] = "2026-11-01T10:00:00Z" };
+        (await PostAsync(client, "/fhir/Observation", first.ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("value").GetDecimal() == 1.2m);
+
+        var corrected = Bilirubin(id, patientId, 3.4m, when);
+        corrected["meta"] = new JsonObject { ["lastUpdated"] = "2026-11-02T10:00:00Z" };
+        (await PostAsync(client, "/fhir/Observation", corrected.ToJsonString())).Status.Should().Be(HttpStatusCode.OK);
+
+        var report = await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("value").GetDecimal() == 3.4m);
+        report.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString().Should().Be($"Observation/{id}");
+    }
+}
+
+/// <summary><c>Ingestion:UnknownObservationCodes=Store</c>: a site that wants unmapped codes kept for later.</summary>
+public sealed class StoreUnknownCodesFactory : ServiceFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Ingestion:UnknownObservationCodes", "Store");
+    }
+}
+
+public sealed class StoreUnknownCodesTests(StoreUnknownCodesFactory factory) : IClassFixture<StoreUnknownCodesFactory>
+{
+    [Fact]
+    public async Task With_the_store_policy_an_unknown_observation_is_kept()
+    {
+        using var client = factory.CreateApiClient();
+        var id = $"o{Guid.NewGuid():N}"[..20];
+        var json = new JsonObject
+        {
+            ["resourceType"] = "Observation",
+            ["id"] = id,
+            ["status"] = "final",
+            ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "8480-6" }) },
+            ["subject"] = new JsonObject { ["reference"] = "Patient/someone" },
+            ["effectiveDateTime"] = "2026-10-01",
+            ["valueQuantity"] = new JsonObject { ["value"] = 120, ["unit"] = "mm[Hg]", ["system"] = "http://unitsofmeasure.org", ["code"] = "mm[Hg]" },
+        }.ToJsonString();
+
+        var (status, body) = await PostAsync(client, "/fhir/Observation", json);
+
+        status.Should().Be(HttpStatusCode.Created);
+        body.GetProperty("resourceType").GetString().Should().Be("Observation");
+        (await RowAsync(factory.Services, "Observation", id)).Should().NotBeNull();
+    }
+}
