@@ -60,6 +60,11 @@ public static class IngestionApi
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The URL's type and id: {bad}.", StatusCodes.Status400BadRequest);
         }
 
+        if (type is null && NdjsonIngestion.Accepts(http.Request))
+        {
+            return await NdjsonIngestion.IngestAsync(http, ingestion, fhirOptions, options, cancellationToken);
+        }
+
         var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
         if (error is not null)
         {
@@ -117,39 +122,51 @@ public static class IngestionApi
             return FhirResults.Resource(resource, single.Status.StartsWith("201", StringComparison.Ordinal) ? StatusCodes.Status201Created : StatusCodes.Status200OK);
         }
 
-        var response = new Bundle
+        var response = BatchResponse(Slotted(results, slots));
+        if (bundle.Type == Bundle.BundleType.Transaction)
         {
-            Type = bundle.Type == Bundle.BundleType.Transaction ? Bundle.BundleType.TransactionResponse : Bundle.BundleType.BatchResponse,
-            Entry = [.. ResponseEntries(results, slots)],
-        };
+            response.Type = Bundle.BundleType.TransactionResponse;
+        }
+
         return FhirResults.Resource(response, StatusCodes.Status200OK);
     }
 
-    /// <summary>One response entry per posted entry: a nested Bundle's resources are summed up in one, passed-over entries say so.</summary>
-    private static IEnumerable<Bundle.EntryComponent> ResponseEntries(IReadOnlyList<EntryResult> results, List<IngestSlot> slots)
+    /// <summary>A batch-response Bundle: one entry per result, its message as an OperationOutcome (an error when the entry was refused).</summary>
+    public static Bundle BatchResponse(IEnumerable<EntryResult> results) => new()
+    {
+        Type = Bundle.BundleType.BatchResponse,
+        Entry = [.. results.Select(result => new Bundle.EntryComponent
+        {
+            Response = new Bundle.ResponseComponent
+            {
+                Status = result.Status,
+                Location = result.Location,
+                Outcome = result.Message is null ? null : new OperationOutcome
+                {
+                    Issue =
+                    [
+                        result.Invalid
+                            ? new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Error, Code = OperationOutcome.IssueType.Invalid, Diagnostics = result.Message }
+                            : new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Information, Code = OperationOutcome.IssueType.Informational, Diagnostics = result.Message },
+                    ],
+                },
+            },
+        })],
+    };
+
+    /// <summary>One result per posted entry: a nested Bundle's resources are summed up in one, passed-over entries say so.</summary>
+    private static IEnumerable<EntryResult> Slotted(IReadOnlyList<EntryResult> results, List<IngestSlot> slots)
     {
         var next = 0;
         foreach (var slot in slots)
         {
-            var result = slot switch
+            yield return slot switch
             {
                 { Nested: false, Count: 1 } => results[next],
                 { Nested: false } => new EntryResult("200 OK", null, "not clinical data: passed over"),
                 _ => new EntryResult("200 OK", null, $"nested Bundle: {slot.Count} resources read ({string.Join(", ", results.Skip(next).Take(slot.Count).Select(r => $"{r.Location} {r.Status}"))})"),
             };
             next += slot.Count;
-            yield return new Bundle.EntryComponent
-            {
-                Response = new Bundle.ResponseComponent
-                {
-                    Status = result.Status,
-                    Location = result.Location,
-                    Outcome = result.Message is null ? null : new OperationOutcome
-                    {
-                        Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Information, Code = OperationOutcome.IssueType.Informational, Diagnostics = result.Message }],
-                    },
-                },
-            };
         }
     }
 

@@ -17,6 +17,9 @@ public sealed record EntryResult(string Status, string? Location, string? Messag
 {
     /// <summary>Not kept: no code the terminology map knows (<see cref="UnknownCodePolicy.Skip"/>).</summary>
     public bool NotUsed { get; init; }
+
+    /// <summary>Refused before storing (an NDJSON line that is not FHIR): the message is an error, not information.</summary>
+    public bool Invalid { get; init; }
 }
 
 /// <summary>One thing to store: a resource (create/update) or the deletion of one.</summary>

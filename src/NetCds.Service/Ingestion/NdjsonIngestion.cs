@@ -1,0 +1,108 @@
+using System.Text;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetCds.Fhir.Input;
+using NetCds.Service.Fhir;
+using NetCds.Service.Records;
+using NetCds.Service.Security;
+
+namespace NetCds.Service.Ingestion;
+
+/// <summary>
+/// <c>POST /fhir</c> with <c>application/fhir+ndjson</c>: one resource per line, as FHIR Bulk Data <c>$export</c>
+/// writes them (Bulk Data IG, "Bulk Data Output File Format"). Batch semantics: every line is answered in a
+/// batch-response Bundle (entry N = line N); a line that is not FHIR is answered 400 with an OperationOutcome naming the
+/// line and element, and the others are stored as if each had been posted alone. This is what <c>netcds import</c> sends.
+/// </summary>
+public static class NdjsonIngestion
+{
+    public static readonly string[] MediaTypes = ["application/fhir+ndjson", "application/ndjson", "application/x-ndjson"];
+
+    public static bool Accepts(HttpRequest request) =>
+        request.ContentType?.Split(';')[0].Trim() is { } mediaType && MediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase);
+
+    public static async Task<ContentHttpResult> IngestAsync(HttpContext http, ResourceIngestion ingestion, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
+    {
+        var (body, tooLarge) = await FhirResults.ReadBodyAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest);
+        }
+
+        var lines = Encoding.UTF8.GetString(body.Span).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        if (lines.Count == 0)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.Required, "Request body is empty: one FHIR resource per line is expected.", StatusCodes.Status400BadRequest);
+        }
+
+        if (lines.Count > options.MaxEntries)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"{lines.Count} lines; at most {options.MaxEntries} per request (send the file in parts).", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        // Each line alone: what it gives to store, or why not.
+        var answers = new EntryResult?[lines.Count];
+        var entries = new List<(int Line, IngestEntry Entry)>(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var (entry, problem) = Read(lines[i], i + 1);
+            if (problem is not null)
+            {
+                answers[i] = problem;
+            }
+            else
+            {
+                entries.Add((i, entry!));
+            }
+        }
+
+        if (http.Forbidden(entries.Select(e => e.Entry.Resource!.TypeName), ApiAccess.Create, ApiAccess.Update) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        var results = await ingestion.IngestAsync([.. entries.Select(e => e.Entry)], cancellationToken);
+        for (var k = 0; k < entries.Count; k++)
+        {
+            answers[entries[k].Line] = results[k];
+        }
+
+        return FhirResults.Resource(IngestionApi.BatchResponse(answers.Select(a => a!)), StatusCodes.Status200OK);
+    }
+
+    private static (IngestEntry? Entry, EntryResult? Problem) Read(string line, int number)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return (null, Invalid(number, "empty line: one resource per line is expected"));
+        }
+
+        var parsed = FhirInput.Parse(line);
+        if (!parsed.Succeeded)
+        {
+            var issue = parsed.Outcome!.Issue.FirstOrDefault();
+            return (null, Invalid(number, $"{issue?.Diagnostics ?? "not FHIR"}{(issue?.Expression.Any() == true ? $" ({string.Join(", ", issue.Expression)})" : "")}"));
+        }
+
+        var resource = parsed.Resource!;
+        if (resource is Bundle)
+        {
+            return (null, Invalid(number, "a Bundle: NDJSON lines are single resources (post Bundles as application/fhir+json)"));
+        }
+
+        var (entries, _, error) = IngestionRequest.Entries(resource);
+        return error is not null ? (null, Invalid(number, error)) : (entries.Single(), null);
+    }
+
+    private static EntryResult Invalid(int line, string message) => new("400 Bad Request", null, $"line {line}: {message}") { Invalid = true };
+}

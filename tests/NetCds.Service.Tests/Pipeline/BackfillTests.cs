@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NetCds.Cli;
+using NetCds.Service.Tests.Support;
+using static NetCds.Service.Tests.Pipeline.PipelineSupport;
+
+namespace NetCds.Service.Tests.Pipeline;
+
+/// <summary>Issue 10, backfill: POST /fhir as NDJSON (batch semantics, per line), and <c>netcds import</c> resuming.</summary>
+public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<ServiceFactory>, IDisposable
+{
+    private const string Seed = "02-pancreatic-net-g2-progressive";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("netcds-import-").FullName;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>A seed as a $export would write it: one file per resource type, one resource per line.</summary>
+    private static (Dictionary<string, List<string>> Files, string PatientId) Export()
+    {
+        var (json, patientId) = UniqueSeed(Seed);
+        var files = JsonNode.Parse(json)!["entry"]!.AsArray()
+            .Select(e => e!["resource"]!)
+            .GroupBy(r => (string)r["resourceType"]!)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.ToJsonString()).ToList());
+        return (files, patientId);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostNdjsonAsync(HttpClient client, IEnumerable<string> lines)
+    {
+        using var content = new StringContent(string.Join('\n', lines) + "\n", Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+ndjson");
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, Token);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Token)).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task An_ndjson_post_answers_every_line_stores_the_good_ones_and_names_the_bad_line()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        var lines = files["Patient"].Concat(files["Observation"].Take(2)).Append("{\"resourceType\":\"Observation\",\"status\":\"no-such-status\"}").ToList();
+
+        var (status, bundle) = await PostNdjsonAsync(client, lines);
+
+        status.Should().Be(HttpStatusCode.OK);
+        bundle.GetProperty("type").GetString().Should().Be("batch-response");
+        var answers = bundle.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("response")).ToList();
+        answers.Should().HaveCount(4);
+        answers.Take(3).Select(a => a.GetProperty("status").GetString()).Should().AllBe("201 Created");
+        answers[3].GetProperty("status").GetString().Should().Be("400 Bad Request");
+        var issue = answers[3].GetProperty("outcome").GetProperty("issue")[0];
+        issue.GetProperty("severity").GetString().Should().Be("error");
+        issue.GetProperty("diagnostics").GetString().Should().StartWith("line 4:");
+        (await RowAsync(factory.Services, "Patient", patientId)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Import_loads_an_export_directory_reports_the_refused_line_and_a_second_run_sends_nothing_again()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        files["Observation"].Add("this is not json");
+        foreach (var (type, lines) in files)
+        {
+            await File.WriteAllLinesAsync(Path.Combine(_directory, $"{type}.ndjson"), lines, Token);
+        }
+
+        var total = files.Values.Sum(l => l.Count);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await ImportCommand.RunAsync(["import", _directory, "--url", "http://localhost", "--batch", "3"], output, error, client, Token);
+
+        exit.Should().Be(1, "one line was refused");
+        output.ToString().Should().Contain($"imported {total:N0} resources").And.Contain("1 refused");
+        error.ToString().Should().Contain("Observation.ndjson");
+        (await RowAsync(factory.Services, "Patient", patientId)).Should().NotBeNull();
+        var report = await ReportAsync(client, patientId);
+        report.GetProperty("assessments").GetArrayLength().Should().BeGreaterThan(0, "imported resources are recomputed like live events");
+
+        using var again = new StringWriter();
+        (await ImportCommand.RunAsync(["import", _directory, "--url", "http://localhost"], again, TextWriter.Null, client, Token)).Should().Be(0);
+        again.ToString().Should().Contain("imported 0 resources").And.Contain($"{total:N0} already done before");
+    }
+
+    [Fact]
+    public async Task An_interrupted_import_resumes_after_the_last_acknowledged_part()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        var observations = Path.Combine(_directory, "Observation.ndjson");
+        await File.WriteAllLinesAsync(observations, files["Observation"], Token);
+        // As if a first run had stored two lines and then been stopped.
+        await File.WriteAllTextAsync(Path.Combine(_directory, ".netcds-import.json"), JsonSerializer.Serialize(new Dictionary<string, long> { [Path.GetFullPath(observations)] = 2 }), Token);
+
+        using var output = new StringWriter();
+        (await ImportCommand.RunAsync(["import", _directory, "--url", "http://localhost"], output, TextWriter.Null, client, Token)).Should().Be(0);
+
+        output.ToString().Should().Contain($"imported {files["Observation"].Count - 2:N0} resources").And.Contain("2 already done before");
+        var firstId = (string)JsonNode.Parse(files["Observation"][0])!["id"]!;
+        var lastId = (string)JsonNode.Parse(files["Observation"][^1])!["id"]!;
+        (await RowAsync(factory.Services, "Observation", firstId)).Should().BeNull("the checkpoint said it was done: it is not sent again");
+        (await RowAsync(factory.Services, "Observation", lastId)).Should().NotBeNull();
+        patientId.Should().NotBeEmpty();
+    }
+}
