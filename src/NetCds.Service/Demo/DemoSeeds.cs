@@ -64,6 +64,8 @@ public static class DemoApi
     {
         builder.Services.AddOptions<DemoOptions>().BindConfiguration("Demo");
         builder.Services.AddSingleton<DemoSeeds>();
+        builder.Services.AddSingleton<DemoCdsClient>();
+        builder.Services.AddHostedService<DemoStartupReport>();
         return builder;
     }
 
@@ -80,6 +82,7 @@ public static class DemoApi
         demo.MapGet("/{name}", Results<ContentHttpResult, NotFound> (string name, DemoSeeds seeds) =>
             seeds.Bundle(name) is { } json ? TypedResults.Content(json, FhirResults.FhirJson) : TypedResults.NotFound());
         demo.MapGet("/{name}/eligibility", Evaluate);
+        app.MapDemoCdsClient();
         return app;
     }
 
