@@ -405,7 +405,8 @@ public sealed record CardLinks(string SourceUrl, string? ServiceBase);
 public sealed class MdtLinkOptions
 {
     /// <summary>
-    /// The MDT view's SMART app launch URL, when the EHR registers it as a SMART app: cards then link with
+    /// The MDT view's SMART app launch URL, when the EHR registers it as a SMART app: this service's
+    /// <c>{Service:PublicBaseUrl}/mdt/launch</c> (set up under <c>Mdt:SmartLaunch</c>). Cards then link with
     /// <c>type: smart</c>; otherwise with <c>type: absolute</c> to <c>/mdt/{patientId}</c> on this service.
     /// </summary>
     [Url]

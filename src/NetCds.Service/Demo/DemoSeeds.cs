@@ -11,7 +11,7 @@ namespace NetCds.Service.Demo;
 /// <summary>Configuration section <c>Demo</c>.</summary>
 public sealed class DemoOptions
 {
-    /// <summary>Serve the synthetic demo patients (on by default for the embedded set-up; turn off in production).</summary>
+    /// <summary>Serve the synthetic demo patients, and trust the demo CDS client the landing page calls patient-view with (on by default for the embedded set-up; turn off in production).</summary>
     public bool Enabled { get; init; } = true;
 }
 

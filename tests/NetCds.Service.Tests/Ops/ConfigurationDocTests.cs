@@ -9,6 +9,7 @@ using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Demo;
 using NetCds.Service.Fhir;
+using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
 using NetCds.Service.Records;
@@ -34,6 +35,7 @@ public sealed class ConfigurationDocTests
         (CdsHooksFhirOptions.Section, typeof(CdsHooksFhirOptions), "prefetch fetched from the EHR"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),
         ("Demo", typeof(DemoOptions), "demo patients"),
+        (SmartLaunchOptions.Section, typeof(SmartLaunchOptions), "the MDT view as a SMART on FHIR app"),
         ("Eligibility", typeof(EligibilityPolicy), "the rule catalogue's thresholds (see engine.md)"),
     ];
 

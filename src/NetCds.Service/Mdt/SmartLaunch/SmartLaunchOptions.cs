@@ -27,7 +27,7 @@ public sealed class SmartLaunchOptions
     public int SessionMinutes { get; set; } = 60;
 
     /// <summary>True when a client id is configured.</summary>
-    public bool Enabled => !string.IsNullOrWhiteSpace(ClientId);
+    internal bool Enabled => !string.IsNullOrWhiteSpace(ClientId);
 
     /// <summary>The configured <c>iss</c> equal to <paramref name="iss"/>, or null: the value used afterwards is the configured one.</summary>
     public string? Allowed(string? iss) =>
