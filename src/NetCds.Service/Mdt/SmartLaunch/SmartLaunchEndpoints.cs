@@ -121,7 +121,7 @@ public static partial class SmartLaunchEndpoints
             ["code_challenge"] = state.Challenge,
             ["code_challenge_method"] = "S256",
         });
-        return Results.Redirect(authorize);
+        return Redirect(http, authorize);
     }
 
     private static async Task<IResult> CallbackAsync(
@@ -183,7 +183,15 @@ public static partial class SmartLaunchEndpoints
         var session = new ClaimsPrincipal(new ClaimsIdentity([new Claim(PatientClaim, token.Patient!)], SessionScheme));
         await http.SignInAsync(SessionScheme, session, new AuthenticationProperties { ExpiresUtc = expires, IsPersistent = false, AllowRefresh = false });
         LogLaunched(logger);
-        return Results.Redirect($"{http.Request.PathBase}/mdt/{Uri.EscapeDataString(token.Patient!)}");
+        return Redirect(http, $"{http.Request.PathBase}/mdt/{Uri.EscapeDataString(token.Patient!)}");
+    }
+
+    /// <summary>A 302 written directly: the framework's redirect result logs its URL, which here holds the launch or a patient id.</summary>
+    private static IResult Redirect(HttpContext http, string url)
+    {
+        http.Response.Headers.Location = url;
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.StatusCode(StatusCodes.Status302Found);
     }
 
     private static IResult Refuse(ILogger logger, string reason)
