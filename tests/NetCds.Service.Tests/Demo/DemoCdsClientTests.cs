@@ -100,4 +100,21 @@ public sealed class DemoCdsClientTests(ServiceFactory factory) : IClassFixture<S
         route.StatusCode.Should().Be(HttpStatusCode.NotFound);
         call.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task The_cards_page_runs_only_the_services_own_script_under_a_content_security_policy()
+    {
+        using var client = factory.CreateClient();
+
+        using var page = await client.GetAsync(new Uri("/demo/seeds/09-pancreatic-net-complete-portal-vein-thrombosis/cards", UriKind.Relative), Ct);
+        using var script = await client.GetAsync(new Uri("/assets/cards.js", UriKind.Relative), Ct);
+
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self';");
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        html.Should().Contain("<script src=\"/assets/cards.js\" defer></script>");
+        System.Text.RegularExpressions.Regex.Count(html, "<script").Should().Be(1, "no inline script");
+        script.Content.Headers.ContentType!.MediaType.Should().Be("text/javascript");
+        (await script.Content.ReadAsStringAsync(Ct)).Should().Contain(TokenPath);
+    }
 }

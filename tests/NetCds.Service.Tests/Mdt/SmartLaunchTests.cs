@@ -120,8 +120,12 @@ public sealed class SmartLaunchTests(ServiceFactory factory) : IClassFixture<Ser
         {
             "untrusted-key" => Jws.Sign(new TokenSpec
             {
-                Issuer = AuthorizationServer.Issuer, Audience = AuthorizationServer.Audience, IssuedAt = DateTimeOffset.UtcNow,
-                Expires = DateTimeOffset.UtcNow.AddMinutes(5), Typ = "at+jwt", Scope = "patient/*.read",
+                Issuer = AuthorizationServer.Issuer,
+                Audience = AuthorizationServer.Audience,
+                IssuedAt = DateTimeOffset.UtcNow,
+                Expires = DateTimeOffset.UtcNow.AddMinutes(5),
+                Typ = "at+jwt",
+                Scope = "patient/*.read",
                 Claims = new Dictionary<string, object?> { ["patient"] = p },
             }, rogue),
             "no-patient-scope" => FakeEhr.TrustedToken(p, "launch openid fhirUser"),

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Xml.Linq;
 using NetCds.Domain.Policy;
+using NetCds.Service.Cards;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
@@ -35,6 +36,7 @@ public sealed class ConfigurationDocTests
         (CdsHooksFhirOptions.Section, typeof(CdsHooksFhirOptions), "prefetch fetched from the EHR"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),
         ("Demo", typeof(DemoOptions), "demo patients"),
+        ("CdsHooks:MdtView", typeof(MdtLinkOptions), "card links to the MDT view"),
         (SmartLaunchOptions.Section, typeof(SmartLaunchOptions), "the MDT view as a SMART on FHIR app"),
         ("Eligibility", typeof(EligibilityPolicy), "the rule catalogue's thresholds (see engine.md)"),
     ];
