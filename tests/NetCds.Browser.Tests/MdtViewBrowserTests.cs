@@ -101,10 +101,11 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
         cards.Should().NotBeEmpty();
         cards[0].GetAttribute("data-indicator").Should().Be("warning");
         cards[0].FindElement(By.CssSelector(".detail")).Text.Should().Contain("Contraindicated EMB (TAE/TACE): EMB-PV");
+        browser.ConsoleErrors().Should().BeEmpty("the page's script ran under its content security policy");
+        browser.Screenshot("cards-09");
         cards[0].FindElement(By.LinkText("MDT view: statuses, reasons and plots")).Click();
         driver.FindElement(By.CssSelector("tr[data-therapy='EMB']")).GetAttribute("data-status").Should().Be("contraindicated");
         browser.ConsoleErrors().Should().BeEmpty();
-        browser.Screenshot("cards-09");
     }
 
     private static string[] SeedFiles() => Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.json");

@@ -62,11 +62,22 @@ public static class DemoApi
 {
     public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration("Demo");
         builder.Services.AddSingleton<DemoSeeds>();
-        builder.Services.AddSingleton<DemoCdsClient>();
+        AddDemoCdsClient(builder.Services);
         builder.Services.AddHostedService<DemoStartupReport>();
         return builder;
+    }
+
+    /// <summary>The demo CDS client and its options, for the CDS Hooks JWT check; safe to call more than once.</summary>
+    public static void AddDemoCdsClient(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DemoCdsClient)))
+        {
+            return;
+        }
+
+        services.AddOptions<DemoOptions>().BindConfiguration("Demo");
+        services.AddSingleton<DemoCdsClient>();
     }
 
     public static IEndpointRouteBuilder MapDemoApi(this IEndpointRouteBuilder app)
