@@ -63,6 +63,20 @@ public sealed class BrowserSession : IAsyncLifetime
     public void Screenshot(string name) =>
         Driver!.GetScreenshot().SaveAsFile(Path.Combine(ScreenshotDirectory, $"{name}.png"));
 
+    /// <summary>The whole page, not just the window (Chromium's capture beyond the viewport), for the README's picture.</summary>
+    public string FullPageScreenshot(string name)
+    {
+        var shot = Driver!.ExecuteCdpCommand("Page.captureScreenshot", new Dictionary<string, object?> { ["format"] = "png", ["captureBeyondViewport"] = true });
+        var data = shot is Dictionary<string, object?> { } result && result["data"] is string base64 ? base64 : throw new InvalidOperationException("Chromium returned no screenshot.");
+        var path = Path.Combine(ScreenshotDirectory, $"{name}.png");
+        File.WriteAllBytes(path, Convert.FromBase64String(data));
+        return path;
+    }
+
+    /// <summary>Waits (bounded, 20 s) until <paramref name="condition"/> gives a value: for what the page's script draws after loading.</summary>
+    public T Until<T>(Func<IWebDriver, T> condition) =>
+        new OpenQA.Selenium.Support.UI.WebDriverWait(Driver!, TimeSpan.FromSeconds(20)).Until(condition);
+
     public async ValueTask DisposeAsync()
     {
         Driver?.Quit();
@@ -95,6 +109,8 @@ public sealed class BrowserSession : IAsyncLifetime
         start.Environment["Storage__Provider"] = "Sqlite";
         start.Environment["Messaging__Transport"] = "InMemory";
         start.Environment["Demo__Enabled"] = "true";
+        // The public URL is the one the browser uses: card links and the demo client's token audience come from it.
+        start.Environment["Service__PublicBaseUrl"] = BaseAddress.ToString().TrimEnd('/');
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         _service = Process.Start(start)!;
         _service.OutputDataReceived += (_, _) => { };

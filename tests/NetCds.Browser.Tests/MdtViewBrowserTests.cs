@@ -68,26 +68,44 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
             {
                 points.Single(p => p[3] == source)[2].Should().Contain(value);
             }
+
+            // Every point links to its source resource, and the link resolves to that resource.
+            var patient = new Uri(driver.Url).AbsolutePath;
+            var links = driver.FindElements(By.CssSelector("table.points tbody tr td a.source")).ToList();
+            links.Should().HaveCount(driver.FindElements(By.CssSelector("table.points tbody tr")).Count, "every plotted value has its source linked");
+            links.Should().OnlyContain(a => a.GetAttribute("href")!.Contains($"{patient}/source/{a.Text}", StringComparison.Ordinal));
+            var first = observations[0].Source;
+            chart.FindElement(By.LinkText(first)).Click();
+            driver.FindElement(By.TagName("h1")).Text.Should().Be(first);
+            driver.FindElement(By.Id("resource")).Text.Should().Contain($"\"id\": \"{first.Split('/')[1]}\"");
+            driver.Navigate().Back();
         }
 
         browser.ConsoleErrors().Should().BeEmpty();
         browser.Screenshot($"mdt-{seed}");
+        browser.FullPageScreenshot($"mdt-{seed}-full");
     }
 
     [Fact]
-    public void The_cards_page_shows_the_contraindication_that_makes_the_summary_a_warning()
+    public void The_cards_page_calls_patient_view_as_an_EHR_and_shows_the_contraindication_that_makes_the_summary_a_warning()
     {
         var driver = browser.Open("/");
         driver.FindElement(By.CssSelector("#seeds li[data-seed='09-pancreatic-net-complete-portal-vein-thrombosis'] a.cards")).Click();
 
+        // Drawn by the page's script from the answer of POST /cds-services/net-liver-mets-eligibility.
+        var loaded = browser.Until(d => d.FindElement(By.Id("cards")).GetAttribute("data-loaded")
+            ?? (d.FindElement(By.Id("cards-status")).GetAttribute("class")!.Contains("failed", StringComparison.Ordinal) ? "failed: " + d.FindElement(By.Id("cards-status")).Text : null));
+        loaded.Should().MatchRegex("^[1-9][0-9]*$", "the page drew the cards of the answer");
+        driver.FindElement(By.Id("cards-status")).Text.Should().Contain("patient-view");
         var cards = driver.FindElements(By.CssSelector("section.card")).ToList();
         cards.Should().NotBeEmpty();
         cards[0].GetAttribute("data-indicator").Should().Be("warning");
         cards[0].FindElement(By.CssSelector(".detail")).Text.Should().Contain("Contraindicated EMB (TAE/TACE): EMB-PV");
+        browser.ConsoleErrors().Should().BeEmpty("the page's script ran under its content security policy");
+        browser.Screenshot("cards-09");
         cards[0].FindElement(By.LinkText("MDT view: statuses, reasons and plots")).Click();
         driver.FindElement(By.CssSelector("tr[data-therapy='EMB']")).GetAttribute("data-status").Should().Be("contraindicated");
         browser.ConsoleErrors().Should().BeEmpty();
-        browser.Screenshot("cards-09");
     }
 
     private static string[] SeedFiles() => Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.json");

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -25,7 +24,17 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
     public const string TopicSystem = "http://netcds.org/fhir/CodeSystem/card-topics";
     public const string OverrideReasonSystem = "http://netcds.org/fhir/CodeSystem/override-reasons";
     private const int SummaryLimit = 139;
-    private const string PatientViewTopic = "net-liver-mets-eligibility";
+
+    /// <summary>At most this many lines of detail on any card: what a clinician reads in 15 seconds.</summary>
+    public const int DetailLineLimit = 15;
+
+    /// <summary>The findings named on an order-check card; more are counted, and listed in the MDT view.</summary>
+    private const int DecisiveLines = 3;
+
+    /// <summary>The patient-view service id, also the summary cards' topic code.</summary>
+    public const string PatientViewServiceId = "net-liver-mets-eligibility";
+
+    private const string PatientViewTopic = PatientViewServiceId;
     private const string OrderCheckTopic = "net-order-check";
 
     private readonly string? _smartLaunchUrl = mdtLinks.Value.SmartLaunchUrl;
@@ -303,71 +312,54 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
         return suggestions;
     }
 
+    /// <summary>
+    /// The order-check card's detail, held to the summary card's rule (CDS Hooks card guidance: readable in 15 seconds,
+    /// at most about 15 lines): the status, the findings that set it (one line each), what is missing, what to do
+    /// before treatment. Passing rules, notes and the other therapies are in the MDT view and the report extension.
+    /// </summary>
     private static string Detail(Evaluation evaluation, IReadOnlyList<TherapyAssessment> assessments, IReadOnlyList<string>? dataGaps)
     {
         var report = evaluation.Report;
-        var text = new StringBuilder();
-        var dates = report.Assessments.SelectMany(a => a.Findings).SelectMany(f => f.Inputs).Select(i => i.Date).Where(d => d > DateTimeOffset.MinValue).ToList();
-        text.Append(CultureInfo.InvariantCulture, $"Eligibility for multidisciplinary discussion, not an order. Rules {report.RulesVersion}, evaluated {Day(report.EvaluatedAt)}.");
-        text.AppendLine(dates.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $" Inputs dated {Day(dates.Min())} (oldest) to {Day(dates.Max())} (newest).") : " No dated inputs.");
-        text.AppendLine();
+        var lines = new List<string> { $"For MDT discussion, not an order. Rules {report.RulesVersion}, evaluated {Day(report.EvaluatedAt)}{InputDates(report)}." };
         foreach (var a in assessments)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"**{a.Therapy.Code()} · {TherapyNames.Display(a.Therapy)}: {a.Status.Code()}**");
-            foreach (var f in a.Findings.Where(f => f.Effect.AsStatus() is { } s && (s != EligibilityStatus.Eligible || a.Status == EligibilityStatus.Eligible)))
+            lines.Add($"**{a.Therapy.Code()} · {TherapyNames.Display(a.Therapy)}: {a.Status.Code()}**");
+            var decisive = a.Findings.Where(f => f.Effect.AsStatus() == a.Status && a.Status != EligibilityStatus.Eligible).ToList();
+            lines.AddRange(decisive.Take(DecisiveLines).Select(f => $"- {f.Rule}: {f.Reason}{Inputs(f)}{(f.SitePolicy.Count > 0 ? " (site policy)" : "")}"));
+            if (decisive.Count > DecisiveLines)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {f.Rule} ({f.Effect.Code()}): {f.Reason}{Inputs(f)} [{string.Join("; ", f.Evidence)}]{(f.SitePolicy.Count > 0 ? " (site policy)" : "")}");
+                lines.Add($"- and {decisive.Count - DecisiveLines} more finding{(decisive.Count - DecisiveLines == 1 ? "" : "s")} (MDT view)");
             }
 
-            foreach (var f in a.Findings.Where(f => f.Effect is FindingEffect.Note or FindingEffect.Technique))
+            if (a.Missing.Count > 0)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {f.Rule} ({f.Effect.Code()}): {f.Reason}");
+                lines.Add($"- **Missing**: {string.Join(", ", a.Missing.Select(m => FactNames.Json(m.Fact)).Distinct())} (orders in the suggestions)");
             }
 
-            foreach (var m in a.Missing)
+            if (a.Prerequisites.Count > 0)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- Missing {FactNames.Json(m.Fact)} ({m.Rule}): order {Orders.Text(m.Order)}");
+                lines.Add($"- Before treatment: {string.Join("; ", a.Prerequisites.Select(p => $"{p.Description} ({p.Rule})"))}");
             }
-
-            foreach (var p in a.Prerequisites)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- Before treatment ({p.Rule}): {p.Description}");
-            }
-
-            foreach (var n in a.Notes)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {n}");
-            }
-
-            text.AppendLine();
-        }
-
-        foreach (var item in report.AlsoReported)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"- **{item.Topic}**: {item.Text}");
         }
 
         if (dataGaps is { Count: > 0 })
         {
-            text.AppendLine();
-            text.AppendLine("**Could not be obtained from the EHR** (statuses above may change once these are available)");
-            foreach (var gap in dataGaps)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {gap}");
-            }
+            lines.Add($"- Could not be read from the EHR (statuses may change): {string.Join("; ", dataGaps)}");
         }
 
-        if (evaluation.Mapping.Problems.Count > 0)
+        if (evaluation.Mapping.Problems is { Count: > 0 } problems)
         {
-            text.AppendLine();
-            text.AppendLine("**Data not used**");
-            foreach (var p in evaluation.Mapping.Problems)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"- {p.Resource}{(p.Element is null ? "" : $" ({p.Element})")}: {p.Message}");
-            }
+            lines.Add($"- Data not used: {string.Join("; ", problems.Take(3).Select(p => $"{p.Resource} ({p.Message})"))}{(problems.Count > 3 ? $"; and {problems.Count - 3} more (full report)" : "")}");
         }
 
-        return text.ToString().TrimEnd();
+        lines.Add("Every rule, the evidence and the plots: the MDT view (link below); the full report is in the card's extension.");
+        if (lines.Count > DetailLineLimit)
+        {
+            // Never cut silently: the last line says where the rest is.
+            lines = [.. lines.Take(DetailLineLimit - 1), $"… {lines.Count - DetailLineLimit + 1} more lines in the MDT view."];
+        }
+
+        return string.Join("\n", lines);
     }
 
     private static string Inputs(Finding f) => f.Inputs.Count == 0 ? "" :
@@ -413,7 +405,8 @@ public sealed record CardLinks(string SourceUrl, string? ServiceBase);
 public sealed class MdtLinkOptions
 {
     /// <summary>
-    /// The MDT view's SMART app launch URL, when the EHR registers it as a SMART app: cards then link with
+    /// The MDT view's SMART app launch URL, when the EHR registers it as a SMART app: this service's
+    /// <c>{Service:PublicBaseUrl}/mdt/launch</c> (set up under <c>Mdt:SmartLaunch</c>). Cards then link with
     /// <c>type: smart</c>; otherwise with <c>type: absolute</c> to <c>/mdt/{patientId}</c> on this service.
     /// </summary>
     [Url]

@@ -6,7 +6,7 @@ namespace NetCds.Service.CdsHooks;
 /// <summary>The services NetCds offers and the hooks each answers.</summary>
 public static class CdsServiceCatalog
 {
-    public const string EligibilityId = "net-liver-mets-eligibility";
+    public const string EligibilityId = Cards.CardBuilder.PatientViewServiceId;
     public const string OrderSelectId = "net-order-select";
     public const string OrderSignId = "net-order-sign";
 

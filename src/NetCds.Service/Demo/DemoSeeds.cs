@@ -11,7 +11,7 @@ namespace NetCds.Service.Demo;
 /// <summary>Configuration section <c>Demo</c>.</summary>
 public sealed class DemoOptions
 {
-    /// <summary>Serve the synthetic demo patients (on by default for the embedded set-up; turn off in production).</summary>
+    /// <summary>Serve the synthetic demo patients, and trust the demo CDS client the landing page calls patient-view with (on by default for the embedded set-up; turn off in production).</summary>
     public bool Enabled { get; init; } = true;
 }
 
@@ -62,9 +62,22 @@ public static class DemoApi
 {
     public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoOptions>().BindConfiguration("Demo");
         builder.Services.AddSingleton<DemoSeeds>();
+        AddDemoCdsClient(builder.Services);
+        builder.Services.AddHostedService<DemoStartupReport>();
         return builder;
+    }
+
+    /// <summary>The demo CDS client and its options, for the CDS Hooks JWT check; safe to call more than once.</summary>
+    public static void AddDemoCdsClient(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DemoCdsClient)))
+        {
+            return;
+        }
+
+        services.AddOptions<DemoOptions>().BindConfiguration("Demo");
+        services.AddSingleton<DemoCdsClient>();
     }
 
     public static IEndpointRouteBuilder MapDemoApi(this IEndpointRouteBuilder app)
@@ -80,6 +93,7 @@ public static class DemoApi
         demo.MapGet("/{name}", Results<ContentHttpResult, NotFound> (string name, DemoSeeds seeds) =>
             seeds.Bundle(name) is { } json ? TypedResults.Content(json, FhirResults.FhirJson) : TypedResults.NotFound());
         demo.MapGet("/{name}/eligibility", Evaluate);
+        app.MapDemoCdsClient();
         return app;
     }
 

@@ -18,5 +18,24 @@ internal static class Html
         .Append("</head><body>").Append(body).Append("</body></html>")
         .ToString();
 
-    public static IResult Result(string html) => Results.Content(html, "text/html; charset=utf-8");
+    /// <summary>
+    /// Scripts only from the service itself (no inline script: the pages have none); inline styles allowed because
+    /// ScottPlot's SVG carries style attributes. No frame-ancestors limit: an EHR may show the MDT view in a frame.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+    public static IResult Result(string html) => new HtmlPage(html);
+
+    private sealed class HtmlPage(string html) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            httpContext.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            httpContext.Response.Headers.XContentTypeOptions = "nosniff";
+            httpContext.Response.Headers.CacheControl = "no-store";
+            return Results.Content(html, "text/html; charset=utf-8").ExecuteAsync(httpContext);
+        }
+    }
 }

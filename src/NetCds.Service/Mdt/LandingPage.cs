@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
-using NetCds.Fhir;
-using NetCds.Fhir.Input;
-using NetCds.Service.Cards;
 using NetCds.Service.Demo;
 using static NetCds.Service.Mdt.Html;
 
@@ -16,14 +12,16 @@ namespace NetCds.Service.Mdt;
 /// <c>/</c>: what the service is, whether it runs, and (with the demo on) every demo patient with links to its MDT
 /// view and to the cards an EHR would show; <c>/assets/netcds.css</c>, the pages' one stylesheet.
 /// </summary>
-public static partial class LandingPage
+public static class LandingPage
 {
-    private static readonly string Stylesheet = ReadStylesheet();
+    private static readonly string Stylesheet = ReadAsset("assets/netcds.css");
+    private static readonly string CardsScript = ReadAsset("assets/cards.js");
 
     public static IEndpointRouteBuilder MapLandingPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Show).ExcludeFromDescription();
         app.MapGet("/assets/netcds.css", () => Results.Text(Stylesheet, "text/css; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/assets/cards.js", () => Results.Text(CardsScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
         if (app.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {
             app.MapGet("/demo/seeds/{name}/cards", Cards).ExcludeFromDescription();
@@ -61,68 +59,38 @@ public static partial class LandingPage
         {
             var patientId = seeds.PatientIdOf(name);
             html.Append(CultureInfo.InvariantCulture, $"<li data-seed=\"{E(name)}\"><code>{E(name)}</code>: <a class=\"mdt\" href=\"/mdt/{E(patientId)}\">MDT view</a> · ")
-                .Append(CultureInfo.InvariantCulture, $"<a class=\"cards\" href=\"/demo/seeds/{E(name)}/cards\">cards an EHR would show</a> · <a href=\"/demo/seeds/{E(name)}\">FHIR Bundle</a></li>");
+                .Append(CultureInfo.InvariantCulture, $"<a class=\"cards\" href=\"/demo/seeds/{E(name)}/cards\">cards an EHR would show</a> (patient-view call) · <a href=\"/demo/seeds/{E(name)}\">FHIR Bundle</a></li>");
         }
 
         html.Append("</ul>");
         return Result(Page("NetCds", html.ToString()));
     }
 
-    /// <summary>The patient-view cards for a seed, drawn the way an EHR draws them: summary, indicator, detail, suggestions, links.</summary>
-    private static IResult Cards(string name, HttpRequest request, DemoSeeds seeds, FhirEvaluation evaluation, CardBuilder builder)
+    /// <summary>
+    /// The patient-view cards for a seed, as an EHR shows them: the page's script (<c>/assets/cards.js</c>) makes the
+    /// real CDS Hooks call with the demo client's token and draws the cards from the answer.
+    /// </summary>
+    private static IResult Cards(string name, DemoSeeds seeds)
     {
-        if (seeds.Bundle(name) is not { } bundle)
+        if (seeds.Bundle(name) is null)
         {
             return Results.NotFound();
         }
 
-        var serviceBase = $"{request.Scheme}://{request.Host}{request.PathBase}";
-        var result = evaluation.Evaluate(FhirInput.Parse(bundle).Resource!, DemoSeeds.SeedInstant)!;
         var html = new StringBuilder("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav>");
-        html.Append(CultureInfo.InvariantCulture, $"<h1>Cards for {E(name)}</h1><p class=\"muted\">What the patient-view service answers for this patient, as an EHR shows it.</p>");
-        foreach (var card in builder.PatientView(result, new CardLinks($"{serviceBase}/cds-services", serviceBase)))
-        {
-            Card(html, card);
-        }
-
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Cards for {E(name)}</h1>")
+            .Append("<p class=\"muted\">What the patient-view service answers for this patient, called by this page as an EHR calls it and drawn as an EHR draws it. ")
+            .Append("Suggestions are shown but do not order here.</p>")
+            .Append("<p id=\"cards-status\" role=\"status\"></p>")
+            .Append(CultureInfo.InvariantCulture, $"<div id=\"cards\" data-seed=\"{E(name)}\" data-patient=\"{E(seeds.PatientIdOf(name))}\"></div>")
+            .Append("<script src=\"/assets/cards.js\" defer></script>");
         return Result(Page($"Cards: {name}", html.ToString()));
     }
 
-    private static void Card(StringBuilder html, Card card)
+    private static string ReadAsset(string name)
     {
-        html.Append(CultureInfo.InvariantCulture, $"<section class=\"card card-{E(card.Indicator)}\" data-indicator=\"{E(card.Indicator)}\"><h2 class=\"summary\">{E(card.Summary)}</h2>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(card.Indicator)} · {E(card.Source.Label)}</p>");
-        if (card.Detail is not null)
-        {
-            html.Append("<pre class=\"detail\">").Append(Bold().Replace(E(card.Detail), "<strong>$1</strong>")).Append("</pre>");
-        }
-
-        if (card.Suggestions is { Count: > 0 } suggestions)
-        {
-            html.Append("<ul class=\"suggestions\">");
-            foreach (var s in suggestions)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<li><button type=\"button\" disabled>{E(s.Label)}</button></li>");
-            }
-
-            html.Append("</ul>");
-        }
-
-        foreach (var link in card.Links ?? [])
-        {
-            html.Append(CultureInfo.InvariantCulture, $"<a class=\"link\" href=\"{E(link.Url)}\">{E(link.Label)}</a> ");
-        }
-
-        html.Append("</section>");
-    }
-
-    private static string ReadStylesheet()
-    {
-        using var stream = typeof(LandingPage).Assembly.GetManifestResourceStream("assets/netcds.css")!;
+        using var stream = typeof(LandingPage).Assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    [GeneratedRegex(@"\*\*(.+?)\*\*")]
-    private static partial Regex Bold();
 }

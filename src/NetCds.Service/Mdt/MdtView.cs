@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
@@ -11,7 +10,6 @@ using NetCds.Fhir.Reporting;
 using NetCds.Service.Cards;
 using NetCds.Service.Demo;
 using NetCds.Service.Records;
-using NetCds.Service.Security;
 using NetCds.Service.Storage;
 using static NetCds.Service.Mdt.Html;
 
@@ -42,7 +40,6 @@ public static class MdtView
     private static async Task<IResult> ShowAsync(
         string patientId,
         HttpContext http,
-        IAuthorizationService authorization,
         IOptions<DemoOptions> demo,
         DemoSeeds seeds,
         FhirEvaluation evaluation,
@@ -53,11 +50,9 @@ public static class MdtView
         CancellationToken cancellationToken)
     {
         var seed = demo.Value.Enabled ? seeds.NameOfPatient(patientId) : null;
-        if (seed is null && !(await authorization.AuthorizeAsync(http.User, ApiSecurityExtensions.ReadPatientPolicy)).Succeeded)
+        if (await MdtAccess.RefusalAsync(http, patientId, seed is not null) is { } refusal)
         {
-            return http.User.Identity?.IsAuthenticated == true
-                ? Results.Text("The MDT view of this patient needs Patient read scope.", statusCode: StatusCodes.Status403Forbidden)
-                : Results.Text("The MDT view of this patient needs an access token.", statusCode: StatusCodes.Status401Unauthorized);
+            return refusal;
         }
 
         var result = await EvaluateAsync(patientId, seed, seeds, evaluation, store, record, clock, cancellationToken);
@@ -66,7 +61,7 @@ public static class MdtView
             return Results.Text("No report for this patient.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        return Result(Render(result, MdtCharts.For(result.Mapping.Facts, policy), seed));
+        return Result(Render(patientId, result, MdtCharts.For(result.Mapping.Facts, policy), seed));
     }
 
     /// <summary>A seed is evaluated at the instant it was written for; a stored patient from its stored resources, now.</summary>
@@ -86,7 +81,7 @@ public static class MdtView
         return evaluation.Evaluate(await record.LoadAsync(patient, cancellationToken), clock.GetUtcNow(), patient);
     }
 
-    private static string Render(Evaluation evaluation, IReadOnlyList<ChartFigure> charts, string? seed)
+    private static string Render(string patientId, Evaluation evaluation, IReadOnlyList<ChartFigure> charts, string? seed)
     {
         var report = evaluation.Report;
         var html = new StringBuilder();
@@ -146,7 +141,7 @@ public static class MdtView
         html.Append("<h2>Over time</h2><div class=\"charts\">");
         foreach (var chart in charts)
         {
-            Figure(html, chart);
+            Figure(html, patientId, chart);
         }
 
         html.Append("</div>");
@@ -174,7 +169,7 @@ public static class MdtView
         html.Append("</tbody></table></div>");
     }
 
-    private static void Figure(StringBuilder html, ChartFigure chart)
+    private static void Figure(StringBuilder html, string patientId, ChartFigure chart)
     {
         html.Append(CultureInfo.InvariantCulture, $"<figure id=\"chart-{chart.Id}\"><figcaption>{E(chart.Title)}</figcaption>");
         if (chart.Svg is not null)
@@ -189,10 +184,14 @@ public static class MdtView
 
         if (chart.Points.Count > 0)
         {
-            html.Append("<table class=\"points\"><thead><tr><th>Date</th><th>Series</th><th>Value as written</th><th>Source</th></tr></thead><tbody>");
+            // One row per plotted point, linked to the resource it came from: readable by a screen reader and on paper,
+            // where links inside the SVG would be neither.
+            html.Append(CultureInfo.InvariantCulture, $"<table class=\"points\"><caption class=\"visually-hidden\">{E(chart.Title)}: each value and its source</caption>")
+                .Append("<thead><tr><th>Date</th><th>Series</th><th>Value as written</th><th>Source</th></tr></thead><tbody>");
             foreach (var p in chart.Points)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Day(p.Date)}</td><td>{E(p.Series)}</td><td class=\"value\">{E(p.Written)}</td><td>{E(p.Source)}</td></tr>");
+                var source = MdtSources.Link(patientId, p.Source) is { } link ? $"<a class=\"source\" href=\"{E(link)}\">{E(p.Source)}</a>" : E(p.Source);
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Day(p.Date)}</td><td>{E(p.Series)}</td><td class=\"value\">{E(p.Written)}</td><td>{source}</td></tr>");
             }
 
             html.Append("</tbody></table>");

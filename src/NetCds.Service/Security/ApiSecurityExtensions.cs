@@ -158,7 +158,7 @@ public static partial class ApiSecurityExtensions
         return null;
     }
 
-    private static string IssuerScheme(int index) => $"api-issuer-{index}";
+    internal static string IssuerScheme(int index) => $"api-issuer-{index}";
 
     private static void Configure(JwtBearerOptions o, TrustedIssuer? issuer, IHttpClientFactory? http)
     {

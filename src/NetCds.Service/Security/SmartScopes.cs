@@ -29,10 +29,24 @@ public static class SmartScopes
             .Any(scope => Grants(scope, resourceType, access));
     }
 
-    public static bool Grants(string scope, string resourceType, ApiAccess access)
+    /// <summary>
+    /// For an app launched by a clinician in the EHR (SMART App Launch): a <c>patient/</c> or <c>user/</c> scope allowing
+    /// <paramref name="access"/> to <paramref name="resourceType"/>. Such a scope never opens the API: it is only read
+    /// for the launch, whose patient comes from the authorization server's token response.
+    /// </summary>
+    public static bool PermitsLaunch(IEnumerable<string> scopes, string resourceType, ApiAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        return scopes.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(scope => Grants(scope, resourceType, access, "patient/") || Grants(scope, resourceType, access, "user/"));
+    }
+
+    public static bool Grants(string scope, string resourceType, ApiAccess access) => Grants(scope, resourceType, access, "system/");
+
+    private static bool Grants(string scope, string resourceType, ApiAccess access, string context)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (!scope.StartsWith("system/", StringComparison.Ordinal) || scope.Contains('?', StringComparison.Ordinal))
+        if (!scope.StartsWith(context, StringComparison.Ordinal) || scope.Contains('?', StringComparison.Ordinal))
         {
             return false;
         }
@@ -43,7 +57,7 @@ public static class SmartScopes
             return false;
         }
 
-        var type = scope["system/".Length..dot];
+        var type = scope[context.Length..dot];
         if (type != "*" && type != resourceType)
         {
             return false;

@@ -4,11 +4,13 @@ using System.Reflection;
 using System.Text;
 using System.Xml.Linq;
 using NetCds.Domain.Policy;
+using NetCds.Service.Cards;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Demo;
 using NetCds.Service.Fhir;
+using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
 using NetCds.Service.Records;
@@ -34,6 +36,8 @@ public sealed class ConfigurationDocTests
         (CdsHooksFhirOptions.Section, typeof(CdsHooksFhirOptions), "prefetch fetched from the EHR"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),
         ("Demo", typeof(DemoOptions), "demo patients"),
+        ("CdsHooks:MdtView", typeof(MdtLinkOptions), "card links to the MDT view"),
+        (SmartLaunchOptions.Section, typeof(SmartLaunchOptions), "the MDT view as a SMART on FHIR app"),
         ("Eligibility", typeof(EligibilityPolicy), "the rule catalogue's thresholds (see engine.md)"),
     ];
 

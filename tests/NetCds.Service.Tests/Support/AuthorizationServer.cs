@@ -47,6 +47,9 @@ internal static class AuthorizationServer
         return Jws.Sign(change is null ? spec : change(spec), Key);
     }
 
+    /// <summary>A token from <paramref name="spec"/>, signed with this server's key (for a fake EHR that issues the service's tokens).</summary>
+    public static string Sign(TokenSpec spec) => Jws.Sign(spec, Key);
+
     /// <summary>A client of the test service that sends a valid access token with <paramref name="scope"/>.</summary>
     public static HttpClient CreateApiClient(this WebApplicationFactory<Program> factory, string scope = AllScopes)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using NetCds.Service.Demo;
 using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
@@ -52,6 +53,7 @@ internal sealed record JwtCheck(CdsHooksCaller? Caller, JwtRefusal? Refusal, str
 internal sealed partial class CdsHooksJwtValidator(
     JwksCache jwks,
     JtiReplayCache replays,
+    DemoCdsClient demo,
     IOptions<CdsHooksSecurityOptions> options,
     TimeProvider clock,
     ILogger<CdsHooksJwtValidator> logger)
@@ -124,7 +126,8 @@ internal sealed partial class CdsHooksJwtValidator(
         }
 
         var settings = options.Value;
-        if (settings.FindIssuer(claimed) is not { } issuer)
+        var demoIssuer = demo.TrustedIssuerFor(claimed);
+        if ((settings.FindIssuer(claimed) ?? demoIssuer) is not { } issuer)
         {
             return JwtCheck.Refused(JwtRefusal.IssuerNotAllowed, claimed);
         }
@@ -142,7 +145,8 @@ internal sealed partial class CdsHooksJwtValidator(
         }
 
         var kid = jwt.Kid;
-        var keys = SigningKeys(await jwks.GetKeysAsync(issuer, kid, cancellationToken), jwt.Alg, kid);
+        // The demo client's key is in memory (Demo:Enabled only): nothing to fetch.
+        var keys = demoIssuer is not null ? demo.KeysFor(kid).ToList() : SigningKeys(await jwks.GetKeysAsync(issuer, kid, cancellationToken), jwt.Alg, kid);
         if (keys.Count == 0)
         {
             return JwtCheck.Refused(JwtRefusal.KeyNotFound, issuer.Issuer);

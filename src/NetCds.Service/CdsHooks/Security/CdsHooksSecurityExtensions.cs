@@ -39,6 +39,7 @@ public static partial class CdsHooksSecurityExtensions
         services.AddSingleton<JtiReplayCache>();
         services.AddHostedService<JtiPurgeService>();
         services.AddSingleton<CdsHooksJwtValidator>();
+        Demo.DemoApi.AddDemoCdsClient(services);
         services.AddHostedService<SecurityStartupReport>();
         return builder;
     }
