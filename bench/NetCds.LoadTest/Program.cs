@@ -1,10 +1,22 @@
+using Hl7.Fhir.Serialization;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-// usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests=2000] [concurrency=1]
+// usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests=2000] [concurrency=1] [--jwt <port>] [--rate <calls/s>]
 // Sends patient-view calls whose prefetch holds 100 resources (the seed, padded with monthly labs) and reports latency.
+// --jwt: every call carries a fresh ES384 CDS Hooks JWT; the key's JWKS is served by this process on that loopback
+// port (configure the service with CdsHooks:Issuers:0:Issuer/JwksUrl as printed by --print-issuer <port>).
+// --rate: open-loop pacing (calls started at that rate whatever the answers), for latency at a given load.
+// In the same run it measures the bare baseline: Firely parsing the same prefetch, so a call is quoted as a multiple.
+if (args.Length >= 2 && args[0] == "--print-issuer")
+{
+    var port = int.Parse(args[1], CultureInfo.InvariantCulture);
+    Console.WriteLine($"http://127.0.0.1:{port} http://127.0.0.1:{port}/jwks.json");
+    return 0;
+}
+
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests] [concurrency]");
@@ -12,16 +24,30 @@ if (args.Length < 2)
 }
 
 var baseUrl = new Uri(args[0].TrimEnd('/') + "/");
-var requests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
-var concurrency = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToList();
+var requests = positional.Count > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 2000;
+var concurrency = positional.Count > 3 ? int.Parse(positional[3], CultureInfo.InvariantCulture) : 1;
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var rate = Option("--rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : (double?)null;
+using var client = Option("--jwt") is { } jwtPort ? new NetCds.LoadTest.CdsClient(int.Parse(jwtPort, CultureInfo.InvariantCulture)) : null;
 var (body, resourceCount) = PatientView(File.ReadAllText(args[1]), 100);
+var serviceUrl = new Uri(baseUrl, "cds-services/net-liver-mets-eligibility");
+var bareParseMs = BareParseMilliseconds(body);
 
-using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(concurrency, 64) }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
 async Task<double> CallAsync()
 {
-    using var content = new StringContent(body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal), Encoding.UTF8, "application/json");
+    using var request = new HttpRequestMessage(HttpMethod.Post, serviceUrl)
+    {
+        Content = new StringContent(body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal), Encoding.UTF8, "application/json"),
+    };
+    if (client is not null)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Token(serviceUrl.ToString()));
+    }
+
     var watch = Stopwatch.StartNew();
-    using var response = await http.PostAsync(new Uri("cds-services/net-liver-mets-eligibility", UriKind.Relative), content);
+    using var response = await http.SendAsync(request);
     await response.Content.ReadAsByteArrayAsync();
     watch.Stop();
     if (!response.IsSuccessStatusCode)
@@ -39,20 +65,64 @@ for (var i = 0; i < 200; i++)
 
 var latencies = new List<double>(requests);
 var total = Stopwatch.StartNew();
-await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, _) =>
+if (rate is { } perSecond)
 {
-    var ms = await CallAsync();
-    lock (latencies)
+    // Open loop: call i starts at i / rate seconds, however long earlier calls take (no coordinated omission).
+    var calls = Enumerable.Range(0, requests).Select(async i =>
     {
-        latencies.Add(ms);
-    }
-});
+        var due = TimeSpan.FromSeconds(i / perSecond) - total.Elapsed;
+        if (due > TimeSpan.Zero)
+        {
+            await Task.Delay(due);
+        }
+
+        var ms = await CallAsync();
+        lock (latencies)
+        {
+            latencies.Add(ms);
+        }
+    }).ToList();
+    await Task.WhenAll(calls);
+}
+else
+{
+    await Parallel.ForAsync(0, requests, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, _) =>
+    {
+        var ms = await CallAsync();
+        lock (latencies)
+        {
+            latencies.Add(ms);
+        }
+    });
+}
+
 total.Stop();
 latencies.Sort();
 double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"patient-view, {resourceCount}-resource prefetch, {requests} requests, concurrency {concurrency}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s"));
+    $"patient-view, {resourceCount}-resource prefetch, {requests} requests, {(rate is null ? $"concurrency {concurrency}" : $"paced at {rate:0}/s")}, JWT {(client is null ? "off" : "on (ES384, fresh jti per call)")}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s; bare Firely parse of the prefetch {bareParseMs:0.00} ms, p50 call = {P(0.50) / bareParseMs:0.0}x it"));
 return 0;
+
+// Firely parsing every resource of the prefetch (what any FHIR service must at least do with it), one thread, after warm-up.
+static double BareParseMilliseconds(string callJson)
+{
+    var prefetch = System.Text.Json.Nodes.JsonNode.Parse(callJson)!["prefetch"]!.AsObject().Select(p => p.Value!.ToJsonString()).ToList();
+    var parser = new FhirJsonDeserializer();
+    for (var i = 0; i < 50; i++)
+    {
+        prefetch.ForEach(p => parser.DeserializeResource(p));
+    }
+
+    var watch = Stopwatch.StartNew();
+    var rounds = 0;
+    while (watch.ElapsedMilliseconds < 2000)
+    {
+        prefetch.ForEach(p => parser.DeserializeResource(p));
+        rounds++;
+    }
+
+    return watch.Elapsed.TotalMilliseconds / rounds;
+}
 
 static (string Body, int Resources) PatientView(string seedJson, int target)
 {
