@@ -1,8 +1,8 @@
-using Hl7.Fhir.Serialization;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hl7.Fhir.Serialization;
 
 // usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests=2000] [concurrency=1] [--jwt <port>] [--rate <calls/s>]
 // Sends patient-view calls whose prefetch holds 100 resources (the seed, padded with monthly labs) and reports latency.
