@@ -15,12 +15,25 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = options.Value.ParsedResourceCacheEntries });
 
-    /// <summary>The stored JSON of <paramref name="key"/> at <paramref name="version"/>, parsed (null when it is not FHIR).</summary>
-    public Resource? Get(string key, long version, string json)
+    /// <summary>The parsed resource when <paramref name="key"/> is held at exactly <paramref name="version"/>.</summary>
+    public bool TryGet(string key, long version, out Resource? resource)
     {
         if (_cache.TryGetValue(key, out Entry? entry) && entry!.Version == version)
         {
-            return entry.Resource;
+            resource = entry.Resource;
+            return true;
+        }
+
+        resource = null;
+        return false;
+    }
+
+    /// <summary>The stored JSON of <paramref name="key"/> at <paramref name="version"/>, parsed (null when it is not FHIR).</summary>
+    public Resource? Get(string key, long version, string json)
+    {
+        if (TryGet(key, version, out var held))
+        {
+            return held;
         }
 
         var resource = FhirInput.Parse(json).Resource;

@@ -17,11 +17,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed)
     /// <summary>The patient's stored resources (not deleted) and the Medications they reference.</summary>
     public async Task<IReadOnlyList<SourcedResource>> LoadAsync(string patient, CancellationToken cancellationToken)
     {
-        var rows = await store.Resources.AsNoTracking()
-            .Where(r => r.Patient == patient && !r.Deleted && r.Json != null)
-            .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
-            .ToListAsync(cancellationToken);
-        var resources = rows.Select(r => parsed.Get($"{r.ResourceType}/{r.ResourceId}", r.Version, r.Json!)).OfType<Resource>().ToList();
+        var resources = await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null), cancellationToken);
         var medicationIds = resources
             .Select(r => r switch
             {
@@ -36,14 +32,46 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed)
             .ToList();
         if (medicationIds.Count > 0)
         {
-            var medications = await store.Resources.AsNoTracking()
-                .Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null)
-                .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
-                .ToListAsync(cancellationToken);
-            resources.AddRange(medications.Select(m => parsed.Get($"{m.ResourceType}/{m.ResourceId}", m.Version, m.Json!)).OfType<Resource>());
+            resources.AddRange(await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null), cancellationToken));
         }
 
         return [.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))];
+    }
+
+    /// <summary>
+    /// The rows' resources: versions first (a few bytes a row), then the JSON of only those not already held parsed at
+    /// that version, so an event costs the database and the parser one resource, not the whole record.
+    /// </summary>
+    private async Task<List<Resource>> ParsedAsync(IQueryable<StoredResource> rows, CancellationToken cancellationToken)
+    {
+        var versions = await rows.Select(r => new { r.ResourceType, r.ResourceId, r.Version }).ToListAsync(cancellationToken);
+        var resources = new List<Resource>(versions.Count);
+        var missing = new List<(string Type, string Id)>();
+        foreach (var row in versions)
+        {
+            if (parsed.TryGet($"{row.ResourceType}/{row.ResourceId}", row.Version, out var held))
+            {
+                if (held is not null)
+                {
+                    resources.Add(held);
+                }
+            }
+            else
+            {
+                missing.Add((row.ResourceType, row.ResourceId));
+            }
+        }
+
+        foreach (var type in missing.GroupBy(m => m.Type, m => m.Id))
+        {
+            var ids = type.ToList();
+            var fetched = await rows.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId))
+                .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
+                .ToListAsync(cancellationToken);
+            resources.AddRange(fetched.Select(r => parsed.Get($"{r.ResourceType}/{r.ResourceId}", r.Version, r.Json!)).OfType<Resource>());
+        }
+
+        return resources;
     }
 
     /// <summary>
