@@ -58,6 +58,11 @@ public static class MessagingExtensions
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
             bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
+            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Hosting.BusConsumerRegistration>())
+            {
+                feature.Register(bus);
+            }
+
             bus.AddReceiveObserver<MessagingMetrics>();
 
             // MassTransit's own health check: part of readiness when a broker is configured.
