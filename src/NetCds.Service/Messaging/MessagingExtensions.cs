@@ -58,7 +58,8 @@ public static class MessagingExtensions
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
             bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
-            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Hosting.BusConsumerRegistration>())
+            // Listed first: registering a consumer adds services.
+            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Hosting.BusConsumerRegistration>().ToList())
             {
                 feature.Register(bus);
             }
