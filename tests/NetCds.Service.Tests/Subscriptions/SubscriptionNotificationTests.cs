@@ -220,7 +220,7 @@ public sealed class SubscriptionNotificationTests(SubscriptionFixture fixture) :
         var after = await ReportAsync(api, patientId, r => ChromograninA(r) != ChromograninA(before));
         clock.Stop();
 
-        TestContext.Current.SendDiagnosticMessage($"id-only notification to recomputed report: {clock.ElapsedMilliseconds} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine($"id-only notification to recomputed report: {clock.ElapsedMilliseconds} ms");
         (await RowAsync(fixture.Services, "Observation", (string)cga["id"]!)).Should().NotBeNull();
         ChromograninA(after).Should().NotBe(ChromograninA(before), "the new result is part of the recomputed report's chromogranin A trend");
         after.GetProperty("evaluatedAt").GetDateTimeOffset().Should().BeAfter(before.GetProperty("evaluatedAt").GetDateTimeOffset());
