@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
-using Task = System.Threading.Tasks.Task;
 using NetCds.Service.Tests.CdsHooks.Support;
 using NetCds.Service.Tests.Support;
+using Task = System.Threading.Tasks.Task;
 
 namespace NetCds.Service.Tests.Subscriptions;
 
