@@ -59,7 +59,7 @@ public static class MessagingExtensions
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
             bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
             // Listed first: registering a consumer adds services.
-            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Hosting.BusConsumerRegistration>().ToList())
+            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Ops.BusConsumerRegistration>().ToList())
             {
                 feature.Register(bus);
             }

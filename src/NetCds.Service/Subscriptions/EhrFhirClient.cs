@@ -21,7 +21,7 @@ public sealed class EhrReadException(string message, HttpStatusCode? status = nu
 
 /// <summary>
 /// Reads and writes on a subscription's FHIR server with a SMART Backend Services token, through the shared FHIR
-/// resilience pipeline (<see cref="FhirHttp.FhirHttpResilience"/>). The client's default request logging is off:
+/// resilience pipeline (<see cref="Fhir.FhirHttpResilience"/>). The client's default request logging is off:
 /// URLs carry patient ids.
 /// </summary>
 public sealed class EhrFhirClient(IHttpClientFactory httpFactory, BackendServicesTokens tokens, IOptions<SubscriptionFetchOptions> options)

@@ -5,8 +5,6 @@ using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
-using NetCds.Service.Ingestion;
-using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Storage;
 

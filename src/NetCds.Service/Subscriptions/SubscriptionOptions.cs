@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
-using NetCds.Service.FhirHttp;
+using NetCds.Service.Fhir;
 
 namespace NetCds.Service.Subscriptions;
 

@@ -5,9 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
-using NetCds.Service.FhirHttp;
-using NetCds.Service.Hosting;
-using NetCds.Service.Ops.DeadLetters;
+using NetCds.Service.Ops;
 
 namespace NetCds.Service.Subscriptions;
 
@@ -15,6 +13,9 @@ public static class SubscriptionsExtensions
 {
     /// <summary>Name of the resilience pipeline on the subscriptions' FHIR client (one circuit per EHR host).</summary>
     public const string PipelineName = "subscriptions-fhir";
+
+    /// <summary>The service's admin authorization policy (scope <c>netcds.admin</c>), registered with the bus's admin routes; named here, not referenced, as features do not use one another.</summary>
+    private const string AdminPolicy = "admin";
 
     /// <summary>
     /// Options <c>Subscriptions</c> and <c>SubscriptionFetch</c> (validated at start), the EHR clients, and the
@@ -68,7 +69,7 @@ public static class SubscriptionsExtensions
             .AllowAnonymous()
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
-        var admin = app.MapGroup("/admin/subscriptions").WithTags("Admin").RequireAuthorization(AdminAuthorization.Policy);
+        var admin = app.MapGroup("/admin/subscriptions").WithTags("Admin").RequireAuthorization(AdminPolicy);
         admin.MapGet("", ListAsync);
         admin.MapPost("/{name}", (string name, SubscriptionManager manager, IOptions<SubscriptionsOptions> options, CancellationToken ct) =>
             RunAsync(name, options, s => manager.CreateAsync(s, ct)));

@@ -47,7 +47,7 @@ public sealed class CdsHooksFhirOptions : IValidatableObject
     public TimeSpan AttemptTimeout => TimeSpan.FromMilliseconds(AttemptTimeoutMilliseconds);
 
     /// <summary>These limits, as the shared FHIR HTTP pipeline takes them.</summary>
-    public FhirHttp.FhirHttpLimits ToLimits() => new(
+    public Fhir.FhirHttpLimits ToLimits() => new(
         TotalBudget,
         AttemptTimeout,
         MaxRetries,

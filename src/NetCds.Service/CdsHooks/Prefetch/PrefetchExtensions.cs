@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using NetCds.Service.FhirHttp;
+using NetCds.Service.Fhir;
 
 namespace NetCds.Service.CdsHooks.Prefetch;
 

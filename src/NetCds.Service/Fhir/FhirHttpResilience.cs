@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
-namespace NetCds.Service.FhirHttp;
+namespace NetCds.Service.Fhir;
 
 /// <summary>The limits of one resilient FHIR HTTP client: each feature that reads an EHR's FHIR server states its own.</summary>
 public sealed record FhirHttpLimits(

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace NetCds.Service.Hosting;
+namespace NetCds.Service.Ops;
 
 /// <summary>
 /// A feature's consumers, registered as a singleton before the bus is added: the bus set-up adds every registration
