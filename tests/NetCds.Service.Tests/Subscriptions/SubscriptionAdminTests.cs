@@ -32,7 +32,7 @@ public sealed class SubscriptionAdminTests(SubscriptionFixture fixture) : IClass
     public async Task The_created_subscription_has_the_backport_profile_shape_and_is_checked_and_deleted_on_the_EHR()
     {
         var created = new Subscription { Id = "sub-13", Status = Subscription.SubscriptionStatus.Requested, Criteria = SubscriptionFixture.Topic, Reason = "x", Channel = new() { Type = Subscription.SubscriptionChannelType.RestHook } };
-        fixture.Ehr.On(r => r.Method == "POST" && r.Path == "Subscription", FakeReply.Ok(new FhirJsonSerializer().SerializeToString(created)) with { Status = 201 });
+        fixture.Ehr.On(r => r.Method == "POST" && r.Path == "Subscription" && r.Body.Contains($"/subscriptions/{Name}/", StringComparison.Ordinal), FakeReply.Ok(new FhirJsonSerializer().SerializeToString(created)) with { Status = 201 });
         created.Status = Subscription.SubscriptionStatus.Active;
         fixture.Ehr.On(r => r.Method == "GET" && r.Path == "Subscription/sub-13", FakeReply.Ok(new FhirJsonSerializer().SerializeToString(created)));
         fixture.Ehr.On(r => r.Method == "DELETE" && r.Path == "Subscription/sub-13", new FakeReply(204));
@@ -41,7 +41,7 @@ public sealed class SubscriptionAdminTests(SubscriptionFixture fixture) : IClass
         using var create = await admin.PostAsync(new Uri($"/admin/subscriptions/{Name}", UriKind.Relative), null, Token);
 
         create.StatusCode.Should().Be(HttpStatusCode.OK);
-        var posted = fixture.Ehr.Requests.Single(r => r.Method == "POST" && r.Path == "Subscription");
+        var posted = fixture.Ehr.Requests.Single(r => r.Method == "POST" && r.Path == "Subscription" && r.Body.Contains($"/subscriptions/{Name}/", StringComparison.Ordinal));
         posted.Authorization.Should().Be($"Bearer {SubscriptionFixture.AccessToken}");
         var subscription = (Subscription)NetCds.Fhir.Input.FhirInput.Parse(posted.Body).Resource!;
         subscription.Meta!.Profile.Should().Equal(Ig + "backport-subscription");
@@ -70,6 +70,40 @@ public sealed class SubscriptionAdminTests(SubscriptionFixture fixture) : IClass
         delete.StatusCode.Should().Be(HttpStatusCode.OK);
         fixture.Ehr.Requests.Should().ContainSingle(r => r.Method == "DELETE" && r.Path == "Subscription/sub-13");
         (await fixture.StateAsync(Name))!.Status.Should().Be("off");
+    }
+
+    [Fact]
+    public async Task The_cli_creates_checks_and_deletes_through_the_admin_api()
+    {
+        var created = new Subscription { Id = "sub-cli", Status = Subscription.SubscriptionStatus.Requested, Criteria = SubscriptionFixture.Topic, Reason = "x", Channel = new() { Type = Subscription.SubscriptionChannelType.RestHook } };
+        fixture.Ehr.On(r => r.Method == "POST" && r.Path == "Subscription" && r.Body.Contains("/subscriptions/ehr0/", StringComparison.Ordinal), FakeReply.Ok(new FhirJsonSerializer().SerializeToString(created)) with { Status = 201 });
+        fixture.Ehr.On(r => r.Method == "GET" && r.Path == "Subscription/sub-cli", FakeReply.Ok(new FhirJsonSerializer().SerializeToString(created)));
+        fixture.Ehr.On(r => r.Method == "DELETE" && r.Path == "Subscription/sub-cli", new FakeReply(204));
+        using var admin = Admin();
+
+        var (code, output, _) = await CliAsync(admin, "create", "ehr0");
+        code.Should().Be(0);
+        output.Should().Contain("\"subscriptionUrl\"").And.Contain("Subscription/sub-cli");
+        (code, output, _) = await CliAsync(admin, "check", "ehr0");
+        code.Should().Be(0);
+        output.Should().Contain("\"serverStatus\": \"requested\"");
+        (code, _, _) = await CliAsync(admin, "delete", "ehr0");
+        code.Should().Be(0);
+        fixture.Ehr.Requests.Should().ContainSingle(r => r.Method == "DELETE" && r.Path == "Subscription/sub-cli");
+
+        (code, _, var error) = await CliAsync(admin, "create", "nobody");
+        code.Should().Be(1);
+        error.Should().Contain("HTTP 404").And.Contain("No subscription named 'nobody'");
+        (code, _, _) = await CliAsync(admin, "create");
+        code.Should().Be(2, "create needs a name");
+    }
+
+    private static async Task<(int Code, string Output, string Error)> CliAsync(HttpClient http, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await NetCds.Cli.SubscriptionCommands.RunAsync(args, http, output, error, Token);
+        return (code, output.ToString(), error.ToString());
     }
 
     [Fact]
