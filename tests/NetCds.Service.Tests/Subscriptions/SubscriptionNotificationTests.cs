@@ -273,6 +273,19 @@ public sealed class SubscriptionNotificationTests(SubscriptionFixture fixture) :
         (await fixture.StateAsync("ehr12")).Should().BeNull("nothing refused is recorded");
     }
 
+    [Fact]
+    public async Task An_id_only_notification_posted_to_the_fhir_endpoint_is_refused_and_pointed_to_the_channel()
+    {
+        using var api = fixture.CreateApiClient();
+
+        var (status, body) = await PostAsync(api, "/fhir", fixture.Example("r4-notification-id-only.json"));
+
+        status.Should().Be(HttpStatusCode.BadRequest, "stored as it is, the event would be lost without a word");
+        Issues(body, "expression").Should().Equal("Bundle.entry[0].resource");
+        Issues(body, "diagnostics").Should().ContainSingle().Which.Should().Contain("/subscriptions/{name}/notifications");
+        (await PostAsync(api, "/fhir", fixture.Example("r4-notification-heartbeat.json"))).Status.Should().Be(HttpStatusCode.OK, "a heartbeat carries no event to lose");
+    }
+
     private async Task RefusedAsync(string json, string expression)
     {
         var (status, body) = await fixture.NotifyAsync("ehr12", json);
