@@ -70,7 +70,7 @@ public sealed class BackendServicesTokens(IHttpClientFactory httpFactory, TimePr
     public void Forget(string name) => _cache.TryRemove(name, out _);
 
     /// <summary>The signed client assertion: iss = sub = client id, aud = token URL, a fresh jti, five minutes long.</summary>
-    internal static string Assertion(SubscriptionSettings settings, string tokenUrl, DateTimeOffset now)
+    public static string Assertion(SubscriptionSettings settings, string tokenUrl, DateTimeOffset now)
     {
         var (key, algorithm) = SigningKey(settings);
         var descriptor = new SecurityTokenDescriptor

@@ -76,7 +76,7 @@ public sealed class SubscriptionSettings
 }
 
 /// <summary>Configuration section <c>SubscriptionFetch</c>: how notifications' resources are read from the EHR (background work, so longer limits than CDS prefetch).</summary>
-public sealed class SubscriptionFetchOptions
+public sealed class SubscriptionFetchOptions : IValidatableObject
 {
     public const string Section = "SubscriptionFetch";
 
@@ -103,6 +103,16 @@ public sealed class SubscriptionFetchOptions
     /// <summary>Retries of a notification by the bus (after the HTTP retries) before it goes to the error queue.</summary>
     [Range(0, 20)]
     public int MessageRetries { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AttemptTimeoutMilliseconds > TotalBudgetMilliseconds)
+        {
+            yield return new ValidationResult(
+                $"{nameof(AttemptTimeoutMilliseconds)} ({AttemptTimeoutMilliseconds}) exceeds {nameof(TotalBudgetMilliseconds)} ({TotalBudgetMilliseconds}).",
+                [nameof(AttemptTimeoutMilliseconds), nameof(TotalBudgetMilliseconds)]);
+        }
+    }
 
     public FhirHttpLimits ToLimits() => new(
         TimeSpan.FromMilliseconds(TotalBudgetMilliseconds),
