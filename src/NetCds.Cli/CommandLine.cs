@@ -20,6 +20,7 @@ public static class CommandLine
           --terminology  add a site's terminology map to the built-in one
         netcds dead-letters list|show|replay|purge ...   (netcds dead-letters for its usage)
         netcds import <dir|file.ndjson> --url <service> [--batch 1000]   (FHIR Bulk Data NDJSON; token in NETCDS_TOKEN)
+        netcds subscriptions list|create|check|delete ... (netcds subscriptions for its usage)
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -35,6 +36,11 @@ public static class CommandLine
         if (args.Length >= 1 && args[0] == "import")
         {
             return ImportCommand.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        if (args.Length >= 1 && args[0] == "subscriptions")
+        {
+            return SubscriptionCommands.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         if (args.Length < 2 || args[0] != "evaluate")

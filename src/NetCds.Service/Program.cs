@@ -12,6 +12,7 @@ using NetCds.Service.Ops;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
+using NetCds.Service.Subscriptions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -26,6 +27,9 @@ builder.AddStore();
 builder.AddCdsHooks();
 builder.AddSmartLaunch();
 builder.AddPatientRecords();
+
+// Before the bus: it adds the notification consumer registered here.
+builder.AddSubscriptions();
 builder.AddMessaging();
 builder.AddApiDocument();
 
@@ -48,6 +52,8 @@ app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();
 app.MapDeadLettersApi();
+app.MapFhirMetadata();
+app.MapSubscriptions();
 app.MapLandingPage();
 app.MapSmartLaunch();
 app.MapMdtView();

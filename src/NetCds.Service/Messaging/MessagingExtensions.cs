@@ -58,6 +58,12 @@ public static class MessagingExtensions
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
             bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
             bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
+            // Listed first: registering a consumer adds services.
+            foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Ops.BusConsumerRegistration>().ToList())
+            {
+                feature.Register(bus);
+            }
+
             bus.AddReceiveObserver<MessagingMetrics>();
 
             // MassTransit's own health check: part of readiness when a broker is configured.

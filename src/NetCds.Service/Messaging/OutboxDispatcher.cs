@@ -78,6 +78,7 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
             {
                 nameof(RecomputeEligibility) => JsonSerializer.Deserialize<RecomputeEligibility>(row.Payload, JsonSerializerOptions.Web)!,
                 nameof(EligibilityChanged) => JsonSerializer.Deserialize<EligibilityChanged>(row.Payload, JsonSerializerOptions.Web)!,
+                nameof(SubscriptionNotificationReceived) => JsonSerializer.Deserialize<SubscriptionNotificationReceived>(row.Payload, JsonSerializerOptions.Web)!,
                 _ => throw new InvalidOperationException($"Unknown outbox message type {row.MessageType}."),
             };
             // The publish (and so the consumer, through the message headers) joins the trace that wrote the row.

@@ -36,6 +36,13 @@ public static class IngestionRequest
             return (entries, slots, null);
         }
 
+        if (IsSubscriptionNotification(bundle) && CarriesNoResources(bundle))
+        {
+            // Its resources have to be read from the notifying server, which only a configured subscription knows;
+            // stored as it is, the event would be lost without a word.
+            return ([], [], "Bundle.entry[0].resource: an id-only or empty subscription notification is taken at /subscriptions/{name}/notifications, where the subscription (and so the server to read its resources from) is configured");
+        }
+
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var entry = bundle.Entry[i];
@@ -77,6 +84,15 @@ public static class IngestionRequest
 
         return (entries, slots, null);
     }
+
+    /// <summary>A Subscriptions Backport notification: a history Bundle led by the SubscriptionStatus Parameters.</summary>
+    private static bool IsSubscriptionNotification(Bundle bundle) =>
+        bundle.Type == Bundle.BundleType.History && bundle.Entry.FirstOrDefault()?.Resource is Parameters;
+
+    /// <summary>An event notification (not a handshake or heartbeat) whose entries after the status hold no resource.</summary>
+    private static bool CarriesNoResources(Bundle bundle) =>
+        (bundle.Entry[0].Resource as Parameters)?.GetSingle("type")?.Value?.ToString() is "event-notification" or "query-event"
+        && bundle.Entry.Skip(1).All(e => e.Resource is null);
 
     /// <summary>Adds one resource (or, for a nested Bundle, its resources); returns what is wrong with it, if anything.</summary>
     private static string? Add(Resource resource, string? fullUrl, string path, int depth, List<IngestEntry> entries, Dictionary<string, string> assigned)

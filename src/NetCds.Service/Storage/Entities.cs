@@ -104,3 +104,44 @@ public sealed class UsedJti
     /// <summary>Unix seconds (UTC) after which the row may be purged: the token's <c>exp</c> plus the clock skew.</summary>
     public long ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// Where one topic-based Subscription stands (Subscriptions Backport IG): its id on the EHR's server, the highest
+/// event number accounted for (received, or recovered after a gap), and the recoveries made. Keyed by the
+/// subscription's configured name.
+/// </summary>
+public sealed class SubscriptionState
+{
+    public required string Name { get; set; }
+
+    /// <summary>The Subscription on the EHR's server (absolute URL), once created or first named by a notification.</summary>
+    public string? SubscriptionUrl { get; set; }
+
+    /// <summary>The status the server last reported (<c>requested</c>, <c>active</c>, <c>error</c>, <c>off</c>).</summary>
+    public string? Status { get; set; }
+
+    /// <summary>Events 1 to this number are accounted for: received, or recovered after a gap.</summary>
+    public long EventsAccountedFor { get; set; }
+
+    /// <summary>Timestamp of the newest event accounted for: where a re-query starts.</summary>
+    public DateTimeOffset? LastEventAt { get; set; }
+
+    public DateTimeOffset? HandshakeAt { get; set; }
+
+    public DateTimeOffset? HeartbeatAt { get; set; }
+
+    public int Recoveries { get; set; }
+
+    /// <summary>Events found missing (gaps in event numbers, or a heartbeat ahead of what was received).</summary>
+    public long MissedEvents { get; set; }
+
+    public DateTimeOffset? LastRecoveryAt { get; set; }
+
+    /// <summary>How the last gap was closed, e.g. <c>events 3-3 by $events (1 resource)</c>: no patient data.</summary>
+    public string? LastRecovery { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Optimistic concurrency: two instances handling notifications of one subscription cannot both win.</summary>
+    public int Revision { get; set; }
+}

@@ -20,6 +20,8 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 
     public DbSet<PatientRecordState> PatientRecords => Set<PatientRecordState>();
 
+    public DbSet<SubscriptionState> Subscriptions => Set<SubscriptionState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -72,6 +74,15 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         jti.Property(j => j.Issuer).HasMaxLength(UsedJti.MaxIssuerLength);
         jti.Property(j => j.Jti).HasMaxLength(UsedJti.MaxJtiLength);
         jti.HasIndex(j => j.ExpiresAt);
+
+        var subscription = modelBuilder.Entity<SubscriptionState>();
+        subscription.ToTable("subscription_states");
+        subscription.HasKey(s => s.Name);
+        subscription.Property(s => s.Name).HasMaxLength(64);
+        subscription.Property(s => s.SubscriptionUrl).HasMaxLength(1000);
+        subscription.Property(s => s.Status).HasMaxLength(32);
+        subscription.Property(s => s.LastRecovery).HasMaxLength(1000);
+        subscription.Property(s => s.Revision).IsConcurrencyToken();
     }
 }
 

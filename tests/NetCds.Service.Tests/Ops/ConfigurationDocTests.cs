@@ -15,6 +15,7 @@ using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
+using NetCds.Service.Subscriptions;
 
 namespace NetCds.Service.Tests.Ops;
 
@@ -34,6 +35,8 @@ public sealed class ConfigurationDocTests
         (FhirOptions.Section, typeof(FhirOptions), "FHIR input"),
         (CdsHooksSecurityOptions.Section, typeof(CdsHooksSecurityOptions), "CDS Hooks callers (JWT)"),
         (CdsHooksFhirOptions.Section, typeof(CdsHooksFhirOptions), "prefetch fetched from the EHR"),
+        ($"{SubscriptionsOptions.Section}:<n>", typeof(SubscriptionSettings), "topic-based Subscriptions on an EHR (docs/subscriptions.md)"),
+        (SubscriptionFetchOptions.Section, typeof(SubscriptionFetchOptions), "reading the EHR after a notification"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),
         ("Demo", typeof(DemoOptions), "demo patients"),
         ("CdsHooks:MdtView", typeof(MdtLinkOptions), "card links to the MDT view"),
@@ -84,6 +87,8 @@ public sealed class ConfigurationDocTests
             |---|---|---|---|
             | `ConnectionStrings:Store` | `Data Source=netcds.db` (SQLite) | `ConnectionStrings__Store` | the store; required for `PostgreSql` |
             | `ConnectionStrings:RabbitMq` | (none) | `ConnectionStrings__RabbitMq` | amqp URI; required for `Messaging:Transport=RabbitMq` |
+            | `Subscriptions:<n>:NotificationToken` | (none) | `Subscriptions__<n>__NotificationToken` | the secret the EHR sends with each notification |
+            | `Subscriptions:<n>:PrivateKeyPem` | (none) | `Subscriptions__<n>__PrivateKeyPem` | the SMART Backend Services client key (PEM) |
 
             Logging: `Logging:LogLevel:<category>` and `Logging:Console:FormatterName` (`json` by default, `simple` in
             Development). Traces: the standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_ENDPOINT` turns the OTLP exporter

@@ -46,6 +46,16 @@ public sealed class CdsHooksFhirOptions : IValidatableObject
 
     public TimeSpan AttemptTimeout => TimeSpan.FromMilliseconds(AttemptTimeoutMilliseconds);
 
+    /// <summary>These limits, as the shared FHIR HTTP pipeline takes them.</summary>
+    public Fhir.FhirHttpLimits ToLimits() => new(
+        TotalBudget,
+        AttemptTimeout,
+        MaxRetries,
+        TimeSpan.FromMilliseconds(MaxRetryAfterMilliseconds),
+        CircuitBreakerFailureRatio,
+        CircuitBreakerMinimumThroughput,
+        TimeSpan.FromMilliseconds(CircuitBreakerBreakMilliseconds));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (AttemptTimeoutMilliseconds > TotalBudgetMilliseconds)

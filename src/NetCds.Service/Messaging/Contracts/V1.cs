@@ -39,3 +39,9 @@ public sealed record EligibilityChanged(
     IReadOnlyList<StatusChange> Changes,
     JsonElement Cards,
     JsonElement Report);
+
+/// <summary>
+/// A Subscriptions Backport notification Bundle accepted from an EHR (FHIR JSON, as received): acknowledged once
+/// this is in the outbox; reading the focus resources and closing gaps happens when it is consumed.
+/// </summary>
+public sealed record SubscriptionNotificationReceived(string Subscription, string Json, DateTimeOffset ReceivedAt);

@@ -21,7 +21,7 @@ public sealed record FakeReply(int Status, string? Json = null, TimeSpan Delay =
 }
 
 /// <summary>A request the fake EHR saw.</summary>
-public sealed record SeenRequest(string Method, string Path, string RawQuery, IReadOnlyDictionary<string, string> Query, string? Authorization, string? Accept, DateTimeOffset At);
+public sealed record SeenRequest(string Method, string Path, string RawQuery, IReadOnlyDictionary<string, string> Query, string? Authorization, string? Accept, DateTimeOffset At, string Body = "");
 
 /// <summary>
 /// A fake EHR FHIR server: a real Kestrel app on loopback, base <c>http://127.0.0.1:{port}/fhir</c>. Each route
@@ -89,6 +89,8 @@ public sealed class FakeFhirServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.StartsWithSegments(BasePath, out var rest) ? rest.Value?.TrimStart('/') ?? "" : context.Request.Path.Value ?? "";
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
         var seen = new SeenRequest(
             context.Request.Method,
             path,
@@ -96,7 +98,8 @@ public sealed class FakeFhirServer : IAsyncDisposable
             context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
             context.Request.Headers.Authorization.FirstOrDefault(),
             context.Request.Headers.Accept.FirstOrDefault(),
-            TimeProvider.System.GetUtcNow());
+            TimeProvider.System.GetUtcNow(),
+            body);
         _seen.Enqueue(seen);
 
         FakeReply reply;

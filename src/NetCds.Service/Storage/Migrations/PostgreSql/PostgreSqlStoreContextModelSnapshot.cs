@@ -206,6 +206,57 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.ToTable("fhir_resources", (string)null);
                 });
 
+            modelBuilder.Entity("NetCds.Service.Storage.SubscriptionState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("EventsAccountedFor")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("HandshakeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastEventAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastRecovery")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("LastRecoveryAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MissedEvents")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Recoveries")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("SubscriptionUrl")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("subscription_states", (string)null);
+                });
+
             modelBuilder.Entity("NetCds.Service.Storage.UsedJti", b =>
                 {
                     b.Property<string>("Issuer")

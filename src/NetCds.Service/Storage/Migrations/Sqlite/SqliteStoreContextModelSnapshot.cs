@@ -199,6 +199,57 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.ToTable("fhir_resources", (string)null);
                 });
 
+            modelBuilder.Entity("NetCds.Service.Storage.SubscriptionState", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EventsAccountedFor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HandshakeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastEventAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastRecovery")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastRecoveryAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MissedEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Recoveries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionUrl")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("subscription_states", (string)null);
+                });
+
             modelBuilder.Entity("NetCds.Service.Storage.UsedJti", b =>
                 {
                     b.Property<string>("Issuer")
