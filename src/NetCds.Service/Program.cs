@@ -20,6 +20,7 @@ builder.AddOps();
 builder.AddErrorResponses();
 builder.AddPublicEndpoint();
 builder.AddApiSecurity();
+builder.AddAdminAuthorization();
 builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();

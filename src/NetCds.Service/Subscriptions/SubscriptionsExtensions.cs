@@ -6,6 +6,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
 using NetCds.Service.Ops;
+using NetCds.Service.Security;
 
 namespace NetCds.Service.Subscriptions;
 
@@ -15,8 +16,6 @@ public static class SubscriptionsExtensions
     public const string PipelineName = "subscriptions-fhir";
 
     /// <summary>The service's admin authorization policy (scope <c>netcds.admin</c>), registered with the bus's admin routes; named here, not referenced, as features do not use one another.</summary>
-    private const string AdminPolicy = "admin";
-
     /// <summary>
     /// Options <c>Subscriptions</c> and <c>SubscriptionFetch</c> (validated at start), the EHR clients, and the
     /// notification consumer. Call before <c>AddMessaging</c>: the bus picks the consumer up from here.
@@ -69,7 +68,7 @@ public static class SubscriptionsExtensions
             .AllowAnonymous()
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
-        var admin = app.MapGroup("/admin/subscriptions").WithTags("Admin").RequireAuthorization(AdminPolicy);
+        var admin = app.MapGroup("/admin/subscriptions").WithTags("Admin").RequireAuthorization(AdminAuthorization.Policy);
         admin.MapGet("", ListAsync);
         admin.MapPost("/{name}", (string name, SubscriptionManager manager, IOptions<SubscriptionsOptions> options, CancellationToken ct) =>
             RunAsync(name, options, s => manager.CreateAsync(s, ct)));
