@@ -18,15 +18,22 @@ if [ "$transport" = RabbitMq ]; then
   db="netcds_bench_$(date +%s)"
   PGPASSWORD="$(sed -E "s/.*Password=([^;]*).*/\1/" <<<"$NETCDS_TEST_POSTGRES")" psql -h 127.0.0.1 -U netcds -d postgres -qc "CREATE DATABASE $db"
   export Storage__Provider=PostgreSql ConnectionStrings__Store="${NETCDS_TEST_POSTGRES/Database=postgres/Database=$db}"
-  export Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$NETCDS_TEST_RABBITMQ"
-  rabbit_args=(--rabbit "$NETCDS_TEST_RABBITMQ")
+  # A vhost of its own, deleted at exit: a run that the service cannot drain (raw mode) must never leave a backlog
+  # in the vhost the tests use.
+  . deploy/local/common.sh
+  vhost="netcds-bench-$(date +%s)"
+  as_root rabbitmqctl add_vhost "$vhost" >/dev/null
+  as_root rabbitmqctl set_permissions -p "$vhost" netcds '.*' '.*' '.*' >/dev/null
+  bench_rabbit="${NETCDS_TEST_RABBITMQ%/*}/$vhost"
+  export Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$bench_rabbit"
+  rabbit_args=(--rabbit "$bench_rabbit")
 else
   export ConnectionStrings__Store="Data Source=$(mktemp -d)/bench.db"
 fi
 Service__PublicBaseUrl="http://127.0.0.1:$port" Api__RequireAuth=false CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
   dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true' EXIT
+trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
