@@ -35,7 +35,7 @@ internal sealed class PatientIdentity
             return new PatientIdentity(patients[0].Reference, [patients[0].Reference, patients[0].FullUrl ?? ""]);
         }
 
-        var subject = resources.Select(r => SubjectOf(r.Resource)).Where(s => s is not null).GroupBy(s => s!)
+        var subject = resources.Select(r => Subjects.Of(r.Resource)).Where(s => s is not null).GroupBy(s => s!)
             .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
         return new PatientIdentity(subject is null ? null : Relative(subject), subject is null ? [] : [subject, Relative(subject)]);
     }
@@ -53,14 +53,4 @@ internal sealed class PatientIdentity
         var parts = path.Split('/');
         return parts.Length >= 2 && parts[^2] == "Patient" ? $"Patient/{parts[^1]}" : path;
     }
-
-    private static string? SubjectOf(Resource resource) => resource switch
-    {
-        Observation o => o.Subject?.Reference,
-        Condition c => c.Subject?.Reference,
-        Procedure p => p.Subject?.Reference,
-        MedicationStatement m => m.Subject?.Reference,
-        MedicationRequest m => m.Subject?.Reference,
-        _ => null,
-    };
 }

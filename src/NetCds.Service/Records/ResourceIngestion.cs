@@ -226,16 +226,7 @@ public sealed class ResourceIngestion(
     /// <summary>The patient a resource is about, as a relative reference.</summary>
     public static string? PatientOf(Resource resource)
     {
-        var reference = resource switch
-        {
-            Patient p => $"Patient/{p.Id}",
-            Observation o => o.Subject?.Reference,
-            Condition c => c.Subject?.Reference,
-            Procedure p => p.Subject?.Reference,
-            MedicationStatement m => m.Subject?.Reference,
-            MedicationRequest m => m.Subject?.Reference,
-            _ => null,
-        };
+        var reference = resource is Patient p ? $"Patient/{p.Id}" : Subjects.Of(resource);
         if (reference is null)
         {
             return null;
