@@ -14,9 +14,10 @@ public sealed record Evaluation(EligibilityReport Report, FactMapping Mapping, R
 /// <summary>FHIR resources in, eligibility out: map to facts, evaluate, render. Shared by the HTTP API and the CLI.</summary>
 public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy policy)
 {
-    private readonly FactMapper _mapper = new(terminology);
-
     public TerminologyMap Terminology { get; } = terminology;
+
+    /// <summary>The mapping from resources to facts, also used to keep each stored resource's facts.</summary>
+    public FactMapper Mapper { get; } = new(terminology);
 
     /// <summary>Evaluates the patient the resources are about (or <paramref name="patient"/> when given).</summary>
     /// <returns>Null when nothing in the input says which patient it is about.</returns>
@@ -29,12 +30,20 @@ public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy
     /// </summary>
     public Evaluation? Evaluate(IReadOnlyList<SourcedResource> resources, DateTimeOffset asOf, string? patient = null, IReadOnlyList<DataProblem>? setAside = null)
     {
-        var mapping = _mapper.Map(resources, asOf, patient);
+        var mapping = Mapper.Map(resources, asOf, patient);
         if (setAside is { Count: > 0 })
         {
             mapping = mapping with { Problems = [.. setAside, .. mapping.Problems] };
         }
 
+        return Evaluate(mapping, asOf);
+    }
+
+    /// <summary>Evaluates facts already mapped (a patient's kept fact state, <see cref="FactMapper.Merge"/>).</summary>
+    /// <returns>Null when the facts name no patient.</returns>
+    public Evaluation? Evaluate(FactMapping mapping, DateTimeOffset asOf)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
         if (mapping.Facts.Patient is null)
         {
             return null;

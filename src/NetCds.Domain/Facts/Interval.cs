@@ -83,6 +83,14 @@ public readonly record struct Interval
         return new(low, low is not null, high, high is not null, written);
     }
 
+    /// <summary>
+    /// An interval as it was kept (a patient's stored fact state): the bounds, their inclusiveness and the text it was
+    /// written as, exactly as <see cref="Low"/>, <see cref="LowInclusive"/>, <see cref="High"/>, <see cref="HighInclusive"/>
+    /// and <see cref="Written"/> gave them.
+    /// </summary>
+    public static Interval Restore(decimal? low, bool lowInclusive, decimal? high, bool highInclusive, string written) =>
+        new(low, lowInclusive, high, highInclusive, written);
+
     public static implicit operator Interval(decimal value) => Exactly(value);
 
     public static Interval FromDecimal(decimal value) => Exactly(value);

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
 using Hl7.Fhir.Model;
+using NetCds.Domain.Facts;
 using NetCds.Fhir.Mapping.Readers;
 using NetCds.Fhir.Terminology;
 
@@ -12,47 +15,82 @@ namespace NetCds.Fhir.Mapping;
 /// tumour's own diagnoses also as history; Procedure completed, or planned for a planned exenteration). What is not
 /// used is reported as a <see cref="DataProblem"/>, never dropped silently; resources whose codes the map does not
 /// know are simply not about this domain and are passed over.
+/// Each resource is read on its own (<see cref="MapResource"/>) and the results merged (<see cref="Merge"/>), so a
+/// patient's stored fact state and a mapping of the whole record give the same facts.
 /// </summary>
 public sealed class FactMapper(TerminologyMap terminology)
 {
+    /// <summary>
+    /// Which mapping kept facts were derived by: the mapping code and the facts model (the build of NetCds.Fhir and
+    /// NetCds.Domain: deterministic builds change it exactly when their code changes) and the terminology map.
+    /// Facts kept under another version are re-derived.
+    /// </summary>
+    public string Version { get; } = $"{CodeVersion}-{terminology.Fingerprint}";
+
+    private static string CodeVersion { get; } = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"{typeof(FactMapper).Assembly.ManifestModule.ModuleVersionId}/{typeof(PatientFacts).Assembly.ManifestModule.ModuleVersionId}")))[..16];
+
     public FactMapping Map(IEnumerable<SourcedResource> resources, DateTimeOffset asOf, string? patient = null)
     {
         ArgumentNullException.ThrowIfNull(resources);
         var all = resources.ToList();
-        var problems = new List<DataProblem>();
         var identity = PatientIdentity.Resolve(all, patient);
+        return Merge(all.Select(item => Read(item, identity, all, asOf)), identity.Reference);
+    }
+
+    /// <summary>
+    /// The facts one stored resource of <paramref name="patient"/> (<c>Patient/{id}</c>) contributes;
+    /// <paramref name="record"/> is what it may refer to (a course's Medication).
+    /// </summary>
+    public ResourceFacts MapResource(SourcedResource item, string patient, DateTimeOffset asOf, IReadOnlyList<SourcedResource>? record = null)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var context = record ?? [item];
+        return Read(item, PatientIdentity.Resolve(context, patient), context, asOf);
+    }
+
+    /// <summary>One patient's facts from its resources' facts, in record order: duplicates and conflicts settled here.</summary>
+    public static FactMapping Merge(IEnumerable<ResourceFacts> resources, string? patient)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var problems = new List<DataProblem>();
         var facts = new FactsCollector(problems);
-        var context = new ReadContext(terminology, facts, problems, identity, asOf, all);
-        var patients = new PatientReader(context);
-        var observations = new ObservationReader(context);
-        var conditions = new ConditionReader(context);
-        var procedures = new ProcedureReader(context);
-        var medications = new MedicationReader(context);
-        foreach (var item in all)
+        foreach (var resource in resources)
         {
-            switch (item.Resource)
-            {
-                case Patient p when identity.Is(item):
-                    patients.Read(p, item.Reference);
-                    break;
-                case Observation o:
-                    observations.Read(o, item.Reference);
-                    break;
-                case Condition c:
-                    conditions.Read(c, item.Reference);
-                    break;
-                case Procedure p:
-                    procedures.Read(p, item.Reference);
-                    break;
-                case MedicationStatement m:
-                    medications.Read(m, item.Reference);
-                    break;
-                case MedicationRequest m:
-                    medications.Read(m, item.Reference);
-                    break;
-            }
+            facts.Import(resource);
+            problems.AddRange(resource.Problems ?? []);
         }
 
-        return new FactMapping(facts.Build(identity.Reference), problems);
+        return new FactMapping(facts.Build(patient), problems);
+    }
+
+    private ResourceFacts Read(SourcedResource item, PatientIdentity identity, IReadOnlyList<SourcedResource> all, DateTimeOffset asOf)
+    {
+        var problems = new List<DataProblem>();
+        var facts = new FactsCollector(problems);
+        var context = new ReadContext(terminology, facts, problems, identity, asOf, all);
+        switch (item.Resource)
+        {
+            case Patient p when identity.Is(item):
+                new PatientReader(context).Read(p, item.Reference);
+                break;
+            case Observation o:
+                new ObservationReader(context).Read(o, item.Reference);
+                break;
+            case Condition c:
+                new ConditionReader(context).Read(c, item.Reference);
+                break;
+            case Procedure p:
+                new ProcedureReader(context).Read(p, item.Reference);
+                break;
+            case MedicationStatement m:
+                new MedicationReader(context).Read(m, item.Reference);
+                break;
+            case MedicationRequest m:
+                new MedicationReader(context).Read(m, item.Reference);
+                break;
+        }
+
+        return facts.Export(problems, context.Live);
     }
 }

@@ -46,6 +46,64 @@ internal sealed class FactsCollector(List<DataProblem> problems)
 
     public void Add(FactKind kind, Fact<bool> fact) => ListOf(Booleans, kind).Add(fact);
 
+    /// <summary>What was gathered from one resource, empty lists left out (a collector per resource).</summary>
+    public ResourceFacts Export(List<DataProblem> resourceProblems, bool live) => new()
+    {
+        BirthDate = BirthDate,
+        Conditions = NullIfEmpty(Conditions),
+        PrimarySites = NullIfEmpty(PrimarySites),
+        Differentiation = NullIfEmpty(Differentiation),
+        Ki67 = NullIfEmpty(Ki67),
+        MitoticCount = NullIfEmpty(MitoticCount),
+        ChromograninA = NullIfEmpty(ChromograninA),
+        Intervals = Intervals.Count > 0 ? Intervals : null,
+        Integers = Integers.Count > 0 ? Integers : null,
+        Booleans = Booleans.Count > 0 ? Booleans : null,
+        DiseaseStatus = NullIfEmpty(DiseaseStatus),
+        LesionDistribution = NullIfEmpty(LesionDistribution),
+        PortalVein = NullIfEmpty(PortalVein),
+        ExtrahepaticDisease = NullIfEmpty(ExtrahepaticDisease),
+        Procedures = NullIfEmpty(Procedures),
+        Medications = NullIfEmpty(Medications),
+        Problems = NullIfEmpty(resourceProblems),
+        Live = live,
+    };
+
+    /// <summary>Adds one resource's facts (in resource order: the order settling sees is the order of the record).</summary>
+    public void Import(ResourceFacts facts)
+    {
+        BirthDate = facts.BirthDate ?? BirthDate;
+        Conditions.AddRange(facts.Conditions ?? []);
+        PrimarySites.AddRange(facts.PrimarySites ?? []);
+        Differentiation.AddRange(facts.Differentiation ?? []);
+        Ki67.AddRange(facts.Ki67 ?? []);
+        MitoticCount.AddRange(facts.MitoticCount ?? []);
+        ChromograninA.AddRange(facts.ChromograninA ?? []);
+        foreach (var (kind, values) in facts.Intervals ?? [])
+        {
+            ListOf(Intervals, kind).AddRange(values);
+        }
+
+        foreach (var (kind, values) in facts.Integers ?? [])
+        {
+            ListOf(Integers, kind).AddRange(values);
+        }
+
+        foreach (var (kind, values) in facts.Booleans ?? [])
+        {
+            ListOf(Booleans, kind).AddRange(values);
+        }
+
+        DiseaseStatus.AddRange(facts.DiseaseStatus ?? []);
+        LesionDistribution.AddRange(facts.LesionDistribution ?? []);
+        PortalVein.AddRange(facts.PortalVein ?? []);
+        ExtrahepaticDisease.AddRange(facts.ExtrahepaticDisease ?? []);
+        Procedures.AddRange(facts.Procedures ?? []);
+        Medications.AddRange(facts.Medications ?? []);
+    }
+
+    private static List<T>? NullIfEmpty<T>(List<T> list) => list.Count > 0 ? list : null;
+
     public PatientFacts Build(string? patient) => new()
     {
         Patient = patient,

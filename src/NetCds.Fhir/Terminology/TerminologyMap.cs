@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace NetCds.Fhir.Terminology;
@@ -29,6 +31,7 @@ public sealed class TerminologyMap
 
     private TerminologyMap(Dictionary<CodeContext, Dictionary<string, List<string>>> sections)
     {
+        Fingerprint = FingerprintOf(sections);
         _meanings = sections.ToFrozenDictionary(s => s.Key, s => s.Value.Keys.ToArray());
         _codesByMeaning = sections.ToFrozenDictionary(s => s.Key, s => s.Value.ToFrozenDictionary(m => m.Key, m => m.Value.Distinct().ToArray()));
         _exact = sections.ToFrozenDictionary(
@@ -44,6 +47,12 @@ public sealed class TerminologyMap
                 return (system, code.TrimEnd('*'), m.Key);
             })).ToArray());
     }
+
+    /// <summary>
+    /// A digest of every code and meaning (16 hex digits): facts derived under another map are re-derived
+    /// (<c>FactMapper.Version</c>), so a site's new code applies to resources stored before it was added.
+    /// </summary>
+    public string Fingerprint { get; }
 
     /// <summary>The built-in map: the codes of the terminology contract.</summary>
     public static TerminologyMap Default { get; } = LoadDefault();
@@ -92,6 +101,20 @@ public sealed class TerminologyMap
     /// <summary>The codes that supply a meaning, as <c>system|code</c>: the first is the one a suggestion orders.</summary>
     public IReadOnlyList<string> CodesFor(CodeContext context, string meaning) =>
         _codesByMeaning[context].TryGetValue(meaning, out var codes) ? codes : [];
+
+    private static string FingerprintOf(Dictionary<CodeContext, Dictionary<string, List<string>>> sections)
+    {
+        var text = new StringBuilder();
+        foreach (var (context, meanings) in sections.OrderBy(s => s.Key))
+        {
+            foreach (var (meaning, codes) in meanings.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                text.Append(context).Append('\t').Append(meaning).Append('\t').AppendJoin('\t', codes.Order(StringComparer.Ordinal)).Append('\n');
+            }
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
 
     private static (string System, string Code) Split(string systemAndCode)
     {

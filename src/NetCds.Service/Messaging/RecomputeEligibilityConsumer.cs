@@ -17,7 +17,9 @@ namespace NetCds.Service.Messaging;
 /// request is skipped (50 events for one patient stored before the first recompute runs give one recompute and 49
 /// cheap skips). One recompute per patient at a time (<see cref="PatientLease"/>), so instances wait for each other
 /// instead of colliding and retrying. The report is refreshed; an EligibilityChanged is written to the outbox, in the
-/// same transaction, only when a status changed, so a redelivered request announces nothing twice.
+/// same transaction, only when a status changed, so a redelivered request announces nothing twice. The record is
+/// read as its kept fact state (<see cref="PatientRecord.FactsAsync"/>): an event costs the facts of what changed,
+/// not a parse and mapping of the whole record.
 /// </summary>
 public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientRecord record, FhirEvaluation evaluation, CardBuilder cards, OutboxSignal signal, TimeProvider clock)
     : IConsumer<RecomputeEligibility>
@@ -45,10 +47,10 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
 
         // The generation is read before the resources: the report may see more than it claims, never less.
         var generation = await PatientGenerations.CurrentAsync(store, patient, cancellationToken);
-        var resources = await record.LoadAsync(patient, cancellationToken);
         var now = clock.GetUtcNow();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = evaluation.Evaluate(resources, now, patient);
+        var facts = await record.FactsAsync(patient, now, cancellationToken);
+        var result = evaluation.Evaluate(facts, now);
         NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {

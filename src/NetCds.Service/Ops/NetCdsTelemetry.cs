@@ -48,11 +48,16 @@ public static class NetCdsTelemetry
 
     private static readonly Counter<long> JwtRejections = Meter.CreateCounter<long>("netcds.jwt.rejections", "{request}", "CDS Hooks calls refused for their JWT, by reason.");
 
+    private static readonly Counter<long> FactStateRederivations = Meter.CreateCounter<long>("netcds.fact_state.rederived", "{resource}", "Stored resources whose kept facts were derived again under the current mapping version.");
+
     private static OutboxSnapshot _outbox = new(0, 0);
+
+    private static long _factStateStale;
 
     static NetCdsTelemetry()
     {
         Meter.CreateObservableGauge("netcds.outbox.backlog", () => _outbox.Backlog, "{message}", "Outbox rows not yet dispatched.");
+        Meter.CreateObservableGauge("netcds.fact_state.stale", () => Interlocked.Read(ref _factStateStale), "{resource}", "Stored resources whose kept facts another mapping version derived, as counted at the start of the last re-derivation pass.");
         Meter.CreateObservableGauge("netcds.outbox.oldest_age", () => _outbox.OldestAgeSeconds, "s", "Age of the oldest undispatched outbox row.");
     }
 
@@ -77,6 +82,10 @@ public static class NetCdsTelemetry
             EventsNotUsed.Add(count);
         }
     }
+
+    public static void FactStateStale(long count) => Interlocked.Exchange(ref _factStateStale, count);
+
+    public static void FactStateRederived(int count) => FactStateRederivations.Add(count);
 
     public static void RecomputeCoalesced() => RecomputesSkipped.Add(1);
 

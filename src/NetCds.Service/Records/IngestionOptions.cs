@@ -30,6 +30,20 @@ public sealed class IngestionOptions
     /// </summary>
     [Range(0, 10_000_000)]
     public int ParsedResourceCacheEntries { get; init; } = 10_000;
+
+    /// <summary>
+    /// Stored resources' facts kept in memory (each one version; a few hundred bytes each), so a recompute reads from
+    /// the database only the facts of what changed.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int FactStateCacheEntries { get; init; } = 50_000;
+
+    /// <summary>
+    /// How often stored facts derived by another mapping version (a site terminology map changed, a new release, a
+    /// row written by an older instance during a rolling update) are looked for and derived again. Also at start.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FactStateCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>What to do with a resource whose code the terminology map does not know (<c>Ingestion:UnknownObservationCodes</c>).</summary>

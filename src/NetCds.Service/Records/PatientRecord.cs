@@ -10,15 +10,105 @@ namespace NetCds.Service.Records;
 /// medication courses reference. One loader for the recompute, the CDS services and the MDT view, so that the
 /// same data gives the same report whichever way it is asked for.
 /// </summary>
-public sealed class PatientRecord(StoreContext store, ParsedResources parsed)
+public sealed class PatientRecord(StoreContext store, ParsedResources parsed, FactState factState)
 {
     private const string MedicationPrefix = "Medication/";
+
+    /// <summary>
+    /// The patient's facts from the kept fact state: each resource's facts from memory when held at its stored version,
+    /// else read as kept (a few hundred bytes), else (derived under another mapping version, or depending on the
+    /// evaluation time or another resource) mapped from the stored resource. The same facts mapping the whole record
+    /// would give, at the cost of what changed.
+    /// </summary>
+    public async Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var mappingVersion = factState.Version;
+        var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null);
+        var rows = await ofPatient
+            .Select(r => new { r.ResourceType, r.ResourceId, r.Version, Kept = r.FactsVersion == mappingVersion && r.Facts != null })
+            .ToListAsync(cancellationToken);
+        var facts = new ResourceFacts?[rows.Count];
+        var toRead = new List<int>();
+        var toMap = new List<int>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (factState.TryGet($"{rows[i].ResourceType}/{rows[i].ResourceId}", rows[i].Version, out var held))
+            {
+                facts[i] = held;
+            }
+            else
+            {
+                (rows[i].Kept ? toRead : toMap).Add(i);
+            }
+        }
+
+        foreach (var type in toRead.GroupBy(i => rows[i].ResourceType))
+        {
+            var ids = type.Select(i => rows[i].ResourceId).ToList();
+            var kept = await ofPatient.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId) && r.FactsVersion == mappingVersion && r.Facts != null)
+                .Select(r => new { r.ResourceId, r.Version, r.Facts })
+                .ToDictionaryAsync(r => r.ResourceId, cancellationToken);
+            foreach (var i in type)
+            {
+                // Changed since the versions were read, or not readable: mapped from the resource below.
+                if (kept.TryGetValue(rows[i].ResourceId, out var row) && row.Version == rows[i].Version && TryRead(row.Facts!, out var read))
+                {
+                    factState.Remember($"{rows[i].ResourceType}/{rows[i].ResourceId}", row.Version, read);
+                    facts[i] = read;
+                }
+                else
+                {
+                    toMap.Add(i);
+                }
+            }
+        }
+
+        if (toMap.Count > 0)
+        {
+            var byKey = toMap.ToDictionary(i => $"{rows[i].ResourceType}/{rows[i].ResourceId}");
+            var ids = toMap.Select(i => rows[i].ResourceId).Distinct().ToList();
+            var resources = await ParsedAsync(ofPatient.Where(r => ids.Contains(r.ResourceId)), cancellationToken);
+            var live = await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], cancellationToken);
+            foreach (var resource in live)
+            {
+                if (byKey.TryGetValue(resource.Reference, out var i))
+                {
+                    var mapped = factState.Mapper.MapResource(resource, patient, asOf, live);
+                    factState.Remember(resource.Reference, rows[i].Version, mapped);
+                    facts[i] = mapped;
+                }
+            }
+        }
+
+        return FactMapper.Merge(facts.OfType<ResourceFacts>(), patient);
+    }
+
+    private static bool TryRead(string json, out ResourceFacts facts)
+    {
+        try
+        {
+            facts = FactStateJson.Deserialize(json);
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            facts = null!;
+            return false;
+        }
+    }
 
     /// <summary>The patient's stored resources (not deleted) and the Medications they reference.</summary>
     public async Task<IReadOnlyList<SourcedResource>> LoadAsync(string patient, CancellationToken cancellationToken)
     {
         var resources = await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null), cancellationToken);
+        return await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], cancellationToken);
+    }
+
+    /// <summary>The resources and the stored Medications their medication courses reference.</summary>
+    private async Task<IReadOnlyList<SourcedResource>> WithMedicationsAsync(List<SourcedResource> resources, CancellationToken cancellationToken)
+    {
         var medicationIds = resources
+            .Select(r => r.Resource)
             .Select(r => r switch
             {
                 MedicationStatement m => (m.Medication as ResourceReference)?.Reference,
@@ -32,10 +122,11 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed)
             .ToList();
         if (medicationIds.Count > 0)
         {
-            resources.AddRange(await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null), cancellationToken));
+            var medications = await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null), cancellationToken);
+            resources.AddRange(medications.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}")));
         }
 
-        return [.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))];
+        return resources;
     }
 
     /// <summary>

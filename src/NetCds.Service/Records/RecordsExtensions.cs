@@ -10,6 +10,8 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<IngestionGroupCommit>();
         builder.Services.AddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
+        builder.Services.AddSingleton<FactState>();
+        builder.Services.AddHostedService<FactStateRederivation>();
         return builder;
     }
 }

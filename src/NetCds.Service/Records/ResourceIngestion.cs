@@ -39,6 +39,7 @@ public sealed class ResourceIngestion(
     IngestionGroupCommit groupCommit,
     OutboxSignal signal,
     TerminologyMap terminology,
+    FactState facts,
     IOptions<IngestionOptions> options,
     TimeProvider clock)
 {
@@ -143,6 +144,8 @@ public sealed class ResourceIngestion(
                 Patient = patient,
                 Json = json,
                 ReceivedAt = now,
+                Facts = facts.Derive(resource, patient, now),
+                FactsVersion = facts.Version,
             };
             store.Resources.Add(row);
             stored[Key(type, id)] = row;
@@ -164,6 +167,8 @@ public sealed class ResourceIngestion(
         existing.LastUpdated = resource.Meta?.LastUpdated;
         existing.Patient = patient;
         existing.Json = json;
+        existing.Facts = facts.Derive(resource, patient, now);
+        existing.FactsVersion = facts.Version;
         var recreated = existing.Deleted;
         existing.Deleted = false;
         existing.ReceivedAt = now;
@@ -187,6 +192,7 @@ public sealed class ResourceIngestion(
             Touch(patients, existing.Patient);
             existing.Deleted = true;
             existing.Json = null;
+            existing.Facts = null;
             // One past the deleted version: older copies stay out, a newer version (or one without meta) may re-create it.
             existing.Version++;
             existing.ReceivedAt = now;

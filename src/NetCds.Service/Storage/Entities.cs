@@ -25,6 +25,15 @@ public sealed class StoredResource
     public bool Deleted { get; set; }
 
     public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>
+    /// The facts this version supplies (<c>FactStateJson</c>), derived when it was accepted; null when there are none
+    /// to keep (deleted, about no patient, or facts that depend on the evaluation time or another resource).
+    /// </summary>
+    public string? Facts { get; set; }
+
+    /// <summary>The mapping version <see cref="Facts"/> were derived under; null when never derived.</summary>
+    public string? FactsVersion { get; set; }
 }
 
 /// <summary>The latest eligibility report per patient, and the statuses it was compared on.</summary>

@@ -45,6 +45,7 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         resource.Property(r => r.ResourceId).HasMaxLength(64);
         resource.Property(r => r.VersionId).HasMaxLength(64);
         resource.Property(r => r.Patient).HasMaxLength(200);
+        resource.Property(r => r.FactsVersion).HasMaxLength(40);
         resource.Property(r => r.Version).IsConcurrencyToken();
         resource.HasIndex(r => r.Patient);
 

@@ -43,7 +43,7 @@ internal sealed class MedicationReader(ReadContext context)
         var concept = course.Medication switch
         {
             CodeableConcept c => c,
-            ResourceReference r => Resolve(r)?.Code,
+            ResourceReference r => Resolve(r),
             _ => null,
         };
         if (course.Medication is ResourceReference unresolved && concept is null)
@@ -86,7 +86,14 @@ internal sealed class MedicationReader(ReadContext context)
         }
     }
 
-    private Medication? Resolve(ResourceReference reference) =>
+    /// <summary>The code of the referenced Medication: the course's facts then depend on that resource too.</summary>
+    private CodeableConcept? Resolve(ResourceReference reference)
+    {
+        context.DependsOnMoreThanTheResource();
+        return Medication(reference)?.Code;
+    }
+
+    private Medication? Medication(ResourceReference reference) =>
         context.All.Select(r => r.Resource).OfType<Medication>().FirstOrDefault(m => reference.Reference == $"Medication/{m.Id}")
         ?? context.All.Where(r => r.FullUrl is not null && r.FullUrl == reference.Reference).Select(r => r.Resource).OfType<Medication>().FirstOrDefault();
 }

@@ -23,6 +23,7 @@ internal sealed class PatientReader(ReadContext context)
         }
         else
         {
+            context.DependsOnMoreThanTheResource();
             context.Problem(source, "Patient.birthDate", DataProblemKind.UnusableValue, $"birth date '{text}' is not a usable past date");
         }
     }

@@ -29,6 +29,11 @@ internal sealed class ProcedureReader(ReadContext context)
             }
 
             // A planned procedure has no performed date yet: it is planned as of now.
+            if (planned && p.Performed is null)
+            {
+                context.DependsOnMoreThanTheResource();
+            }
+
             if (context.Dated(ReadContext.DateOf(p.Performed) ?? (planned ? context.AsOf : null), source, "Procedure.performed") is not { } performed)
             {
                 continue;

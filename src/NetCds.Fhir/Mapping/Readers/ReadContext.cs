@@ -24,6 +24,15 @@ internal sealed class ReadContext(
 
     public IReadOnlyList<SourcedResource> All => all;
 
+    /// <summary>
+    /// What was read depends on more than the resource (the evaluation instant, another resource): it must be read
+    /// again at each evaluation rather than kept (<see cref="ResourceFacts.Live"/>).
+    /// </summary>
+    public bool Live { get; private set; }
+
+    /// <summary>Marks what is being read as dependent on the evaluation instant or on another resource.</summary>
+    public void DependsOnMoreThanTheResource() => Live = true;
+
     public void Problem(string source, string? element, DataProblemKind kind, string message) =>
         problems.Add(new DataProblem(source, element, kind, message));
 
@@ -60,6 +69,8 @@ internal sealed class ReadContext(
 
         if (date > asOf.AddMinutes(5))
         {
+            // Usable once the evaluation instant passes it.
+            DependsOnMoreThanTheResource();
             Problem(source, element, DataProblemKind.FutureDate, $"dated {date:yyyy-MM-dd}, after the evaluation time: not used");
             return null;
         }

@@ -178,6 +178,13 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<bool>("Deleted")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Facts")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FactsVersion")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Json")
                         .HasColumnType("text");
 

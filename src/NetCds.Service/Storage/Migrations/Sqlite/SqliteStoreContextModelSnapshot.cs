@@ -171,6 +171,13 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<bool>("Deleted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Facts")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FactsVersion")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Json")
                         .HasColumnType("TEXT");
 
