@@ -12,10 +12,10 @@ using NetCds.Service.Storage;
 namespace NetCds.Service.Messaging;
 
 /// <summary>
-/// Recomputes one patient from the stored record. Coalesced: a request names the record generation its commit
-/// produced, and a report already computed from that generation or a later one has seen those resources, so the
-/// request is skipped (50 events for one patient stored before the first recompute runs give one recompute and 49
-/// cheap skips). One recompute per patient at a time (<see cref="PatientLease"/>), so instances wait for each other
+/// Recomputes one patient from the stored record. Coalesced twice: while a patient's request is queued and not yet
+/// taken up, further commits queue none (<see cref="PatientGenerations.TakeUpAsync"/>: 50 events for one patient
+/// before its recompute starts give one message); and a request whose patient's report was already computed from the
+/// record's current generation is skipped with one indexed read. One recompute per patient at a time (<see cref="PatientLease"/>), so instances wait for each other
 /// instead of colliding and retrying. The report is refreshed; an EligibilityChanged is written to the outbox, in the
 /// same transaction, only when a status changed, so a redelivered request announces nothing twice. The record is
 /// read as its kept fact state (<see cref="PatientRecord.FactsAsync"/>): an event costs the facts of what changed,
@@ -28,8 +28,11 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
     {
         ArgumentNullException.ThrowIfNull(context);
         var patient = context.Message.Patient;
-        var wanted = context.Message.Generation;
         var cancellationToken = context.CancellationToken;
+
+        // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
+        // A request without a generation (an operator's, a replay) always recomputes.
+        long? wanted = context.Message.Generation is null ? null : await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
         if (await CoveredAsync(patient, wanted, cancellationToken))
         {
             NetCdsTelemetry.RecomputeCoalesced();

@@ -78,9 +78,12 @@ public sealed partial class FactStateRederivation(
                 }
             }
 
-            foreach (var (patient, generation) in await PatientGenerations.BumpAsync(store, changed, cancellationToken))
+            foreach (var (patient, generation, queue) in await PatientGenerations.BumpAsync(store, changed, cancellationToken))
             {
-                Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+                if (queue)
+                {
+                    Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+                }
             }
 
             await store.SaveChangesAsync(cancellationToken);

@@ -9,27 +9,49 @@ namespace NetCds.Service.Records;
 /// can never hand out the same generation and the row stays locked until commit (patients in a fixed order: no
 /// deadlock between two writers). Plain SQL because an atomic "increment and tell me the value" is what matters here;
 /// the statement is the same for PostgreSQL and SQLite (both have UPSERT and RETURNING).
+/// Coalescing at the source: a bump says whether the caller must queue the patient's recompute
+/// (<see cref="PatientRecordState.PendingSince"/>): only when none is queued and not yet taken up.
 /// </summary>
 public static class PatientGenerations
 {
-    public static async Task<IReadOnlyList<(string Patient, long Generation)>> BumpAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken)
+    /// <summary>One patient's new generation, and whether this commit must queue its recompute.</summary>
+    public sealed record Bump(string Patient, long Generation, bool QueueRecompute);
+
+    public static async Task<IReadOnlyList<Bump>> BumpAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(patients);
-        var bumped = new List<(string, long)>(patients.Count);
+        var bumped = new List<Bump>(patients.Count);
         foreach (var chunk in patients.Order(StringComparer.Ordinal).Chunk(500))
         {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1)"));
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1, 1)"));
             var sql = $"""
-                INSERT INTO patient_record_state ("Patient", "Generation") VALUES {values}
-                ON CONFLICT ("Patient") DO UPDATE SET "Generation" = patient_record_state."Generation" + 1
-                RETURNING "Patient", "Generation"
+                INSERT INTO patient_record_state ("Patient", "Generation", "PendingSince") VALUES {values}
+                ON CONFLICT ("Patient") DO UPDATE SET
+                    "Generation" = patient_record_state."Generation" + 1,
+                    "PendingSince" = CASE WHEN patient_record_state."PendingSince" = 0 THEN patient_record_state."Generation" + 1 ELSE patient_record_state."PendingSince" END
+                RETURNING "Patient", "Generation", "PendingSince"
                 """;
             var rows = await store.Database.SqlQueryRaw<GenerationRow>(sql, [.. chunk]).ToListAsync(cancellationToken);
-            bumped.AddRange(rows.Select(r => (r.Patient, r.Generation)));
+            bumped.AddRange(rows.Select(r => new Bump(r.Patient, r.Generation, QueueRecompute: r.PendingSince == r.Generation)));
         }
 
         return bumped;
+    }
+
+    /// <summary>
+    /// Takes up the patient's queued recompute (no recompute is queued afterwards) and returns the generation the
+    /// record is at: everything committed before this is seen by a read after it; a commit after it queues anew.
+    /// Auto-committed on its own, so no ingestion waits for a recompute's transaction. 0 when nothing was ever stored.
+    /// </summary>
+    public static async Task<long> TakeUpAsync(StoreContext store, string patient, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        const string Sql = """
+            UPDATE patient_record_state SET "PendingSince" = 0 WHERE "Patient" = {0} RETURNING "Generation" AS "Value"
+            """;
+        var rows = await store.Database.SqlQueryRaw<long>(Sql, patient).ToListAsync(cancellationToken);
+        return rows.Count > 0 ? rows[0] : 0;
     }
 
     /// <summary>The generation the patient's stored resources are at now (0 when nothing was ever stored).</summary>
@@ -44,5 +66,7 @@ public static class PatientGenerations
         public string Patient { get; set; } = "";
 
         public long Generation { get; set; }
+
+        public long PendingSince { get; set; }
     }
 }

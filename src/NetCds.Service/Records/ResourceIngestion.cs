@@ -87,9 +87,12 @@ public sealed class ResourceIngestion(
             });
         }
 
-        foreach (var (patient, generation) in await PatientGenerations.BumpAsync(store, patients, cancellationToken))
+        foreach (var (patient, generation, queue) in await PatientGenerations.BumpAsync(store, patients, cancellationToken))
         {
-            Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+            if (queue)
+            {
+                Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+            }
         }
 
         await store.SaveChangesAsync(cancellationToken);

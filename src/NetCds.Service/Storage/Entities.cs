@@ -68,6 +68,14 @@ public sealed class PatientRecordState
     public required string Patient { get; set; }
 
     public long Generation { get; set; }
+
+    /// <summary>
+    /// The generation whose commit queued the patient's RecomputeEligibility that no recompute has taken up yet; 0 when
+    /// none is queued. While one is queued, further commits queue nothing: the recompute that takes it up reads the
+    /// record after clearing this, so it sees them (a patient touched by 50 events before its recompute starts gets
+    /// one message, not 50).
+    /// </summary>
+    public long PendingSince { get; set; }
 }
 
 /// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox).</summary>

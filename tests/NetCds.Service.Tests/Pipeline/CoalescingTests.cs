@@ -90,6 +90,39 @@ public sealed class CoalescingTests(ServiceFactory factory) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task While_a_patient_s_recompute_is_queued_further_events_queue_none_and_the_one_queued_sees_them_all()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        var patient = $"Patient/{patientId}";
+        await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation);
+        Task<int> QueuedAsync() => QueryAsync(factory.Services, s => s.Outbox.AsNoTracking()
+            .CountAsync(m => m.MessageType == nameof(RecomputeEligibility) && m.Payload.Contains($"\"{patient}\""), Token));
+
+        // As if a commit had queued a recompute that no consumer has taken up yet.
+        var generation = await QueryAsync(factory.Services, s => s.PatientRecords.Where(r => r.Patient == patient).Select(r => r.Generation).SingleAsync(Token));
+        await QueryAsync(factory.Services, s => s.PatientRecords.Where(r => r.Patient == patient).ExecuteUpdateAsync(set => set.SetProperty(r => r.PendingSince, generation), Token));
+        var queued = await QueuedAsync();
+
+        var ids = Enumerable.Range(0, 5).Select(i => $"{patientId}-q{i}").ToList();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            (await PostAsync(client, "/fhir/Observation", Bilirubin(id, patientId, 2m + i, DateTimeOffset.UtcNow.AddMinutes(-10 + i)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        }
+
+        (await QueuedAsync()).Should().Be(queued, "a recompute is already queued for the patient: the five commits queue none");
+        (await StateAsync(patientId)).Generation.Should().Be(generation + 5);
+
+        await factory.Services.GetRequiredService<IBus>().Publish(new RecomputeEligibility(patient, DateTimeOffset.UtcNow, generation), Token);
+
+        var report = await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString() == $"Observation/{ids[^1]}");
+        report.GetProperty("facts").GetProperty("bilirubin").GetProperty("value").GetDecimal().Should().Be(6m);
+        (await StateAsync(patientId)).ReportGeneration.Should().Be(generation + 5, "the queued recompute read the record after taking it up: it saw all five");
+        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-after", patientId, 1m, DateTimeOffset.UtcNow.AddMinutes(-1)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        (await QueuedAsync()).Should().Be(queued + 1, "once taken up, the next commit queues a recompute of its own");
+    }
+
+    [Fact]
     public async Task An_observation_no_code_of_which_is_known_is_answered_as_not_used_and_neither_kept_nor_recomputed()
     {
         using var client = factory.CreateApiClient();

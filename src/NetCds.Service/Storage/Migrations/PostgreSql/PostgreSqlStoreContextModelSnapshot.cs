@@ -130,6 +130,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<long>("Generation")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("PendingSince")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Patient");
 
                     b.ToTable("patient_record_state", (string)null);

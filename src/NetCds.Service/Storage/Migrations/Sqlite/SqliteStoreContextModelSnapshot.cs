@@ -123,6 +123,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<long>("Generation")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("PendingSince")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Patient");
 
                     b.ToTable("patient_record_state", (string)null);
