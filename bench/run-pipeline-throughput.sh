@@ -4,6 +4,7 @@
 # report), CPU per event by process, peak RSS, and the bare baselines measured in the same invocation.
 #   TRANSPORT=RabbitMq (default: RabbitMQ + PostgreSQL from deploy/local) or InMemory (embedded: SQLite, in-memory bus)
 #   MODE=http|bundle|raw (raw: JSON on the netcds-fhir-raw exchange; RabbitMq only)  SECONDS_=60 PATIENTS=200 CONCURRENCY=16
+#   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
 # API authentication is off for the run (Api__RequireAuth=false, loopback only): the harness measures the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ if [ "$transport" = RabbitMq ]; then
   eval "$(deploy/local/rabbitmq.sh up)"
   db="netcds_bench_$(date +%s)"
   PGPASSWORD="$(sed -E "s/.*Password=([^;]*).*/\1/" <<<"$NETCDS_TEST_POSTGRES")" psql -h 127.0.0.1 -U netcds -d postgres -qc "CREATE DATABASE $db"
-  export Storage__Provider=PostgreSql ConnectionStrings__Store="${NETCDS_TEST_POSTGRES/Database=postgres/Database=$db}"
+  export Storage__Provider=PostgreSql ConnectionStrings__Store="${NETCDS_TEST_POSTGRES/Database=postgres/Database=$db}${PG_OPTIONS:+;$PG_OPTIONS}"
   # A vhost of its own, deleted at exit: a run that the service cannot drain (raw mode) must never leave a backlog
   # in the vhost the tests use.
   . deploy/local/common.sh
@@ -31,7 +32,7 @@ else
   export ConnectionStrings__Store="Data Source=$(mktemp -d)/bench.db"
 fi
 Service__PublicBaseUrl="http://127.0.0.1:$port" Api__RequireAuth=false CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
-  dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+  dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done

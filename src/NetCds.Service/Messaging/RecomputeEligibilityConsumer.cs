@@ -48,8 +48,9 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
             return;
         }
 
-        // The generation is read before the resources: the report may see more than it claims, never less.
-        var generation = await PatientGenerations.CurrentAsync(store, patient, cancellationToken);
+        // The generation is read before the resources (the one taken up above, else now): the report may see more
+        // than it claims, never less.
+        var generation = wanted ?? await PatientGenerations.CurrentAsync(store, patient, cancellationToken);
         var now = clock.GetUtcNow();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var facts = await record.FactsAsync(patient, now, cancellationToken);
