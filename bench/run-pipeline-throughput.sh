@@ -4,6 +4,8 @@
 # report), CPU per event by process, peak RSS, and the bare baselines measured in the same invocation.
 #   TRANSPORT=RabbitMq (default: RabbitMQ + PostgreSQL from deploy/local) or InMemory (embedded: SQLite, in-memory bus)
 #   MODE=http|bundle|raw (raw: JSON on the netcds-fhir-raw exchange; RabbitMq only)  SECONDS_=60 PATIENTS=200 CONCURRENCY=16
+#   WARMUP=60 seconds of load before measuring: on two saturated cores the runtime's tiered JIT (with dynamic PGO) is
+#   still recompiling hot methods 40 s in, which doubled the service's CPU per event in 10-15 s warm-ups.
 #   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
 # API authentication is off for the run (Api__RequireAuth=false, loopback only): the harness measures the pipeline.
 set -euo pipefail
@@ -38,5 +40,5 @@ trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmq
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
-  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-15}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" \
+  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" \
   --service-pid "$service" "${rabbit_args[@]}"
