@@ -32,7 +32,7 @@ public class MappingBenchmarks
     [Benchmark]
     public Evaluation? ParseMapEvaluate() => _evaluation.Evaluate(FhirInput.Parse(_bundle).Resource!, AsOf);
 
-    private static string Bundle(int observations)
+    internal static string Bundle(int observations)
     {
         (string System, string Code, string Unit, decimal Value)[] kinds =
         [
