@@ -15,7 +15,7 @@ namespace NetCds.Service.Messaging;
 /// Recomputes one patient from the stored record. Coalesced twice: while a patient's request is queued and not yet
 /// taken up, further commits queue none (<see cref="PatientGenerations.TakeUpAsync"/>: 50 events for one patient
 /// before its recompute starts give one message); and a request whose patient's report was already computed from the
-/// record's current generation is skipped with one indexed read. One recompute per patient at a time (<see cref="PatientLease"/>), so instances wait for each other
+/// record's current generation is skipped (read in the same statement that takes the request up). One recompute per patient at a time (<see cref="PatientLease"/>), so instances wait for each other
 /// instead of colliding and retrying. The report is refreshed; an EligibilityChanged is written to the outbox, in the
 /// same transaction, only when a status changed, so a redelivered request announces nothing twice. The record is
 /// read as its kept fact state (<see cref="PatientRecord.FactsAsync"/>): an event costs the facts of what changed,
@@ -32,8 +32,16 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
 
         // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
         // A request without a generation (an operator's, a replay) always recomputes.
-        long? wanted = context.Message.Generation is null ? null : await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
-        if (await CoveredAsync(patient, wanted, cancellationToken))
+        var covered = false;
+        long? wanted = null;
+        if (context.Message.Generation is not null)
+        {
+            var (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
+            wanted = current;
+            covered = reported >= current;
+        }
+
+        if (covered)
         {
             NetCdsTelemetry.RecomputeCoalesced();
             return;
@@ -96,10 +104,6 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
             NetCdsTelemetry.StatusChanged(change.Therapy, change.Current);
         }
     }
-
-    /// <summary>Whether the stored report already reflects the requested generation (one indexed read, no lock).</summary>
-    private async Task<bool> CoveredAsync(string patient, long? wanted, CancellationToken cancellationToken) =>
-        wanted is not null && await store.Reports.AsNoTracking().Where(r => r.Patient == patient).Select(r => (long?)r.Generation).FirstOrDefaultAsync(cancellationToken) >= wanted;
 
     private static List<StatusChange> Changes(string? previous, Evaluation result)
     {

@@ -41,17 +41,20 @@ public static class PatientGenerations
 
     /// <summary>
     /// Takes up the patient's queued recompute (no recompute is queued afterwards) and returns the generation the
-    /// record is at: everything committed before this is seen by a read after it; a commit after it queues anew.
-    /// Auto-committed on its own, so no ingestion waits for a recompute's transaction. 0 when nothing was ever stored.
+    /// record is at, with the generation its stored report was computed from (null without a report), in one
+    /// statement: everything committed before this is seen by a read after it; a commit after it queues anew.
+    /// Auto-committed on its own, so no ingestion waits for a recompute's transaction. Generation 0 when nothing was
+    /// ever stored.
     /// </summary>
-    public static async Task<long> TakeUpAsync(StoreContext store, string patient, CancellationToken cancellationToken)
+    public static async Task<(long Generation, long? ReportGeneration)> TakeUpAsync(StoreContext store, string patient, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         const string Sql = """
-            UPDATE patient_record_state SET "PendingSince" = 0 WHERE "Patient" = {0} RETURNING "Generation" AS "Value"
+            UPDATE patient_record_state SET "PendingSince" = 0 WHERE "Patient" = {0}
+            RETURNING "Generation", (SELECT r."Generation" FROM patient_reports AS r WHERE r."Patient" = {0}) AS "ReportGeneration"
             """;
-        var rows = await store.Database.SqlQueryRaw<long>(Sql, patient).ToListAsync(cancellationToken);
-        return rows.Count > 0 ? rows[0] : 0;
+        var rows = await store.Database.SqlQueryRaw<TakeUpRow>(Sql, patient).ToListAsync(cancellationToken);
+        return rows.Count > 0 ? (rows[0].Generation, rows[0].ReportGeneration) : (0, null);
     }
 
     /// <summary>The generation the patient's stored resources are at now (0 when nothing was ever stored).</summary>
@@ -68,5 +71,12 @@ public static class PatientGenerations
         public long Generation { get; set; }
 
         public long PendingSince { get; set; }
+    }
+
+    private sealed class TakeUpRow
+    {
+        public long Generation { get; set; }
+
+        public long? ReportGeneration { get; set; }
     }
 }
