@@ -21,17 +21,6 @@ public sealed class CoalescingTests(ServiceFactory factory) : IClassFixture<Serv
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static JsonObject Bilirubin(string id, string patientId, decimal value, DateTimeOffset effective, string code = "1975-2") => new()
-    {
-        ["resourceType"] = "Observation",
-        ["id"] = id,
-        ["status"] = "final",
-        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = code }) },
-        ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-        ["effectiveDateTime"] = effective.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
-    };
-
     private Task<(long Generation, int Revision, long ReportGeneration)> StateAsync(string patientId) =>
         QueryAsync(factory.Services, async s =>
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,17 +21,6 @@ namespace NetCds.Service.Tests.Pipeline;
 public sealed class FactStateTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    private static JsonObject Bilirubin(string id, string patientId, decimal value, DateTimeOffset effective) => new()
-    {
-        ["resourceType"] = "Observation",
-        ["id"] = id,
-        ["status"] = "final",
-        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
-        ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-        ["effectiveDateTime"] = effective.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
-    };
 
     private static bool BilirubinIs(JsonElement report, decimal value) =>
         report.GetProperty("facts").TryGetProperty("bilirubin", out var bilirubin) && bilirubin.GetProperty("value").GetDecimal() == value;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Domain.Engine;
@@ -19,6 +20,18 @@ internal static class PipelineSupport
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>A seed with its patient (and every resource id derived from it) renamed, so tests sharing a database never meet.</summary>
+    /// <summary>A final total bilirubin Observation (LOINC 1975-2, mg/dL), or another LOINC <paramref name="code"/>.</summary>
+    public static JsonObject Bilirubin(string id, string patientId, decimal value, DateTimeOffset effective, string code = "1975-2") => new()
+    {
+        ["resourceType"] = "Observation",
+        ["id"] = id,
+        ["status"] = "final",
+        ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = code }) },
+        ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
+        ["effectiveDateTime"] = effective.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
+    };
+
     public static (string Json, string PatientId) UniqueSeed(string name)
     {
         var json = HookCalls.Seed(name);
