@@ -14,7 +14,8 @@ using NetCds.Service.Security;
 using NetCds.Service.Storage;
 using NetCds.Service.Subscriptions;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read from the service's own directory, not the working directory (see ContentRoot.Default).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
 
 builder.AddOps();
 builder.AddErrorResponses();

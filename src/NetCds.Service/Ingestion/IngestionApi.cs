@@ -2,8 +2,10 @@ using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using NetCds.Fhir.Reporting;
 using NetCds.Service.Fhir;
+using NetCds.Service.OpenApi;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
@@ -12,10 +14,20 @@ namespace NetCds.Service.Ingestion;
 
 public static class IngestionApi
 {
+    /// <summary>What <see cref="NdjsonIngestion"/> reads, for the OpenAPI document.</summary>
+    private static readonly BodyFormat NdjsonBody = new(
+        NdjsonIngestion.MediaTypes[0],
+        JsonSchemaType.String,
+        "One FHIR resource (JSON) per line, as Bulk Data $export writes them (application/ndjson and application/x-ndjson are read alike). "
+        + "Batch semantics: each line is stored as if posted alone and answered in a batch-response Bundle, entry N for line N; a line that is not FHIR is answered 400 there and the others are still stored.");
+
+    /// <summary>FHIR JSON (application/json is read alike).</summary>
+    private static BodyFormat FhirBody(string description) => new(FhirResults.FhirJson, JsonSchemaType.Object, description);
+
     /// <summary>
     /// <c>POST /fhir</c> (a resource or a Bundle: transaction, batch, collection, message, history, subscription
-    /// notification), <c>POST /fhir/{type}</c>, <c>PUT /fhir/{type}/{id}</c>, <c>DELETE /fhir/{type}/{id}</c>; and
-    /// the latest report, <c>GET /eligibility/{patientId}</c>. Writes need SMART write scopes for every type written
+    /// notification; or NDJSON, see <see cref="NdjsonIngestion"/>), <c>POST /fhir/{type}</c>,
+    /// <c>PUT /fhir/{type}/{id}</c>, <c>DELETE /fhir/{type}/{id}</c>; and the latest report, <c>GET /eligibility/{patientId}</c>. Writes need SMART write scopes for every type written
     /// (create and update alike: what is stored decides which it is); the report needs Patient read.
     /// </summary>
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
@@ -24,11 +36,14 @@ public static class IngestionApi
         // 200: a Bundle's per-entry response, or an update; 201: a created resource; 413 over the size or entry limit.
         int[] written = [StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
         fhir.MapPost("", (HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+            .DocumentsBody("A FHIR resource or Bundle, or NDJSON: one resource per line.", FhirBody("A FHIR resource, or a Bundle (transaction, batch, collection, message, history, subscription notification)."), NdjsonBody);
         fhir.MapPost("/{type}", (string type, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+            .DocumentsBody("A FHIR resource of the URL's type.", FhirBody("A FHIR resource of the URL's type."));
         fhir.MapPut("/{type}/{id}", (string type, string id, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written);
+            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+            .DocumentsBody("A FHIR resource of the URL's type; its id, if any, must be the URL's.", FhirBody("A FHIR resource of the URL's type."));
         fhir.MapDelete("/{type}/{id}", DeleteAsync).ProducesFhir(StatusCodes.Status400BadRequest);
 
         app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()

@@ -80,6 +80,9 @@ public sealed class ConfigurationDocTests
             hand (run that test with `NETCDS_UPDATE_DOCS=1` after changing an options class). Every key can be set in
             `appsettings.json` or as an environment variable (`:` becomes `__`). Every section is validated at start: an
             impossible value stops the host naming the key. Lists are indexed (`Section__List__0`), dictionaries keyed.
+            The `appsettings.json` read is the one beside `NetCds.Service.dll`, whatever the working directory (`--contentRoot`
+            or `ASPNETCORE_CONTENTROOT` names another directory); a relative SQLite `Data Source` is still relative to the
+            working directory.
 
             Secrets come from the environment only:
 

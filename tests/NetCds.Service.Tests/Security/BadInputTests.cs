@@ -226,6 +226,23 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
         Statuses(paths, "/cds-services/{id}", "post").Should().Contain(["200", "400", "404", "412", "413", "415"]);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_NDJSON_body_of_POST_fhir_beside_FHIR_JSON()
+    {
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        var body = (await JsonOf(response)).GetProperty("paths").GetProperty("/fhir").GetProperty("post").GetProperty("requestBody");
+        var content = body.GetProperty("content");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        content.EnumerateObject().Select(c => c.Name).Should().BeEquivalentTo(["application/fhir+json", "application/fhir+ndjson"]);
+        var ndjson = content.GetProperty("application/fhir+ndjson").GetProperty("schema");
+        ndjson.GetProperty("type").GetString().Should().Be("string");
+        ndjson.GetProperty("description").GetString().Should().Contain("per line").And.Contain("batch-response Bundle");
+        content.GetProperty("application/fhir+json").GetProperty("schema").GetProperty("type").GetString().Should().Be("object");
+    }
+
     private static List<string> Statuses(JsonElement paths, string path, string method) =>
         [.. paths.GetProperty(path).GetProperty(method).GetProperty("responses").EnumerateObject().Select(r => r.Name)];
 }

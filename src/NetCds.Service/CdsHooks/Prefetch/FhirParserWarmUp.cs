@@ -4,7 +4,9 @@ namespace NetCds.Service.CdsHooks.Prefetch;
 
 /// <summary>
 /// Parses a small Bundle at start. The FHIR parser's first use inspects the whole model and takes a second or
-/// more: paid on the first CDS call, it would use up that call's prefetch budget.
+/// more: paid on the first CDS call, it would use up that call's prefetch budget. The parse begins when the service is
+/// registered (<see cref="Begin"/>), so it runs on the second core while the host is built and the store migrated; the
+/// host still waits for it before it listens.
 /// </summary>
 internal sealed class FhirParserWarmUp : IHostedService
 {
@@ -18,7 +20,13 @@ internal sealed class FhirParserWarmUp : IHostedService
           {"resource":{"resourceType":"MedicationRequest","id":"warm-up","status":"active","intent":"order","medicationCodeableConcept":{"text":"warm-up"},"subject":{"reference":"Patient/warm-up"}}}]}
         """;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(() => FhirInput.Parse(Sample), cancellationToken);
+    // Process-wide, like the parser's model inspection it pays for: every host in one process (tests) shares it.
+    private static readonly Lazy<Task> WarmUp = new(() => Task.Run(() => FhirInput.Parse(Sample)));
+
+    /// <summary>Starts the parse in the background, once per process.</summary>
+    public static void Begin() => _ = WarmUp.Value;
+
+    public Task StartAsync(CancellationToken cancellationToken) => WarmUp.Value.WaitAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -42,6 +42,7 @@ public static class PrefetchExtensions
             .SelectPipelineBy(_ => FhirServerClient.PipelineKey);
 
         builder.Services.AddTransient<PrefetchResolver>();
+        FhirParserWarmUp.Begin();
         builder.Services.AddHostedService<FhirParserWarmUp>();
         return builder;
     }
