@@ -47,6 +47,7 @@ public sealed class FactStateTests
         var bilirubin = FactStateJson.Deserialize(FactStateJson.Serialize(facts)).Intervals![FactKind.Bilirubin].Single();
         var ki67 = FactStateJson.Deserialize(FactStateJson.Serialize(range)).Ki67!.Single();
 
+        FactStateJson.Serialize(facts).Should().ContainEquivalentOf("bilirubin").And.NotContain("conditions", "empty collections are not kept");
         bilirubin.Should().Be(facts.Intervals![FactKind.Bilirubin].Single());
         bilirubin.Value.Written.Should().Be("> 2.5");
         bilirubin.Value.IsAbove(2.5m).Should().BeTrue();

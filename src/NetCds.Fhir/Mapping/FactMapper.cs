@@ -53,22 +53,15 @@ public sealed class FactMapper(TerminologyMap terminology)
     public static FactMapping Merge(IEnumerable<ResourceFacts> resources, string? patient)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        var problems = new List<DataProblem>();
-        var facts = new FactsCollector(problems);
-        foreach (var resource in resources)
-        {
-            facts.Import(resource);
-            problems.AddRange(resource.Problems ?? []);
-        }
-
-        return new FactMapping(facts.Build(patient), problems);
+        var all = resources.ToList();
+        var problems = all.SelectMany(r => r.Problems).ToList();
+        return new FactMapping(new FactSettling(all, problems).Build(patient), problems);
     }
 
     private ResourceFacts Read(SourcedResource item, PatientIdentity identity, IReadOnlyList<SourcedResource> all, DateTimeOffset asOf)
     {
-        var problems = new List<DataProblem>();
-        var facts = new FactsCollector(problems);
-        var context = new ReadContext(terminology, facts, problems, identity, asOf, all);
+        var facts = new ResourceFacts();
+        var context = new ReadContext(terminology, facts, identity, asOf, all);
         switch (item.Resource)
         {
             case Patient p when identity.Is(item):
@@ -91,6 +84,6 @@ public sealed class FactMapper(TerminologyMap terminology)
                 break;
         }
 
-        return facts.Export(problems, context.Live);
+        return facts;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using NetCds.Domain.Facts;
 
 namespace NetCds.Fhir.Mapping;
@@ -10,11 +11,28 @@ namespace NetCds.Fhir.Mapping;
 /// </summary>
 public static class FactStateJson
 {
-    public static string Serialize(ResourceFacts facts) => JsonSerializer.Serialize(facts, FactStateJsonContext.Default.ResourceFacts);
+    private static readonly JsonTypeInfo<ResourceFacts> TypeInfo = (JsonTypeInfo<ResourceFacts>)new JsonSerializerOptions(FactStateJsonContext.Default.Options)
+    {
+        TypeInfoResolver = FactStateJsonContext.Default.WithAddedModifier(LeaveOutEmptyCollections),
+    }.GetTypeInfo(typeof(ResourceFacts));
+
+    public static string Serialize(ResourceFacts facts) => JsonSerializer.Serialize(facts, TypeInfo);
 
     /// <exception cref="JsonException">The text is not kept facts (the caller maps the resource again).</exception>
     public static ResourceFacts Deserialize(string json) =>
-        JsonSerializer.Deserialize(json, FactStateJsonContext.Default.ResourceFacts) ?? throw new JsonException("null fact state");
+        JsonSerializer.Deserialize(json, TypeInfo) ?? throw new JsonException("null fact state");
+
+    /// <summary>Most resources supply one or two kinds of fact: the other, empty, collections are not written.</summary>
+    private static void LeaveOutEmptyCollections(JsonTypeInfo type)
+    {
+        foreach (var property in type.Properties)
+        {
+            if (typeof(System.Collections.ICollection).IsAssignableFrom(property.PropertyType))
+            {
+                property.ShouldSerialize = (_, value) => value is System.Collections.ICollection { Count: > 0 };
+            }
+        }
+    }
 }
 
 [JsonSourceGenerationOptions(

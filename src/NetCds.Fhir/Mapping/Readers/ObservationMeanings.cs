@@ -44,7 +44,7 @@ internal sealed record ObservationMeaning(FactKind Kind, ValueShape Shape)
     public (int Min, int Max)? Whole { get; init; }
 
     /// <summary>For <see cref="ValueShape.Coded"/>: parses the value meaning's name and adds the fact (effective, source); false when it is no such value.</summary>
-    public Func<FactsCollector, string, DateTimeOffset, string, bool>? AddCoded { get; init; }
+    public Func<ResourceFacts, string, DateTimeOffset, string, bool>? AddCoded { get; init; }
 
     /// <summary>For <see cref="ValueShape.Chromogranin"/>: the unit family the code promises.</summary>
     public ChromograninUnit? Family { get; init; }
@@ -103,7 +103,7 @@ internal static class ObservationMeanings
 
     private static ObservationMeaning Flag(FactKind kind) => new(kind, ValueShape.Boolean);
 
-    private static ObservationMeaning Coded<T>(FactKind kind, Func<FactsCollector, List<Fact<T>>> list)
+    private static ObservationMeaning Coded<T>(FactKind kind, Func<ResourceFacts, List<Fact<T>>> list)
         where T : struct, Enum => new(kind, ValueShape.Coded)
         {
             AddCoded = (facts, name, effective, source) =>

@@ -10,13 +10,12 @@ namespace NetCds.Fhir.Mapping.Readers;
 /// </summary>
 internal sealed class ReadContext(
     TerminologyMap terminology,
-    FactsCollector facts,
-    List<DataProblem> problems,
+    ResourceFacts facts,
     PatientIdentity identity,
     DateTimeOffset asOf,
     IReadOnlyList<SourcedResource> all)
 {
-    public FactsCollector Facts => facts;
+    public ResourceFacts Facts => facts;
 
     public PatientIdentity Identity => identity;
 
@@ -28,13 +27,11 @@ internal sealed class ReadContext(
     /// What was read depends on more than the resource (the evaluation instant, another resource): it must be read
     /// again at each evaluation rather than kept (<see cref="ResourceFacts.Live"/>).
     /// </summary>
-    public bool Live { get; private set; }
-
     /// <summary>Marks what is being read as dependent on the evaluation instant or on another resource.</summary>
-    public void DependsOnMoreThanTheResource() => Live = true;
+    public void DependsOnMoreThanTheResource() => facts.Live = true;
 
     public void Problem(string source, string? element, DataProblemKind kind, string message) =>
-        problems.Add(new DataProblem(source, element, kind, message));
+        facts.Problems.Add(new DataProblem(source, element, kind, message));
 
     public void UnknownUnit(string source, string element, string? unit, string accepted) =>
         Problem(source, element + ".unit", DataProblemKind.UnknownUnit, $"unit '{unit ?? "(none)"}' cannot be used: expected {accepted}");
