@@ -23,11 +23,13 @@ public static class CommandLine
         netcds subscriptions list|create|check|delete ... (netcds subscriptions for its usage)
         """;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Runs one command; <paramref name="clock"/> is what "now" means to <c>evaluate</c> without <c>--as-of</c>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(clock);
         if (args.Length >= 1 && args[0] == "dead-letters")
         {
             return DeadLetterCommands.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
@@ -50,7 +52,7 @@ public static class CommandLine
         }
 
         var file = args[1];
-        var asOf = DateTimeOffset.UtcNow;
+        var asOf = clock.GetUtcNow();
         var json = false;
         string? terminologyPath = null;
         for (var i = 2; i < args.Length; i++)

@@ -17,6 +17,11 @@ using NetCds.Service.Subscriptions;
 // Settings are read from the service's own directory, not the working directory (see ContentRoot.Default).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
 
+// The one clock: every feature takes TimeProvider from here, so tests run the service on a clock of their own.
+#pragma warning disable RS0030 // The composition root is the one place the system clock is chosen (BannedSymbols.txt).
+builder.Services.AddSingleton(TimeProvider.System);
+#pragma warning restore RS0030
+
 builder.AddOps();
 builder.AddErrorResponses();
 builder.AddPublicEndpoint();

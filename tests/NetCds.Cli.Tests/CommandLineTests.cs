@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace NetCds.Cli.Tests;
 
 public sealed class CommandLineTests : IDisposable
@@ -23,11 +25,14 @@ public sealed class CommandLineTests : IDisposable
         return path;
     }
 
+    /// <summary>What "now" is to the command: a pinned instant, so no test meets the wall clock.</summary>
+    private static readonly DateTimeOffset Now = new(2027, 3, 15, 9, 30, 0, TimeSpan.Zero);
+
     private static (int Code, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = CommandLine.Run(args, output, error);
+        var code = CommandLine.Run(args, output, error, new FakeTimeProvider(Now));
         return (code, output.ToString(), error.ToString());
     }
 
@@ -45,6 +50,16 @@ public sealed class CommandLineTests : IDisposable
 
         output.Should().MatchRegex("(?m)^CHEMO\\s+eligible\\s+CHEMO-NEC", "a neuroendocrine carcinoma (C7A.1) is eligible for platinum-etoposide");
         output.Should().MatchRegex("(?m)^LT\\s+contraindicated", "LT-NEC");
+    }
+
+    [Fact]
+    public void Without_as_of_evaluate_uses_the_clock_it_is_given_and_with_it_the_date_given()
+    {
+        var (_, now, _) = Run("evaluate", Write("p.json", Bundle), "--json");
+        var (_, asOf, _) = Run("evaluate", Write("p.json", Bundle), "--as-of", "2026-11-01", "--json");
+
+        now.Should().Contain("\"evaluatedAt\": \"2027-03-15T09:30:00");
+        asOf.Should().Contain("\"evaluatedAt\": \"2026-11-01T00:00:00");
     }
 
     [Fact]

@@ -7,11 +7,15 @@ namespace NetCds.Service.Tests;
 
 /// <summary>
 /// The real service, with its own SQLite file so test classes never share (or race on) a database, trusting the test
-/// <see cref="AuthorizationServer"/>: call the API with <c>CreateApiClient()</c>.
+/// <see cref="AuthorizationServer"/>: call the API with <c>CreateApiClient()</c>. It runs on <see cref="Clock"/>
+/// (<see cref="TestClock.Shared"/> unless a fixture pins another).
 /// </summary>
 public class ServiceFactory : WebApplicationFactory<Program>
 {
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"netcds-test-{Guid.NewGuid():N}.db");
+
+    /// <summary>The clock the service runs on, and the one tokens and test data are dated by.</summary>
+    public virtual TimeProvider Clock => TestClock.Shared;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -19,6 +23,7 @@ public class ServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:Store", $"Data Source={_database}");
         builder.UseSetting("Storage:Provider", "Sqlite");
         builder.TrustAuthorizationServer();
+        builder.UseTestClock(Clock);
         builder.ConfigureLogging(logging => logging.AddProvider(RunLogScan.Logs));
     }
 

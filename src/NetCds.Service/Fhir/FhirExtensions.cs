@@ -37,7 +37,6 @@ public static class FhirExtensions
             return TerminologyMap.WithSiteAdditions(site);
         });
         builder.Services.AddSingleton(sp => new FhirEvaluation(sp.GetRequiredService<TerminologyMap>(), sp.GetRequiredService<EligibilityPolicy>()));
-        builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }
 }

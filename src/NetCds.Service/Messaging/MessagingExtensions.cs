@@ -92,6 +92,11 @@ public static class MessagingExtensions
                 bus.UsingInMemory((context, memory) => memory.ConfigureEndpoints(context));
             }
         });
+
+        // After AddMassTransit: the host stops hosted services in reverse order, so the gate is stopped before the bus.
+        builder.Services.AddSingleton<BusStartGate>();
+        builder.Services.AddBusObserver(sp => sp.GetRequiredService<BusStartGate>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BusStartGate>());
         return builder;
     }
 

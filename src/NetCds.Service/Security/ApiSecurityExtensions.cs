@@ -84,11 +84,12 @@ public static partial class ApiSecurityExtensions
         foreach (var scheme in schemes)
         {
             // Registered after the schemes' own set-up, so the audience is always the configured public URL.
-            services.AddOptions<JwtBearerOptions>(scheme).Configure<IOptions<ServiceOptions>, IOptions<ApiSecurityOptions>>((o, service, api) =>
+            services.AddOptions<JwtBearerOptions>(scheme).Configure<IOptions<ServiceOptions>, IOptions<ApiSecurityOptions>, TimeProvider>((o, service, api, clock) =>
             {
                 o.TokenValidationParameters.ValidAudience = service.Value.BaseUrl;
                 o.TokenValidationParameters.ValidAudiences = null;
                 o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(api.Value.ClockSkewSeconds);
+                o.TokenValidationParameters.LifetimeValidator = TokenLifetime.On(clock);
                 o.Events = new JwtBearerEvents { OnAuthenticationFailed = LogFailure };
             });
         }

@@ -1,7 +1,6 @@
 using Hl7.Fhir.Model;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
@@ -33,7 +32,6 @@ public static class SubscriptionsExtensions
         }).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SubscriptionsOptions>, SubscriptionsValidator>();
         services.AddOptions<SubscriptionFetchOptions>().BindConfiguration(SubscriptionFetchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpClient(EhrFhirClient.HttpClientName, http =>
             {

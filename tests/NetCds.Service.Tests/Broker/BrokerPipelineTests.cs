@@ -105,15 +105,22 @@ public sealed class BrokerPipelineTests
         using var second = await PostFhirAsync(client, bundle);
         second.StatusCode.Should().Be(HttpStatusCode.OK);
 
-        // Watch the exchange for a while: nothing more for this patient may arrive.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            seen.AddRange(await probe.DrainAsync(changes));
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        // Whatever the second bundle caused is done once the record's last generation has its report, no recompute is
+        // queued and the outbox has sent everything (a change event is written with the report): then drain once more.
+        await Eventually.UntilAsync(() => SettledAsync(service.Services, $"Patient/{patient}"), "the second bundle's work to settle and the outbox to drain");
+        seen.AddRange(await probe.DrainAsync(changes));
 
         seen.Where(m => m.Message.GetProperty("patient").GetString() == $"Patient/{patient}").Should().ContainSingle();
+    }
+
+    private static async Task<bool> SettledAsync(IServiceProvider services, string patient)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var record = await store.PatientRecords.AsNoTracking().SingleAsync(r => r.Patient == patient, ct);
+        var report = await store.Reports.AsNoTracking().SingleAsync(r => r.Patient == patient, ct);
+        return record.PendingSince == 0 && report.Generation == record.Generation && !await store.Outbox.AnyAsync(m => m.DispatchedAt == null, ct);
     }
 
     [Fact]

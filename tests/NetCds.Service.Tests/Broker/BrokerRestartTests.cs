@@ -55,7 +55,7 @@ public sealed class BrokerRestartTests
                 ["id"] = $"bili-{patient}",
                 ["status"] = "final",
                 ["subject"] = new JsonObject { ["reference"] = $"Patient/{patient}" },
-                ["effectiveDateTime"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["effectiveDateTime"] = TestClock.Now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
                 ["valueQuantity"] = new JsonObject { ["value"] = 3.6m, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
             };

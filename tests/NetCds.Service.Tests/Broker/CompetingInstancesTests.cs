@@ -56,7 +56,7 @@ public sealed class CompetingInstancesTests
         }).OfType<string>().Where(r => r.StartsWith("Medication/", StringComparison.Ordinal)).Select(r => r["Medication/".Length..]).ToList();
         var referenced = await store.Resources.AsNoTracking().Where(r => r.ResourceType == "Medication" && medications.Contains(r.ResourceId) && !r.Deleted).ToListAsync(TestContext.Current.CancellationToken);
         resources.AddRange(referenced.Select(r => FhirInput.Parse(r.Json!).Resource!));
-        var result = evaluation.Evaluate([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], DateTimeOffset.UtcNow, patient)!;
+        var result = evaluation.Evaluate([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], TestClock.Now, patient)!;
         return string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
     }
 
@@ -85,7 +85,7 @@ public sealed class CompetingInstancesTests
 
         // 1,000 bilirubin results: each patient's feed in order (versions 1, 2, ... of five Observations), the ten feeds
         // at once, every event to the other instance than the one before.
-        var start = DateTimeOffset.UtcNow.AddDays(-2);
+        var start = TestClock.Now.AddDays(-2);
         var statuses = (await Task.WhenAll(patients.Select(async (patient, p) =>
         {
             var codes = new List<HttpStatusCode>();
@@ -103,7 +103,9 @@ public sealed class CompetingInstancesTests
 
         // Drained: every outbox row dispatched, nothing ready or unacknowledged on the recompute queue, reports at rest.
         var vhost = Uri.UnescapeDataString(new Uri(BrokerEnvironment.Rabbit).AbsolutePath.Trim('/'));
+        // At rest means the same snapshot for a while: 0.5 s, or 3 s when rabbitmqctl cannot see unacknowledged messages.
         var previous = "";
+        var unchanged = System.Diagnostics.Stopwatch.StartNew();
         var mine = patients.Select(p => $"Patient/{p}").ToList();
         await BrokerEnvironment.EventuallyAsync(
             async () =>
@@ -117,9 +119,14 @@ public sealed class CompetingInstancesTests
                 var listing = await BrokerEnvironment.RabbitMqCtlAsync("list_queues", "-p", string.IsNullOrEmpty(vhost) ? "/" : vhost, "name", "messages");
                 var inFlight = listing?.Split('\n').Select(l => l.Split('\t')).FirstOrDefault(l => l[0] == RecomputeQueue)?[1].Trim();
                 var snapshot = $"{pending}/{ready}/{inFlight}/{reports}/{revisions}";
-                var quiet = pending == 0 && ready == 0 && (inFlight is null or "0") && reports == Patients && snapshot == previous;
+                if (snapshot != previous)
+                {
+                    unchanged.Restart();
+                }
+
                 previous = snapshot;
-                await Task.Delay(listing is null ? 3000 : 500, ct);
+                var quiet = pending == 0 && ready == 0 && (inFlight is null or "0") && reports == Patients
+                    && unchanged.Elapsed >= TimeSpan.FromMilliseconds(listing is null ? 3000 : 500);
                 return quiet ? snapshot : null;
             },
             TimeSpan.FromSeconds(50),

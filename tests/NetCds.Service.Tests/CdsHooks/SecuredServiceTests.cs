@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
@@ -12,7 +13,7 @@ public sealed class SecuredServiceTests
     /// <summary>A token as an EHR mints it: issued a moment ago, living the 5 minutes the CDS Hooks guidance allows.</summary>
     private static string Token(EhrKey key, string audience)
     {
-        var issuedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var issuedAt = TestClock.Now.AddSeconds(-5);
         return Jws.Sign(new TokenSpec { Issuer = Issuer, Audience = audience, IssuedAt = issuedAt, Expires = issuedAt.AddMinutes(5), Kid = key.Kid }, key);
     }
 

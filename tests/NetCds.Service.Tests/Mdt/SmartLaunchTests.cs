@@ -122,8 +122,8 @@ public sealed class SmartLaunchTests(ServiceFactory factory) : IClassFixture<Ser
             {
                 Issuer = AuthorizationServer.Issuer,
                 Audience = AuthorizationServer.Audience,
-                IssuedAt = DateTimeOffset.UtcNow,
-                Expires = DateTimeOffset.UtcNow.AddMinutes(5),
+                IssuedAt = TestClock.Now,
+                Expires = TestClock.Now.AddMinutes(5),
                 Typ = "at+jwt",
                 Scope = "patient/*.read",
                 Claims = new Dictionary<string, object?> { ["patient"] = p },

@@ -43,6 +43,7 @@ public sealed class DeadLetterReplayTests
             }
 
             builder.TrustAuthorizationServer();
+            builder.UseTestClock();
         }
     }
 
@@ -50,7 +51,7 @@ public sealed class DeadLetterReplayTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = CommandLine.Run(["dead-letters", .. args, "--broker", BrokerEnvironment.Rabbit], output, error);
+        var code = CommandLine.Run(["dead-letters", .. args, "--broker", BrokerEnvironment.Rabbit], output, error, TestClock.Shared);
         return (code, output + error.ToString());
     }
 
@@ -87,7 +88,7 @@ public sealed class DeadLetterReplayTests
                         ["id"] = $"bili-{Guid.NewGuid():N}",
                         ["status"] = "final",
                         ["subject"] = new JsonObject { ["reference"] = $"Patient/{patient}" },
-                        ["effectiveDateTime"] = DateTimeOffset.UtcNow.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                        ["effectiveDateTime"] = TestClock.Now.AddHours(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                         ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = LocalSystem, ["code"] = LocalCode }) },
                         ["valueQuantity"] = new JsonObject { ["value"] = 3.6m, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
                     };

@@ -51,6 +51,7 @@ public sealed class HealthTests(ServiceFactory factory) : IClassFixture<ServiceF
             builder.UseSetting("ConnectionStrings:Store", $"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Database=none;Timeout=3;Command Timeout=3");
             builder.UseSetting("Ops:HealthCheckTimeoutMilliseconds", "500");
             builder.TrustAuthorizationServer();
+            builder.UseTestClock();
             builder.UseSetting("Logging:LogLevel:Default", "Critical");
         }
     }

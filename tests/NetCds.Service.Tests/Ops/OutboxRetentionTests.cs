@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Messaging;
 using NetCds.Service.Storage;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Ops;
 
@@ -25,7 +26,7 @@ public sealed class OutboxRetentionTests
     {
         using var factory = new RetentionFactory();
         using var client = factory.CreateClient();
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.Now;
         var expired = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
         var kept = new List<Guid>();
         await using (var scope = factory.Services.CreateAsyncScope())

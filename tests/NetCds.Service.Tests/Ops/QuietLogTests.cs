@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Ops;
 
@@ -89,13 +90,7 @@ public sealed class QuietLogTests
 
         // Idle: the dispatcher polls the outbox every 20 ms. Wait until it has demonstrably run SQL many times
         // (what a minute at the default 250 ms poll would do is 240 polls; 100 here is plenty to show a per-poll line).
-        var clock = Stopwatch.StartNew();
-        while (sql.Commands < 100 && clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        sql.Commands.Should().BeGreaterThanOrEqualTo(100, "the outbox is polled while idle");
+        await Eventually.UntilAsync(() => sql.Commands >= 100, "the outbox to be polled 100 times while idle");
         var idle = capture.Entries.Skip(before).ToList();
         idle.Should().BeEmpty("an idle service writes nothing per poll (EF Core commands log at Warning); got: {0}", string.Join(" / ", idle.Select(e => $"{e.Category}: {e.Text}")));
     }

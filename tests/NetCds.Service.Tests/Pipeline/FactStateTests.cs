@@ -31,7 +31,7 @@ public sealed class FactStateTests(ServiceFactory factory) : IClassFixture<Servi
     {
         var (seed, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
         (await PostAsync(client, "/fhir", seed)).Status.Should().Be(HttpStatusCode.OK);
-        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-{id}", patientId, value, DateTimeOffset.UtcNow.AddHours(-1)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-{id}", patientId, value, TestClock.Now.AddHours(-1)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
         await ReportAsync(client, patientId, r => BilirubinIs(r, value));
         return patientId;
     }
@@ -49,7 +49,7 @@ public sealed class FactStateTests(ServiceFactory factory) : IClassFixture<Servi
     }
 
     private Task RecomputeAsync(string patientId) =>
-        factory.Services.GetRequiredService<IBus>().Publish(new RecomputeEligibility($"Patient/{patientId}", DateTimeOffset.UtcNow, Generation: null), Token);
+        factory.Services.GetRequiredService<IBus>().Publish(new RecomputeEligibility($"Patient/{patientId}", TestClock.Now, Generation: null), Token);
 
     private Task<long> GenerationAsync(string patientId) =>
         QueryAsync(factory.Services, s => s.PatientRecords.AsNoTracking().Where(r => r.Patient == $"Patient/{patientId}").Select(r => r.Generation).SingleAsync(Token));
@@ -104,7 +104,7 @@ public sealed class FactStateTests(ServiceFactory factory) : IClassFixture<Servi
         var patientId = await PatientWithBilirubinAsync(client, "b", 1.3m);
         var id = $"{patientId}-future";
 
-        (await PostAsync(client, "/fhir/Observation", Bilirubin(id, patientId, 9.9m, DateTimeOffset.UtcNow.AddDays(2)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        (await PostAsync(client, "/fhir/Observation", Bilirubin(id, patientId, 9.9m, TestClock.Now.AddDays(2)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
 
         var row = await RowAsync(factory.Services, "Observation", id);
         row!.FactsVersion.Should().Be(CurrentVersion);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -9,14 +8,13 @@ using NetCds.Domain.Engine;
 using NetCds.Fhir;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Pipeline;
 
 /// <summary>HTTP, store and polling helpers shared by the ingestion and pipeline tests.</summary>
 internal static class PipelineSupport
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     /// <summary>A seed with its patient (and every resource id derived from it) renamed, so tests sharing a database never meet.</summary>
@@ -55,21 +53,8 @@ internal static class PipelineSupport
 
     public static Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, string json) => SendAsync(client, HttpMethod.Post, path, json);
 
-    /// <summary>Polls (every 50 ms, up to 10 s) until <paramref name="probe"/> gives a value that satisfies <paramref name="done"/>; returns the last value.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (done(value) || clock.Elapsed > Timeout)
-            {
-                return value;
-            }
-
-            await Task.Delay(50, Token);
-        }
-    }
+    /// <summary>Polls until <paramref name="probe"/> gives a value that satisfies <paramref name="done"/> (<see cref="Eventually"/>'s bound); returns the last value.</summary>
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done) => Eventually.PollAsync(probe, done);
 
     /// <summary>Runs a query against the service's own store, in a scope of its own.</summary>
     public static async Task<T> QueryAsync<T>(IServiceProvider services, Func<StoreContext, Task<T>> query)

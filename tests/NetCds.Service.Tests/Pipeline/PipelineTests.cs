@@ -104,7 +104,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
             Responses(again.Body).Should().AllBe("200 OK");
 
             // A redelivered (or extra) recompute refreshes the report without announcing anything.
-            await Bus.Publish(new RecomputeEligibility($"Patient/{patientId}", DateTimeOffset.UtcNow), Token);
+            await Bus.Publish(new RecomputeEligibility($"Patient/{patientId}", TestClock.Now), Token);
             (await EventuallyAsync(() => RevisionAsync(patientId), r => r >= 2)).Should().Be(2);
             (await ChangesInOutboxAsync(patientId)).Should().ContainSingle();
 

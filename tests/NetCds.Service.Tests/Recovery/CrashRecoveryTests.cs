@@ -75,7 +75,7 @@ public sealed class CrashRecoveryTests
                         }
                     }
                 }, ct);
-                await WaitUntilAsync(() => accepted.Count >= Events / 3, ct);
+                await Eventually.UntilAsync(() => accepted.Count >= Events / 3, "a third of the events to be accepted before the kill");
                 first.Kill();
                 await sending;
             }
@@ -95,7 +95,7 @@ public sealed class CrashRecoveryTests
             }
 
             await using var context = new PostgreSqlStoreContext(new DbContextOptionsBuilder<PostgreSqlStoreContext>().UseNpgsql(store).Options);
-            await WaitUntilAsync(async () => !await context.Outbox.AnyAsync(m => m.DispatchedAt == null, ct) && await AllCurrentAsync(context, PatientId, ct), TimeSpan.FromSeconds(60), ct);
+            await Eventually.UntilAsync(async () => !await context.Outbox.AnyAsync(m => m.DispatchedAt == null, ct) && await AllCurrentAsync(context, PatientId, ct), "the pipeline to settle after the restart");
 
             (await context.Resources.CountAsync(r => r.ResourceId.StartsWith($"bili-{run}-"), ct)).Should().Be(Events, "every accepted event is stored");
             foreach (var p in Enumerable.Range(0, Patients).Select(PatientId))
@@ -121,7 +121,7 @@ public sealed class CrashRecoveryTests
         ["id"] = $"bili-{run}-{i}",
         ["status"] = "final",
         ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-        ["effectiveDateTime"] = DateTimeOffset.UtcNow.AddDays(-5).AddMinutes(i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["effectiveDateTime"] = TestClock.OutOfProcess.GetUtcNow().AddDays(-5).AddMinutes(i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
         ["valueQuantity"] = new JsonObject { ["value"] = 1m + (i % 6 * 0.5m), ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
     }.ToJsonString();
@@ -162,28 +162,6 @@ public sealed class CrashRecoveryTests
         var resources = rows.Select(j => FhirInput.Parse(j).Resource!).Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}")).ToList();
         var report = new FhirEvaluation(TerminologyMap.Default, EligibilityPolicy.Default).Evaluate(resources, asOf, patient)!.Report;
         return string.Join(',', report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
-    {
-        for (var i = 0; i < 600 && !condition(); i++)
-        {
-            await Task.Delay(10, ct);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken ct)
-    {
-        var until = DateTimeOffset.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTimeOffset.UtcNow > until)
-            {
-                throw new TimeoutException("The pipeline did not settle in time.");
-            }
-
-            await Task.Delay(100, ct);
-        }
     }
 
     private static async Task ExecuteAsync(string connection, string sql, CancellationToken ct)

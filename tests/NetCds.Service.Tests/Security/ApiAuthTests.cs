@@ -118,7 +118,7 @@ public sealed class ApiAuthTests(ServiceFactory factory) : IClassFixture<Service
             "another audience" => s => s with { Audience = "https://other-service.example.org" },
             "not an access token (typ JWT)" => s => s with { Typ = "JWT" },
             "an issuer nobody configured" => s => s with { Issuer = "https://evil.example.org" },
-            "expired" => s => s with { IssuedAt = DateTimeOffset.UtcNow.AddHours(-2), Expires = DateTimeOffset.UtcNow.AddHours(-1) },
+            "expired" => s => s with { IssuedAt = TestClock.Now.AddHours(-2), Expires = TestClock.Now.AddHours(-1) },
             _ => s => s with { Expires = null },
         };
 
@@ -132,7 +132,7 @@ public sealed class ApiAuthTests(ServiceFactory factory) : IClassFixture<Service
     public async Task A_token_signed_by_a_key_the_authorization_server_does_not_publish_is_401()
     {
         using var stranger = EhrKey.Rs384("as-1");
-        var now = DateTimeOffset.UtcNow;
+        var now = TestClock.Now;
         var token = Jws.Sign(new TokenSpec { Issuer = AuthorizationServer.Issuer, Audience = AuthorizationServer.Audience, IssuedAt = now, Expires = now.AddMinutes(5), Typ = "at+jwt", Scope = AuthorizationServer.AllScopes }, stranger);
 
         using var response = await SendAsync(HttpMethod.Post, "/fhir", token, Observation);

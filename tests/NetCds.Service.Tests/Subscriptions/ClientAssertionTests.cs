@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NetCds.Service.Subscriptions;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Subscriptions;
 
@@ -16,7 +17,7 @@ public sealed class ClientAssertionTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var settings = new SubscriptionSettings { Name = "ec", ClientId = "ec-client", KeyId = "ec-1", PrivateKeyPem = key.ExportPkcs8PrivateKeyPem() };
 
-        var assertion = BackendServicesTokens.Assertion(settings, TokenUrl, DateTimeOffset.UtcNow);
+        var assertion = BackendServicesTokens.Assertion(settings, TokenUrl, TestClock.Now);
 
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(assertion, new TokenValidationParameters
         {
@@ -40,7 +41,7 @@ public sealed class ClientAssertionTests
         using var other = RSA.Create(2048);
         var settings = new SubscriptionSettings { Name = "rsa", ClientId = "rsa-client", PrivateKeyPem = key.ExportPkcs8PrivateKeyPem() };
 
-        var assertion = BackendServicesTokens.Assertion(settings, TokenUrl, DateTimeOffset.UtcNow);
+        var assertion = BackendServicesTokens.Assertion(settings, TokenUrl, TestClock.Now);
 
         new JsonWebToken(assertion).Alg.Should().Be("RS384");
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(assertion, new TokenValidationParameters

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Subscriptions;
@@ -24,7 +25,7 @@ public sealed class SubscriptionFixture : ServiceFactory, IAsyncLifetime
     public const string Filter = "Observation?code=http://loinc.org|9811-1";
     public const string Header = "X-NetCds-Subscription-Token";
     public const string AccessToken = "ehr-access-token-1";
-    public const int Count = 14;
+    public const int Count = 15;
 
     /// <summary>Subscriptions on <see cref="FailingEhr"/>.</summary>
     public static readonly string[] OnFailingEhr = ["ehr8", "ehr9"];
@@ -103,7 +104,7 @@ public sealed class SubscriptionFixture : ServiceFactory, IAsyncLifetime
     public Task SeenAsync(string name, long accounted, DateTimeOffset? lastEventAt = null) =>
         QueryAsync(Services, async store =>
         {
-            store.Subscriptions.Add(new SubscriptionState { Name = name, EventsAccountedFor = accounted, LastEventAt = lastEventAt ?? DateTimeOffset.UtcNow.AddHours(-1), UpdatedAt = DateTimeOffset.UtcNow });
+            store.Subscriptions.Add(new SubscriptionState { Name = name, EventsAccountedFor = accounted, LastEventAt = lastEventAt ?? TestClock.Now.AddHours(-1), UpdatedAt = TestClock.Now });
             return await store.SaveChangesAsync(TestContext.Current.CancellationToken);
         });
 
@@ -135,7 +136,7 @@ internal static class Notifications
             var parts = new JsonArray
             {
                 new JsonObject { ["name"] = "event-number", ["valueString"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                new JsonObject { ["name"] = "timestamp", ["valueInstant"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture) },
+                new JsonObject { ["name"] = "timestamp", ["valueInstant"] = TestClock.Now.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture) },
             };
             if (focus is not null)
             {
@@ -151,7 +152,7 @@ internal static class Notifications
             entries.Add(new JsonObject { ["fullUrl"] = $"{resource["resourceType"]}/{resource["id"]}", ["resource"] = resource });
         }
 
-        return new JsonObject { ["resourceType"] = "Bundle", ["type"] = "history", ["timestamp"] = DateTimeOffset.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture), ["entry"] = entries }.ToJsonString();
+        return new JsonObject { ["resourceType"] = "Bundle", ["type"] = "history", ["timestamp"] = TestClock.Now.ToString("o", System.Globalization.CultureInfo.InvariantCulture), ["entry"] = entries }.ToJsonString();
     }
 
     /// <summary>A chromogranin A result (LOINC 9811-1) for a patient.</summary>

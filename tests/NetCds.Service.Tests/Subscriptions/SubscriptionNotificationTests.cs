@@ -96,7 +96,9 @@ public sealed class SubscriptionNotificationTests(SubscriptionFixture fixture) :
     {
         var changed = Notifications.Chromogranin($"empty-{Guid.NewGuid():N}"[..30], "empty-patient", 200, "2026-11-01");
         fixture.Ehr.On(r => r.Path == "Observation" && r.Query.ContainsKey("_lastUpdated"), FakeReply.Ok(Notifications.Searchset(changed)));
-        var lastGood = new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
+        // Inside the 72 h lookback of the clock the service runs on, to the second (the query is written in seconds).
+        var now = fixture.Clock.GetUtcNow();
+        var lastGood = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddDays(-2);
         await fixture.SeenAsync("ehr4", 1, lastGood);
 
         (await fixture.NotifyAsync("ehr4", fixture.Example("r4-notification-empty.json"))).Status.Should().Be(HttpStatusCode.OK);
@@ -104,7 +106,25 @@ public sealed class SubscriptionNotificationTests(SubscriptionFixture fixture) :
         (await StoredAsync("Observation", (string)changed["id"]!)).Should().NotBeNull();
         var query = fixture.Ehr.RequestsTo("Observation").Last(r => r.Query.ContainsKey("_lastUpdated"));
         query.Query["code"].Should().Be("http://loinc.org|9811-1", "the subscription's filter is what is re-run");
-        query.Query["_lastUpdated"].Should().Be("ge2026-11-27T07:59:00Z", "from the last good event, less a minute for clock differences");
+        query.Query["_lastUpdated"].Should().Be($"ge{lastGood.AddMinutes(-1):yyyy-MM-dd'T'HH:mm:ss'Z'}", "from the last good event, less a minute for clock differences");
+    }
+
+    [Fact]
+    public async Task The_re_query_after_an_empty_notification_looks_back_no_further_than_MaxLookbackHours()
+    {
+        var changed = Notifications.Chromogranin($"lookback-{Guid.NewGuid():N}"[..30], "lookback-patient", 180, "2026-11-01");
+        fixture.Ehr.On(r => r.Path == "Observation" && r.Query.ContainsKey("_lastUpdated"), FakeReply.Ok(Notifications.Searchset(changed)));
+        var before = fixture.Clock.GetUtcNow();
+        await fixture.SeenAsync("ehr14", 1, before.AddDays(-10));
+
+        (await fixture.NotifyAsync("ehr14", fixture.Example("r4-notification-empty.json"))).Status.Should().Be(HttpStatusCode.OK);
+
+        (await StoredAsync("Observation", (string)changed["id"]!)).Should().NotBeNull();
+        var after = fixture.Clock.GetUtcNow();
+        var query = fixture.Ehr.RequestsTo("Observation").Last(r => r.Query.ContainsKey("_lastUpdated") && r.Query["code"] == "http://loinc.org|9811-1");
+        var since = DateTimeOffset.Parse(query.Query["_lastUpdated"][2..], System.Globalization.CultureInfo.InvariantCulture);
+        since.Should().BeOnOrAfter(before.AddHours(-72).AddMinutes(-1).AddSeconds(-1), "a last good event ten days back is bounded by the 72 h lookback (default)")
+            .And.BeOnOrBefore(after.AddHours(-72).AddMinutes(-1), "the bound is counted back from the service's clock");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Tests.CdsHooks.Support;
 
 namespace NetCds.Service.Tests.Support;
@@ -30,16 +31,19 @@ internal static class AuthorizationServer
         .UseSetting("Api:Issuers:0:Issuer", Issuer)
         .UseSetting("Api:Issuers:0:JwksUrl", JwksUrl);
 
-    /// <summary>A valid access token, five minutes long, unless <paramref name="change"/> says otherwise.</summary>
-    public static string Token(string? scope = AllScopes, Func<TokenSpec, TokenSpec>? change = null)
+    /// <summary>
+    /// A valid access token, five minutes long from <paramref name="now"/> (<see cref="TestClock.Now"/> unless given),
+    /// unless <paramref name="change"/> says otherwise.
+    /// </summary>
+    public static string Token(string? scope = AllScopes, Func<TokenSpec, TokenSpec>? change = null, DateTimeOffset? now = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var issued = now ?? TestClock.Now;
         var spec = new TokenSpec
         {
             Issuer = Issuer,
             Audience = Audience,
-            IssuedAt = now.AddSeconds(-5),
-            Expires = now.AddMinutes(5),
+            IssuedAt = issued.AddSeconds(-5),
+            Expires = issued.AddMinutes(5),
             Typ = "at+jwt",
             Scope = scope,
             Subject = "integration-engine",
@@ -50,12 +54,13 @@ internal static class AuthorizationServer
     /// <summary>A token from <paramref name="spec"/>, signed with this server's key (for a fake EHR that issues the service's tokens).</summary>
     public static string Sign(TokenSpec spec) => Jws.Sign(spec, Key);
 
-    /// <summary>A client of the test service that sends a valid access token with <paramref name="scope"/>.</summary>
+    /// <summary>A client of the test service that sends a valid access token with <paramref name="scope"/>, dated by the service's clock.</summary>
     public static HttpClient CreateApiClient(this WebApplicationFactory<Program> factory, string scope = AllScopes)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(scope));
+        var now = factory.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(scope, now: now));
         return client;
     }
 }

@@ -103,8 +103,8 @@ internal sealed class FakeEhr : IAsyncDisposable
     {
         Issuer = AuthorizationServer.Issuer,
         Audience = AuthorizationServer.Audience,
-        IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-5),
-        Expires = DateTimeOffset.UtcNow.AddMinutes(5),
+        IssuedAt = TestClock.Now.AddSeconds(-5),
+        Expires = TestClock.Now.AddMinutes(5),
         Typ = "at+jwt",
         Scope = scope,
         Subject = "Practitioner/dr-who",

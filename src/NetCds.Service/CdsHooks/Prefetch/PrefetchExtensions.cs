@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
@@ -25,7 +24,6 @@ public static class PrefetchExtensions
             .BindConfiguration(CdsHooksFhirOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddHttpClient<FhirServerClient>(http =>
             {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Security;
 
@@ -23,7 +22,6 @@ public static partial class CdsHooksSecurityExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<CdsHooksSecurityOptions>, CdsHooksSecurityOptionsValidator>();
-        services.TryAddSingleton(TimeProvider.System);
 
         // A CDS call waits on this fetch (only when a key is missing or old): keep it short, and small.
         services.AddHttpClient(JwksClientName, client => client.MaxResponseContentBufferSize = 512 * 1024)

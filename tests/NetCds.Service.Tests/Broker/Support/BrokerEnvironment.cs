@@ -29,25 +29,17 @@ internal static class BrokerEnvironment
     public static string Seed(string name, string seedPatientId, string patientId) =>
         File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", name + ".json")).Replace(seedPatientId, patientId, StringComparison.Ordinal);
 
-    /// <summary>Polls until <paramref name="probe"/> returns a value, or fails after <paramref name="timeout"/>.</summary>
+    /// <summary>Polls until <paramref name="probe"/> returns a value (see <see cref="Eventually"/>), or fails after <paramref name="timeout"/>.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, Func<string>? lastSeen = null)
         where T : class
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        var value = await Eventually.PollAsync(probe, v => v is not null, timeout);
+        if (value is null)
         {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}. {lastSeen?.Invoke()}");
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
+            Assert.Fail($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}. {lastSeen?.Invoke()}");
         }
+
+        return value;
     }
 
     /// <summary>Runs rabbitmqctl against the local node; null when it is not installed or not allowed.</summary>
@@ -120,6 +112,7 @@ internal sealed class BrokerServiceFactory(string store) : WebApplicationFactory
         builder.UseSetting("ConnectionStrings:Store", store);
         builder.UseSetting("CdsHooks:RequireJwt", "false");
         builder.TrustAuthorizationServer();
+        builder.UseTestClock();
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks.Support;
 
@@ -98,7 +99,7 @@ public sealed class FakeFhirServer : IAsyncDisposable
             context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
             context.Request.Headers.Authorization.FirstOrDefault(),
             context.Request.Headers.Accept.FirstOrDefault(),
-            TimeProvider.System.GetUtcNow(),
+            TestClock.Now,
             body);
         _seen.Enqueue(seen);
 

@@ -1,9 +1,9 @@
 namespace NetCds.Service.Tests.CdsHooks.Support;
 
-/// <summary>Wall-clock time that a test moves on by hand; timers (HttpClient timeouts) still run in real time.</summary>
+/// <summary>The shared test clock's time, moved on by hand; timers (HttpClient timeouts) still run in real time.</summary>
 internal sealed class ManualClock : TimeProvider
 {
-    private long ticks = System.GetUtcNow().UtcTicks;
+    private long ticks = NetCds.Service.Tests.Support.TestClock.Now.UtcTicks;
 
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
 
