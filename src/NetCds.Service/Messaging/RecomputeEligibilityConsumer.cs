@@ -76,7 +76,13 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
         {
             store.Reports.Add(new PatientReport
             {
-                Patient = patient, ReportJson = reportJson, Statuses = statuses, EvaluatedAt = now, RulesVersion = result.Report.RulesVersion, Revision = 1, Generation = generation,
+                Patient = patient,
+                ReportJson = reportJson,
+                Statuses = statuses,
+                EvaluatedAt = now,
+                RulesVersion = result.Report.RulesVersion,
+                Revision = 1,
+                Generation = generation,
             });
         }
         else

@@ -183,6 +183,16 @@ public sealed class VignetteTests
                 .Lesions(12, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(40m)
                 .StableFor(10),
             [N, C, E, E, I, E, C, E, N, C, N, N]),
+
+        // 000 §4 (hepatic comorbidity before embolization) and 002 (biliary-enteric anastomosis): a distal pancreatectomy
+        // recorded only as Z90.411, and compensated cirrhosis: EMB and SIRT consider, the card asks which operation it was.
+        new("pancreatic NET G2 after a partial pancreatectomy (Z90.411), cirrhosis",
+            () => WorkUp(PrimarySite.Pancreas, ki67: 8m, age: 61)
+                .Condition(ConditionKind.PartialAbsenceOfPancreas, Ago.Months(24)).Condition(ConditionKind.Cirrhosis, Ago.Months(6))
+                .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
+                .Lesions(7, 3.5m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(50m)
+                .StableFor(9),
+            [N, C, C, C, N, C, C, E, N, N, N, N]),
     ];
 
     public static TheoryData<string> Names => new(All.Select(v => v.Name));
