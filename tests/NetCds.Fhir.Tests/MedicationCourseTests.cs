@@ -56,6 +56,18 @@ public sealed class MedicationCourseTests
     }
 
     [Fact]
+    public void The_drug_is_named_as_the_record_names_it_text_first_then_the_display()
+    {
+        var withText = MedStatement("ssa", new CodeableConcept(Atc, "H01CB02", "octreotide", "octreotide LAR 30 mg every 4 weeks"), MedicationStatement.MedicationStatusCodes.Active);
+        var withDisplay = MedStatement("ssa2", new CodeableConcept(Atc, "H01CB03", "lanreotide", null), MedicationStatement.MedicationStatusCodes.Active);
+        var codeOnly = MedStatement("ssa3", Concept(Atc, "H01CB02"), MedicationStatement.MedicationStatusCodes.Active);
+
+        Map(withText).Facts.Medications.Single().Value.Name.Should().Be("octreotide LAR 30 mg every 4 weeks");
+        Map(withDisplay).Facts.Medications.Single().Value.Name.Should().Be("lanreotide");
+        Map(codeOnly).Facts.Medications.Single().Value.Should().Match<MedicationUse>(m => m.Drug == null && m.Name == "a somatostatin analogue");
+    }
+
+    [Fact]
     public void An_open_effective_period_has_no_end()
     {
         var statement = MedStatement("sun", Concept(Atc, "L01EX01"), MedicationStatement.MedicationStatusCodes.Active);

@@ -134,7 +134,7 @@ public sealed class TerminologyTests
     [InlineData(Icd10, "D68.9", "Coagulopathy")]
     [InlineData(Icd10, "D68.4", "Coagulopathy")]
     [InlineData(Findings, "biliary-enteric-anastomosis", "BiliaryEntericAnastomosis")]
-    [InlineData(Icd10, "Z90.411", "BiliaryEntericAnastomosis")]
+    [InlineData(Icd10, "Z90.411", "PartialAbsenceOfPancreas")]
     public void Condition_code_maps_to_its_fact(string system, string code, string meaning) =>
         Terms.Meanings(CodeContext.Condition, system, code).Should().Equal(meaning);
 
@@ -146,6 +146,7 @@ public sealed class TerminologyTests
     [InlineData("tae", "Tae")]
     [InlineData("tace", "Tace")]
     [InlineData("sirt", "Sirt")]
+    [InlineData("prrt", "Prrt")]
     [InlineData("systemic-chemotherapy", "Chemotherapy")]
     public void Procedure_code_maps_to_its_fact(string code, string meaning) =>
         Terms.Meanings(CodeContext.Procedure, Findings, code).Should().Equal(meaning);

@@ -50,7 +50,9 @@ public sealed class HostTests(ServiceFactory factory) : IClassFixture<ServiceFac
             .UseSetting("Eligibility:Embolization:BilirubinContraindicatedAboveMgDl", "2.5")
             .UseSetting("Eligibility:Resection:ResectableFractionAtLeastPercent", "80")
             .UseSetting("Eligibility:Everolimus:Line", "AfterChemotherapy")
-            .UseSetting("Eligibility:DiseaseCourse:Criteria", "Recist11"));
+            .UseSetting("Eligibility:DiseaseCourse:Criteria", "Recist11")
+            .UseSetting("Eligibility:Fitness:EcogPoorFrom", "4")
+            .UseSetting("Eligibility:Transplant:AfterOtherTreatment", "false"));
 
         var policy = configured.Services.GetRequiredService<EligibilityPolicy>();
 
@@ -58,6 +60,8 @@ public sealed class HostTests(ServiceFactory factory) : IClassFixture<ServiceFac
         policy.Resection.ResectableFractionAtLeastPercent.Should().Be(80m);
         policy.Everolimus.Line.Should().Be(EverolimusLinePolicy.AfterChemotherapy);
         policy.DiseaseCourse.Criteria.Should().Be(ResponseCriteria.Recist11);
+        policy.Fitness.EcogPoorFrom.Should().Be(4);
+        policy.Transplant.AfterOtherTreatment.Should().BeFalse();
         policy.SitePolicySettings().Should().Contain(new PolicySetting("Eligibility:Embolization:BilirubinContraindicatedAboveMgDl", "2.5"));
     }
 
@@ -65,6 +69,8 @@ public sealed class HostTests(ServiceFactory factory) : IClassFixture<ServiceFac
     [InlineData("Eligibility:Resection:ResectableFractionAtLeastPercent", "120", "Eligibility:Resection:ResectableFractionAtLeastPercent")]
     [InlineData("Eligibility:Ablation:SizeEligibleBelowCm", "9", "Eligibility:Ablation:SizeEligibleBelowCm")]
     [InlineData("Eligibility:Embolization:EcogContraindicatedFrom", "7", "Eligibility:Embolization:EcogContraindicatedFrom")]
+    [InlineData("Eligibility:Fitness:EcogPoorFrom", "6", "Eligibility:Fitness:EcogPoorFrom")]
+    [InlineData("Eligibility:Fitness:KarnofskyPoorAtMost", "140", "Eligibility:Fitness:KarnofskyPoorAtMost")]
     public void An_impossible_threshold_stops_the_host_and_names_the_key(string key, string value, string named)
     {
         using var configured = factory.WithWebHostBuilder(b => b.UseSetting(key, value));

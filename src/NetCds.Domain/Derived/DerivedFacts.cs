@@ -58,6 +58,9 @@ public sealed record DerivedFacts
     /// <summary>ECOG, or Karnofsky converted to ECOG when that is newer.</summary>
     public Fact<int>? Ecog { get; init; }
 
+    /// <summary>The Karnofsky score as recorded when it is the newer performance status (<see cref="Ecog"/> then holds its conversion); null otherwise.</summary>
+    public Fact<int>? Karnofsky { get; init; }
+
     public Fact<int>? SstrUptake { get; init; }
 
     public Fact<bool>? MibgUptake { get; init; }
@@ -75,6 +78,8 @@ public sealed record DerivedFacts
     public Fact<ProcedureKind>? PlannedExenteration { get; init; }
 
     public IReadOnlyList<Fact<ProcedureKind>> PriorLiverDirectedTherapy { get; init; } = [];
+
+    public IReadOnlyList<Fact<ProcedureKind>> PriorPrrt { get; init; } = [];
 
     public IReadOnlyList<Fact<ConditionKind>> Conditions { get; init; } = [];
 
@@ -143,6 +148,7 @@ public sealed record DerivedFacts
             Platelets = facts.Platelets.Newest(),
             Haemoglobin = facts.Haemoglobin.Newest(),
             Ecog = PerformanceStatus(facts),
+            Karnofsky = KarnofskyInForce(facts),
             SstrUptake = facts.SstrUptake.Newest(),
             MibgUptake = facts.MibgUptake.Newest(),
             LungShuntFraction = facts.LungShuntFraction.Newest(),
@@ -152,6 +158,7 @@ public sealed record DerivedFacts
             PrimaryResection = facts.Procedures.Where(p => p.Value == ProcedureKind.PrimaryTumourResection).ToList().Newest(),
             PlannedExenteration = facts.Procedures.Where(p => p.Value == ProcedureKind.PlannedExenteration).ToList().Newest(),
             PriorLiverDirectedTherapy = [.. facts.Procedures.Where(p => p.Value is ProcedureKind.LiverResection or ProcedureKind.ThermalAblation or ProcedureKind.Tae or ProcedureKind.Tace or ProcedureKind.Sirt)],
+            PriorPrrt = [.. facts.Procedures.Where(p => p.Value == ProcedureKind.Prrt)],
             Conditions = facts.Conditions,
             Medications = facts.Medications,
         };
@@ -189,15 +196,16 @@ public sealed record DerivedFacts
         _ => 5,
     };
 
-    private static Fact<int>? PerformanceStatus(PatientFacts facts)
+    private static Fact<int>? PerformanceStatus(PatientFacts facts) =>
+        KarnofskyInForce(facts) is { } karnofsky
+            ? new Fact<int>(EcogFromKarnofsky(karnofsky.Value), karnofsky.Effective, karnofsky.Source, $"(ECOG, from Karnofsky {karnofsky.Value})")
+            : facts.Ecog.Newest();
+
+    /// <summary>The newest Karnofsky score when it is newer than the newest ECOG (the newest performance status wins).</summary>
+    private static Fact<int>? KarnofskyInForce(PatientFacts facts)
     {
         var ecog = facts.Ecog.Newest();
         var karnofsky = facts.Karnofsky.Newest();
-        if (karnofsky is not null && (ecog is null || karnofsky.Effective > ecog.Effective))
-        {
-            return new Fact<int>(EcogFromKarnofsky(karnofsky.Value), karnofsky.Effective, karnofsky.Source, $"(ECOG, from Karnofsky {karnofsky.Value})");
-        }
-
-        return ecog;
+        return karnofsky is not null && (ecog is null || karnofsky.Effective > ecog.Effective) ? karnofsky : null;
     }
 }

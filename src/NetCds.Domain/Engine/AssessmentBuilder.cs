@@ -32,10 +32,14 @@ public sealed class AssessmentBuilder(TherapyId therapy)
         return this;
     }
 
-    /// <summary>A rule could not be decided: insufficient-data naming the input and the order that supplies it.</summary>
-    public AssessmentBuilder Missing(string rule, FactKind fact, string reason, IReadOnlyList<Evidence> evidence, IReadOnlyList<InputReference>? inputs = null)
+    /// <summary>
+    /// A rule could not be decided: insufficient-data naming the input and the order that supplies it. A rule whose
+    /// input is wanted but not decisive (FIT-PS) passes <see cref="FindingEffect.Note"/>: listed as missing, no vote.
+    /// </summary>
+    public AssessmentBuilder Missing(string rule, FactKind fact, string reason, IReadOnlyList<Evidence> evidence, IReadOnlyList<InputReference>? inputs = null,
+        FindingEffect effect = FindingEffect.InsufficientData)
     {
-        Add(rule, FindingEffect.InsufficientData, reason, evidence, inputs);
+        Add(rule, effect, reason, evidence, inputs);
         if (!_missing.Any(m => m.Fact == fact))
         {
             _missing.Add(new MissingInput(fact, FactOrders.OrderFor(fact), rule));
@@ -58,6 +62,24 @@ public sealed class AssessmentBuilder(TherapyId therapy)
     {
         _notes.Add(note);
         return this;
+    }
+
+    /// <summary>
+    /// Adds what this builder collected to an assessment another rule set settled, its status settled again by
+    /// precedence (the highest wins, so added findings can only worsen it). For rules applied across therapies (FIT).
+    /// </summary>
+    public TherapyAssessment AddTo(TherapyAssessment assessment)
+    {
+        ArgumentNullException.ThrowIfNull(assessment);
+        var status = CurrentStatus is { } added && added > assessment.Status ? added : assessment.Status;
+        return assessment with
+        {
+            Status = status,
+            Findings = [.. assessment.Findings, .. _findings],
+            Missing = [.. assessment.Missing, .. _missing.Where(m => assessment.Missing.All(x => x.Fact != m.Fact))],
+            Prerequisites = [.. assessment.Prerequisites, .. _prerequisites],
+            Notes = [.. assessment.Notes, .. _notes],
+        };
     }
 
     public TherapyAssessment Build()

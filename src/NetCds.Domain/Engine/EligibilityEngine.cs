@@ -11,7 +11,7 @@ namespace NetCds.Domain.Engine;
 public static class EligibilityEngine
 {
     /// <summary>Version of the rule catalogue this code implements; cards and stored reports carry it.</summary>
-    public const string RulesVersion = "netcds-rules-2026.11";
+    public const string RulesVersion = "netcds-rules-2026.12";
 
     /// <summary>Therapy order as the articles give it: resection, liver-directed, then systemic (000 §11, 001 Conclusion).</summary>
     public static IReadOnlyList<ITherapyRules> RuleSets { get; } =
@@ -33,7 +33,8 @@ public static class EligibilityEngine
     public static EligibilityReport Evaluate(PatientFacts facts, DateTimeOffset asOf, EligibilityPolicy policy)
     {
         var context = EvaluationContext.Create(facts, asOf, policy);
-        var assessments = RuleSets.Select(rules => rules.Assess(context)).ToList();
+        // FIT applies across therapies, so it is added to each therapy's own assessment (002 Management prior to treatment).
+        var assessments = RuleSets.Select(rules => Fitness.Apply(rules.Assess(context), context)).ToList();
         return new EligibilityReport(
             facts.Patient,
             asOf,

@@ -118,6 +118,12 @@ public enum ConditionKind
 
     /// <summary>Biliary-enteric anastomosis or Whipple status.</summary>
     BiliaryEntericAnastomosis,
+
+    /// <summary>
+    /// Acquired partial absence of the pancreas (ICD-10-CM Z90.411): after a Whipple (with a biliary-enteric
+    /// anastomosis) or a distal pancreatectomy (without one); the code does not say which (EMB-BILIARY).
+    /// </summary>
+    PartialAbsenceOfPancreas,
     AtrophicGastritis,
 }
 
@@ -132,6 +138,9 @@ public enum ProcedureKind
     Tae,
     Tace,
     Sirt,
+
+    /// <summary>Peptide receptor radionuclide therapy given (an earlier treatment of the NET for LT-LAST).</summary>
+    Prrt,
 }
 
 public enum MedicationKind
@@ -146,8 +155,18 @@ public enum MedicationKind
 /// <summary>A course of a drug; the fact's <c>Effective</c> is its start.</summary>
 /// <param name="Kind">What the drug is.</param>
 /// <param name="Active">True while the patient is taking it; false for a past course.</param>
-/// <param name="End">When the course ended, when recorded (EVE-FAILED, SUN-FAILED read progression before it).</param>
-public sealed record MedicationUse(MedicationKind Kind, bool Active, DateTimeOffset? End = null)
+/// <param name="End">When the course ended, when recorded (EVE-FAILED, SUN-FAILED, SSA-FAILED read progression before it).</param>
+/// <param name="Drug">The drug as the record names it (e.g. "octreotide"), when it does: cards name the drug (SSA-FAILED).</param>
+public sealed record MedicationUse(MedicationKind Kind, bool Active, DateTimeOffset? End = null, string? Drug = null)
 {
-    public override string ToString() => Active ? $"{Kind} (active)" : $"{Kind} (past)";
+    /// <summary>The drug's name when recorded, else what kind of drug it is, in words.</summary>
+    public string Name => Drug ?? Kind switch
+    {
+        MedicationKind.SomatostatinAnalogue => "a somatostatin analogue",
+        MedicationKind.ProtonPumpInhibitor => "a proton-pump inhibitor",
+        MedicationKind.Chemotherapy => "chemotherapy",
+        _ => Kind.ToString().ToLowerInvariant(),
+    };
+
+    public override string ToString() => $"{Drug ?? Kind.ToString()} ({(Active ? "active" : "past")})";
 }

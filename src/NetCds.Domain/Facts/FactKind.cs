@@ -47,6 +47,9 @@ public enum FactKind
     PrimaryResection,
     PlannedExenteration,
     Medication,
+
+    /// <summary>An earlier treatment of the NET: a liver-directed procedure or PRRT (LT-LAST).</summary>
+    PriorTreatment,
 }
 
 /// <summary>The order a clinician would place to supply a missing input (catalogue, "Data the service asks for").</summary>
@@ -96,7 +99,7 @@ public static class FactOrders
             or FactKind.ExtrahepaticDisease or FactKind.LesionNearMajorVessel or FactKind.LesionNearVitalStructure
             or FactKind.LesionAtHilum or FactKind.DiseaseStatus or FactKind.PrimaryTumourSize => ClinicalOrder.LiverImaging,
         FactKind.BirthDate or FactKind.PrimarySite or FactKind.PrimaryResection or FactKind.PlannedExenteration or FactKind.Condition
-            or FactKind.Medication => ClinicalOrder.TumourBoardDocumentation,
+            or FactKind.Medication or FactKind.PriorTreatment => ClinicalOrder.TumourBoardDocumentation,
         FactKind.Urinary5Hiaa => ClinicalOrder.ChromograninA,
         _ => ClinicalOrder.MdtReferral,
     };

@@ -31,6 +31,8 @@ public sealed class EligibilityPolicy
 {
     public static EligibilityPolicy Default { get; } = new();
 
+    public FitnessPolicy Fitness { get; init; } = new();
+
     public GradingPolicy Grading { get; init; } = new();
 
     public DiseaseCoursePolicy DiseaseCourse { get; init; } = new();
@@ -82,6 +84,21 @@ public sealed class EligibilityPolicy
 
         return settings;
     }
+}
+
+/// <summary>
+/// FIT-PS [site policy]: performance status before any therapy (002 Management prior to treatment). ECOG and
+/// Karnofsky have their own limits, so a site can move one without the Karnofsky-to-ECOG bands deciding for it.
+/// </summary>
+public sealed class FitnessPolicy
+{
+    /// <summary>FIT-PS: ECOG at or above this is poor performance status.</summary>
+    [SitePolicy]
+    public int EcogPoorFrom { get; init; } = 3;
+
+    /// <summary>FIT-PS: Karnofsky at or below this counts as ECOG 3 or worse.</summary>
+    [SitePolicy]
+    public int KarnofskyPoorAtMost { get; init; } = 40;
 }
 
 /// <summary>WHO 2010 grading (002 Introduction), the 2-3 % Ki-67 gap closed per WHO 2017.</summary>
@@ -183,7 +200,7 @@ public sealed class AblationPolicy
     /// <summary>ABL-SIZE: largest lesion below this (cm) is eligible ...</summary>
     public decimal SizeEligibleBelowCm { get; init; } = 5m;
 
-    /// <summary>... above this (cm) ablation is contraindicated as sole therapy; between, consider.</summary>
+    /// <summary>... above this (cm) ablation is not indicated as sole therapy (a limit of the indication, not a harm); between, consider.</summary>
     public decimal SizeContraindicatedAboveCm { get; init; } = 7m;
 
     /// <summary>ABL-COUNT: fewer lesions than this are eligible (003 §6: oligonodular is "less than 5") ...</summary>
@@ -227,6 +244,7 @@ public sealed class EmbolizationPolicy
     public decimal BurdenEligibleAtMostPercent { get; init; } = 50m;
 
     /// <summary>... above this % contraindicated (000 §4 relative, 002 not applicable); between, consider.</summary>
+    [SitePolicy]
     public decimal BurdenContraindicatedAbovePercent { get; init; } = 75m;
 
     /// <summary>EMB-DEB: drug-eluting beads not advised when the largest lesion is below this (cm).</summary>
@@ -256,6 +274,13 @@ public sealed class TransplantPolicy
     public decimal BurdenBelowPercent { get; init; } = 50m;
 
     public int StableAtLeastMonths { get; init; } = 6;
+
+    /// <summary>
+    /// LT-LAST: a patient who meets every criterion with no earlier treatment of the NET recorded is consider, not
+    /// eligible (transplant comes after other options); false reports it as a note.
+    /// </summary>
+    [SitePolicy]
+    public bool AfterOtherTreatment { get; init; } = true;
 }
 
 public sealed class SomatostatinAnaloguePolicy

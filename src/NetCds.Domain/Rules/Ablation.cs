@@ -44,7 +44,8 @@ public sealed class Ablation : ITherapyRules
                     a.Add("ABL-SIZE", FindingEffect.Consider, $"largest lesion {size} cm ({p.SizeEligibleBelowCm:0.#}-{p.SizeContraindicatedAboveCm:0.#} cm): larger lesions ablate less completely", sizeEvidence, inputs);
                     break;
                 case Band.Upper:
-                    a.Add("ABL-SIZE", FindingEffect.Contraindicated, $"largest lesion {size} cm > {p.SizeContraindicatedAboveCm:0.#} cm: not for ablation as sole therapy", sizeEvidence, inputs);
+                    // A limit of the indication, not a harm (revised 2026-12-06): 003 §3.2.1 reports ablation up to 7-9 cm.
+                    a.Add("ABL-SIZE", FindingEffect.NotIndicated, $"largest lesion {size} cm > {p.SizeContraindicatedAboveCm:0.#} cm: not for ablation as sole therapy", sizeEvidence, inputs);
                     break;
                 default:
                     Undecided(a, "ABL-SIZE", FactKind.LargestLesion, $"largest lesion {size} cm", $"{p.SizeEligibleBelowCm:0.#} and {p.SizeContraindicatedAboveCm:0.#} cm", sizeEvidence, inputs);

@@ -95,11 +95,6 @@ internal static class CommonRules
             a.Add(rule, FindingEffect.Contraindicated, "liver failure (or encephalopathy/ascites) recorded", evidence, [InputReference.From(FactKind.Condition, failure)]);
         }
 
-        if (d.Condition(ConditionKind.Cirrhosis) is { } cirrhosis)
-        {
-            a.Add(rule, FindingEffect.Consider, "cirrhosis recorded: liver reserve needs MDT judgement", evidence, [InputReference.From(FactKind.Condition, cirrhosis)]);
-        }
-
         var severe = PolicySetting.Of("Eligibility:Embolization:BilirubinContraindicatedAboveMgDl", p.BilirubinContraindicatedAboveMgDl);
         var borderline = PolicySetting.Of("Eligibility:Embolization:BilirubinConsiderFromMgDl", p.BilirubinConsiderFromMgDl);
         if (d.Bilirubin is not { } bilirubin)
@@ -125,6 +120,20 @@ internal static class CommonRules
             default:
                 Undecided(a, rule, FactKind.Bilirubin, $"bilirubin {value} mg/dL", $"{p.BilirubinConsiderFromMgDl:0.##} and {p.BilirubinContraindicatedAboveMgDl:0.##} mg/dL", evidence, [input]);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// EMB-CIRRHOSIS, and SIRT-LIVER for SIRT: active cirrhosis (or another chronic liver disease the terminology
+    /// maps to it) is consider, because compromised synthetic function risks decompensation after embolization
+    /// (000 §4). Only active conditions reach the rules, so a resolved diagnosis changes nothing.
+    /// </summary>
+    public static void ChronicLiverDisease(AssessmentBuilder a, EvaluationContext c, string rule, IReadOnlyList<Evidence> evidence)
+    {
+        if (c.Derived.Condition(ConditionKind.Cirrhosis) is { } cirrhosis)
+        {
+            a.Add(rule, FindingEffect.Consider, "cirrhosis (chronic liver disease) recorded: risk of hepatic decompensation, liver reserve needs MDT judgement",
+                evidence, [InputReference.From(FactKind.Condition, cirrhosis)]);
         }
     }
 

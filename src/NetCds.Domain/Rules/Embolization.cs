@@ -28,12 +28,8 @@ public sealed class Embolization : ITherapyRules
         PortalVein(a, d);
         LiverReserve(a, c, "EMB-LIVER", Cite("000 §4", "001", "002", "004"));
 
-        // EMB-BILIARY (001, 002): a biliary-enteric anastomosis lets bowel flora seed the ischaemic liver (abscess).
-        if (d.Condition(ConditionKind.BiliaryEntericAnastomosis) is { } biliary)
-        {
-            a.Add("EMB-BILIARY", FindingEffect.Contraindicated, "biliary-enteric anastomosis or Whipple status: liver abscess risk", Cite("001", "002"), [InputReference.From(FactKind.Condition, biliary)]);
-        }
-
+        ChronicLiverDisease(a, c, "EMB-CIRRHOSIS", Cite("000 §4"));
+        Biliary(a, d);
         PerformanceStatus(a, d, p);
         Coagulation(a, d, p);
         Burden(a, d, p);
@@ -42,7 +38,7 @@ public sealed class Embolization : ITherapyRules
         return a.Build();
     }
 
-    /// <summary>EMB-PV (000 §4, 001, 002, 004): complete portal vein occlusion leaves the liver without inflow.</summary>
+    /// <summary>EMB-PV (000 §4, 001, 002, 004): complete portal vein occlusion leaves the liver without inflow; partial is consider (000 §4).</summary>
     private static void PortalVein(AssessmentBuilder a, DerivedFacts d)
     {
         var evidence = Cite("000 §4", "001", "002", "004");
@@ -59,11 +55,33 @@ public sealed class Embolization : ITherapyRules
                 a.Add("EMB-PV", FindingEffect.Contraindicated, "complete portal vein thrombosis", evidence, inputs);
                 break;
             case PortalVeinStatus.PartialThrombosis:
-                a.Add("EMB-PV", FindingEffect.Consider, "partial portal vein thrombosis: selective embolization only, MDT judgement", evidence, inputs);
+                // 000 §4: the normal liver depends on portal inflow once its arterial supply is embolized; a partial
+                // thrombosis leaves some inflow, so it is MDT judgement rather than a contraindication.
+                a.Add("EMB-PV", FindingEffect.Consider, "partial portal vein thrombosis: selective embolization only, MDT judgement", Cite("000 §4"), inputs);
                 break;
             default:
                 a.Add("EMB-PV", FindingEffect.Eligible, "portal vein patent", evidence, inputs);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// EMB-BILIARY (001, 002): a biliary-enteric anastomosis lets bowel flora seed the ischaemic liver (abscess). A
+    /// partial absence of the pancreas (Z90.411) follows a Whipple (anastomosis) or a distal pancreatectomy (none), so
+    /// alone it is consider, and the card asks which operation it was.
+    /// </summary>
+    private static void Biliary(AssessmentBuilder a, DerivedFacts d)
+    {
+        var evidence = Cite("001", "002");
+        if (d.Condition(ConditionKind.BiliaryEntericAnastomosis) is { } biliary)
+        {
+            a.Add("EMB-BILIARY", FindingEffect.Contraindicated, "biliary-enteric anastomosis or Whipple status: liver abscess risk", evidence, [InputReference.From(FactKind.Condition, biliary)]);
+        }
+        else if (d.Condition(ConditionKind.PartialAbsenceOfPancreas) is { } pancreas)
+        {
+            a.Add("EMB-BILIARY", FindingEffect.Consider,
+                "partial absence of the pancreas recorded without the operation: which operation was it? A Whipple (biliary-enteric anastomosis, liver abscess risk) contraindicates embolization; a distal pancreatectomy does not",
+                evidence, [InputReference.From(FactKind.Condition, pancreas)]);
         }
     }
 
@@ -178,7 +196,9 @@ public sealed class Embolization : ITherapyRules
                 a.Add("EMB-BURDEN", FindingEffect.Consider, $"hepatic replacement {replaced} %: 000 allows, 002 considers it not applicable", evidence, inputs);
                 break;
             case Band.Upper:
-                a.Add("EMB-BURDEN", FindingEffect.Contraindicated, $"hepatic replacement {replaced} % > {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs);
+                // [site policy]: 000 §4 calls it relative and 002 already excludes 50-75 %, so above 75 % both argue against.
+                a.Add("EMB-BURDEN", FindingEffect.Contraindicated, $"hepatic replacement {replaced} % > {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs,
+                    [PolicySetting.Of("Eligibility:Embolization:BurdenContraindicatedAbovePercent", p.BurdenContraindicatedAbovePercent)]);
                 break;
             default:
                 Undecided(a, "EMB-BURDEN", FactKind.TumourBurden, $"hepatic replacement {replaced} %", $"{p.BurdenEligibleAtMostPercent:0.#} and {p.BurdenContraindicatedAbovePercent:0.#} %", evidence, inputs);

@@ -1,3 +1,4 @@
+using NetCds.Domain.Derived;
 using NetCds.Domain.Engine;
 using NetCds.Domain.Facts;
 using NetCds.Domain.Policy;
@@ -27,11 +28,26 @@ public sealed class Everolimus : ITherapyRules
         }
         else if (site is not null && d.Syndromes.Any(s => s.Value is ConditionKind.CarcinoidSyndrome or ConditionKind.CarcinoidHeartDisease))
         {
-            // EVE-CARCINOID (000 §9 RADIANT-2): functioning carcinoid, everolimus added to an SSA.
+            // EVE-CARCINOID (000 §9): RADIANT-2 enrolled progressive functioning carcinoid tumours, everolimus added
+            // to an SSA, so it needs progression within the window like EVE-IND; stable disease is outside it.
             var onSsa = d.ActiveMedication(MedicationKind.SomatostatinAnalogue);
-            a.Add("EVE-CARCINOID", FindingEffect.Consider,
-                onSsa is null ? "functioning carcinoid: everolimus with an SSA (RADIANT-2); no SSA on record yet" : "functioning carcinoid on an SSA: everolimus may be added (RADIANT-2)",
-                Cite("000 §9"), [.. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s)), .. Inputs(FactKind.Medication, onSsa)]);
+            var evidenceRadiant2 = Cite("000 §9");
+            if (KnownCourse(a, c, "EVE-CARCINOID", evidenceRadiant2) is { } course)
+            {
+                List<InputReference> inputs = [.. d.Syndromes.Select(s => InputReference.From(FactKind.Condition, s)), .. Inputs(FactKind.Medication, onSsa), .. course.Inputs];
+                if (course.Kind == CourseKind.Progressing)
+                {
+                    a.Add("EVE-CARCINOID", FindingEffect.Consider,
+                        onSsa is null
+                            ? $"progressive functioning carcinoid ({course.Reason}): everolimus with an SSA (RADIANT-2); no SSA on record yet"
+                            : $"progressive functioning carcinoid on an SSA ({course.Reason}): everolimus may be added (RADIANT-2)",
+                        evidenceRadiant2, inputs);
+                }
+                else
+                {
+                    a.Add("EVE-CARCINOID", FindingEffect.NotIndicated, $"functioning carcinoid with documented stable disease ({course.Reason}): RADIANT-2 enrolled progressive tumours", evidenceRadiant2, inputs);
+                }
+            }
         }
         else if (site is PrimarySite.Lung or PrimarySite.Stomach or PrimarySite.Duodenum or PrimarySite.SmallIntestine
             or PrimarySite.Appendix or PrimarySite.Colon or PrimarySite.Rectum && !d.IsFunctioning)

@@ -8,7 +8,7 @@ namespace NetCds.Domain.Rules;
 
 /// <summary>
 /// INF: interferon-alpha, at most consider. 002 Table 1 and 001 give four alternatives: G1, SSTR-negative,
-/// slowly progressive pancreatic NET, and failure of an SSA.
+/// (slowly progressive) pancreatic NET, and failure of an SSA.
 /// </summary>
 public sealed class Interferon : ITherapyRules
 {
@@ -41,14 +41,14 @@ public sealed class Interferon : ITherapyRules
         }
 
         // INF-IND: any one of the four alternatives of 002 Table 1 (and 001), each three-valued.
-        var notProgressing = course.Kind switch { CourseKind.Progressing => false, CourseKind.Stable => true, _ => (bool?)null };
-        var progressing = !notProgressing;
         var pancreatic = d.PrimarySite is null ? (bool?)null : d.PrimarySite.Value == PrimarySite.Pancreas;
         (string Why, bool? Holds, FactKind Settles)[] alternatives =
         [
             ("NET G1", tumour.Class switch { TumourClass.NetG1 => true, TumourClass.NetLowGrade => null, _ => false }, FactKind.Ki67),
             ($"SSTR-negative (Krenning < {c.Policy.SomatostatinAnalogues.KrenningPositiveFrom})", sstr is null ? null : sstr.Value < c.Policy.SomatostatinAnalogues.KrenningPositiveFrom, FactKind.SstrUptake),
-            ("pancreatic NET not progressing within 12 months", ThreeValued.And(pancreatic, notProgressing), pancreatic is null ? FactKind.PrimarySite : FactKind.DiseaseStatus),
+            // (c) 002 Table 1 and its alpha-interferon section: "slowly progressive pNETs", whatever the recorded course
+            // (revised 2026-12-06: the earlier "not progressing within 12 months" misread the source).
+            ("well-differentiated G1/G2 pancreatic NET", pancreatic, FactKind.PrimarySite),
             ("progression on a somatostatin analogue (SSA failure)", SsaFailure(d), FactKind.DiseaseStatus),
         ];
 
@@ -66,7 +66,7 @@ public sealed class Interferon : ITherapyRules
         }
         else
         {
-            a.Add("INF-IND", FindingEffect.NotIndicated, $"{tumour.Describe()}: not G1, not SSTR-negative, not a non-progressing pancreatic NET, no SSA failure", evidence, inputs);
+            a.Add("INF-IND", FindingEffect.NotIndicated, $"{tumour.Describe()}: not G1, not SSTR-negative, not pancreatic, no SSA failure", evidence, inputs);
         }
 
         return a.Build();

@@ -126,10 +126,45 @@ public sealed class LiverTransplant : ITherapyRules
             }
         }
 
+        AfterOtherTreatment(a, c);
+
         // SSA-PROPHYLAXIS: a transplant is surgery like any other for carcinoid crisis (001; 000 §3, §6).
         CarcinoidCrisisProphylaxis(a, c);
         a.Note("Liver transplantation is never standard care (000 §11): selected patients, after other options, at a transplant centre.");
         return a.Build();
+    }
+
+    /// <summary>
+    /// LT-LAST [site policy]: transplant comes after other options (002 Liver transplantation, 003 §2.1, 004 Summary),
+    /// so a patient who meets every criterion with no earlier treatment of the NET on record (a liver-directed
+    /// procedure, an SSA, PRRT or a systemic drug) is consider, not eligible. The primary's resection does not count:
+    /// LT-PRIMARY requires it of every candidate.
+    /// </summary>
+    private static void AfterOtherTreatment(AssessmentBuilder a, EvaluationContext c)
+    {
+        if (a.CurrentStatus != EligibilityStatus.Eligible)
+        {
+            return;
+        }
+
+        var d = c.Derived;
+        var enabled = c.Policy.Transplant.AfterOtherTreatment;
+        var evidence = Cite("002 Liver transplantation", "003 §2.1", "004 Summary");
+        var setting = PolicySetting.Of("Eligibility:Transplant:AfterOtherTreatment", enabled);
+        var earlier = d.PriorLiverDirectedTherapy.Concat(d.PriorPrrt).Select(p => InputReference.From(FactKind.PriorTreatment, p))
+            .Concat(d.Medications.Where(m => m.Value.Kind is MedicationKind.SomatostatinAnalogue or MedicationKind.Everolimus or MedicationKind.Sunitinib or MedicationKind.Chemotherapy)
+                .Select(m => InputReference.From(FactKind.Medication, m)))
+            .ToList();
+        if (earlier.Count > 0)
+        {
+            a.Add("LT-LAST", FindingEffect.Eligible, "earlier treatment of the NET on record: transplant after other options", evidence, earlier, [setting]);
+        }
+        else
+        {
+            a.Add("LT-LAST", enabled ? FindingEffect.Consider : FindingEffect.Note,
+                "meets every criterion but no earlier treatment of the NET is recorded (liver-directed procedure, SSA, PRRT or systemic drug): transplant comes after other options",
+                evidence, [], [setting]);
+        }
     }
 
     private static void Primary(AssessmentBuilder a, DerivedFacts d, IReadOnlyList<Evidence> milan)

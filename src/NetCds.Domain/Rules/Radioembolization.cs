@@ -26,6 +26,9 @@ public sealed class Radioembolization : ITherapyRules
         }
 
         LiverReserve(a, c, "SIRT-LIVER", Cite("001", "002"));
+
+        // EMB-CIRRHOSIS applies to SIRT as well, under SIRT-LIVER: inadequate liver reserve (000 §4; 001, 002).
+        ChronicLiverDisease(a, c, "SIRT-LIVER", Cite("000 §4", "001", "002"));
         PortalVein(a, d);
         Shunt(a, d, p);
         Burden(a, d, p);

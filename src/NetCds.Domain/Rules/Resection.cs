@@ -82,8 +82,8 @@ public sealed class Resection : ITherapyRules
 
     /// <summary>
     /// RES-CUR and RES-DEBULK: at least 90 % (80-90 %, 004) of the liver disease removable, primary resected or
-    /// resectable (001 Que criteria; 000 §2; 002 Surgery). Less extensive debulking is contraindicated (000 §2, 002),
-    /// except for mass effect at the hilum (004 Resection).
+    /// resectable (001 Que criteria; 000 §2; 002 Surgery). Less extensive debulking is not indicated (000 §2, 002: it
+    /// does not help, which is a limit of the indication, not a harm), except for mass effect at the hilum (004 Resection).
     /// </summary>
     private static void ByResectability(AssessmentBuilder a, EvaluationContext c, ResectionPolicy p)
     {
@@ -120,7 +120,8 @@ public sealed class Resection : ITherapyRules
                     Cite("004 Resection"), [.. r.Inputs, .. d.Imaging.Inputs(FactKind.LesionAtHilum)]);
                 break;
             case ResectabilityKind.Unresectable:
-                a.Add("RES-DEBULK", FindingEffect.Contraindicated, $"{r.Reason}: less extensive debulking is not advised", Cite("000 §2", "002 Surgery", "004"), r.Inputs);
+                // Not-indicated, so a real contraindication (RES-BONE, RES-EHD) still wins by precedence.
+                a.Add("RES-DEBULK", FindingEffect.NotIndicated, $"{r.Reason}: less extensive debulking does not help", Cite("000 §2", "002 Surgery", "004"), r.Inputs);
                 if (d.IsFunctioning)
                 {
                     a.Add("RES-DEBULK", FindingEffect.Note, "functioning tumour: debulking can be discussed if hormonal symptoms are refractory to medical therapy", Cite("004 Resection"));

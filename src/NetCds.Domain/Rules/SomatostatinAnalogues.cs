@@ -106,6 +106,14 @@ public sealed class SomatostatinAnalogues : ITherapyRules
             }
         }
 
+        // SSA-FAILED (002 Somatostatin analogues): progression on an SSA is not an untreated tumour; the options are a
+        // shorter interval or a higher dose, so the antiproliferative use is consider. Symptom control is unchanged.
+        if (d.ProgressionOn(MedicationKind.SomatostatinAnalogue) is ({ } course, { } progression))
+        {
+            a.Add("SSA-FAILED", FindingEffect.Consider, $"{SystemicGates.ProgressionOnDrug(course.Value.Name, course, progression)}: shorten the interval or raise the dose",
+                Cite("002 Somatostatin analogues"), [InputReference.From(FactKind.Medication, course), progression]);
+        }
+
         var sstrEvidence = Cite("002 Table 1");
         var minimum = c.Policy.SomatostatinAnalogues.KrenningPositiveFrom;
         switch (d.SstrUptake?.Value)

@@ -43,12 +43,20 @@ internal static class SystemicGates
             return;
         }
 
-        var until = course.Value.End is { } stopped ? $" until {DiseaseCourse.Day(stopped)}" : "";
         a.Add(rule, isFailure ? FindingEffect.NotIndicated : FindingEffect.Note,
-            $"progression on {name}: started {DiseaseCourse.Day(course.Effective)}{until}, progression recorded {DiseaseCourse.Day(progression.Date)}"
+            ProgressionOnDrug(name, course, progression)
             + (isFailure ? " (treatment failure)" : " (this site does not read it as failure)"),
             Evidence.Cite("000 §9"), [InputReference.From(FactKind.Medication, course), progression],
             [PolicySetting.Of($"Eligibility:{(drug == MedicationKind.Everolimus ? "Everolimus" : "Sunitinib")}:ProgressionOnDrugIsFailure", isFailure)]);
+    }
+
+    /// <summary>"progression on octreotide: started 2026-01-10, progression recorded 2026-08-01": the drug, its course and the progression, with dates.</summary>
+    public static string ProgressionOnDrug(string name, Fact<MedicationUse> course, InputReference progression)
+    {
+        ArgumentNullException.ThrowIfNull(course);
+        ArgumentNullException.ThrowIfNull(progression);
+        var until = course.Value.End is { } stopped ? $" until {DiseaseCourse.Day(stopped)}" : "";
+        return $"progression on {name}: started {DiseaseCourse.Day(course.Effective)}{until}, progression recorded {DiseaseCourse.Day(progression.Date)}";
     }
 
     /// <summary>Progressive within the window is the indication; documented stable disease is not; unknown asks for imaging.</summary>

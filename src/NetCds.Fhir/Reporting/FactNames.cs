@@ -19,7 +19,7 @@ public static class FactNames
             FactKind.PrimarySite => (CodeContext.Condition, "NeuroendocrineTumour"),
             FactKind.PrimaryResection => (CodeContext.Procedure, "PrimaryTumourResection"),
             FactKind.PlannedExenteration => (CodeContext.Procedure, "PlannedExenteration"),
-            FactKind.BirthDate or FactKind.Condition or FactKind.Medication => (CodeContext.Observation, ""),
+            FactKind.BirthDate or FactKind.Condition or FactKind.Medication or FactKind.PriorTreatment => (CodeContext.Observation, ""),
             _ => (CodeContext.Observation, fact.ToString()),
         };
         var codes = terminology.CodesFor(context, meaning);

@@ -173,7 +173,14 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
     private static bool NeedsAttention(Evaluation evaluation) =>
         evaluation.Mapping.Problems.Any(p => p.Kind != DataProblemKind.NotUsable)
         || evaluation.Report.Assessments.Any(a => OtherwiseSuited(a) && (a.Status == EligibilityStatus.Contraindicated
-            || (a.Status == EligibilityStatus.InsufficientData && a.Missing.Any(m => SafetyInputs.Contains(m.Fact)))));
+            || (a.Status == EligibilityStatus.InsufficientData && a.Missing.Any(m => SafetyInputs.Contains(m.Fact) && HoldsBack(a, m)))));
+
+    /// <summary>
+    /// Whether the missing input is what keeps the status at insufficient-data: its rule could not decide. A missing
+    /// performance status is listed for every therapy (FIT-PS) but decides only embolization (EMB-PS).
+    /// </summary>
+    private static bool HoldsBack(TherapyAssessment a, MissingInput m) =>
+        a.Findings.Any(f => f.Rule == m.Rule && f.Effect == FindingEffect.InsufficientData);
 
     private static bool OtherwiseSuited(TherapyAssessment a) => !a.Findings.Any(f => f.Effect == FindingEffect.NotIndicated);
 

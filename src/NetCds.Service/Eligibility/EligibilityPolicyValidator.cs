@@ -38,6 +38,17 @@ public sealed class EligibilityPolicyValidator : IValidateOptions<EligibilityPol
             }
         }
 
+        var fit = options.Fitness;
+        if (fit.EcogPoorFrom is < 0 or > 5)
+        {
+            errors.Add($"Eligibility:Fitness:EcogPoorFrom must be an ECOG grade 0-5 (was {fit.EcogPoorFrom}).");
+        }
+
+        if (fit.KarnofskyPoorAtMost is < 0 or > 100)
+        {
+            errors.Add($"Eligibility:Fitness:KarnofskyPoorAtMost must be a Karnofsky score 0-100 (was {fit.KarnofskyPoorAtMost}).");
+        }
+
         var g = options.Grading;
         Ordered("Grading:Ki67G1Below", g.Ki67G1Below, "Grading:Ki67G3Above", g.Ki67G3Above);
         Ordered("Grading:MitosesG1Below", g.MitosesG1Below, "Grading:MitosesG3Above", g.MitosesG3Above);

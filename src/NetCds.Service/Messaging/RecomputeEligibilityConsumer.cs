@@ -74,13 +74,23 @@ public sealed class RecomputeEligibilityConsumer(StoreContext store, PatientReco
         var previous = report?.Statuses;
         if (report is null)
         {
-            store.Reports.Add(new PatientReport { Patient = patient, ReportJson = reportJson, Statuses = statuses, EvaluatedAt = now, Revision = 1, Generation = generation });
+            store.Reports.Add(new PatientReport
+            {
+                Patient = patient,
+                ReportJson = reportJson,
+                Statuses = statuses,
+                EvaluatedAt = now,
+                RulesVersion = result.Report.RulesVersion,
+                Revision = 1,
+                Generation = generation,
+            });
         }
         else
         {
             report.ReportJson = reportJson;
             report.Statuses = statuses;
             report.EvaluatedAt = now;
+            report.RulesVersion = result.Report.RulesVersion;
             report.Generation = generation;
             report.Revision++;
         }

@@ -50,6 +50,8 @@ public static class NetCdsTelemetry
 
     private static readonly Counter<long> FactStateRederivations = Meter.CreateCounter<long>("netcds.fact_state.rederived", "{resource}", "Stored resources whose kept facts were derived again under the current mapping version.");
 
+    private static readonly Counter<long> OutdatedReportRecomputes = Meter.CreateCounter<long>("netcds.reports.outdated_rules_recomputes", "{patient}", "Stored reports computed under another rules version whose patient was queued for a recompute.");
+
     private static OutboxSnapshot _outbox = new(0, 0);
 
     private static long _factStateStale;
@@ -86,6 +88,8 @@ public static class NetCdsTelemetry
     public static void FactStateStale(long count) => Interlocked.Exchange(ref _factStateStale, count);
 
     public static void FactStateRederived(int count) => FactStateRederivations.Add(count);
+
+    public static void OutdatedReportsQueued(int count) => OutdatedReportRecomputes.Add(count);
 
     public static void RecomputeCoalesced() => RecomputesSkipped.Add(1);
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using NetCds.Domain.Engine;
 using NetCds.Fhir.Input;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Ops;
@@ -15,6 +16,10 @@ namespace NetCds.Service.Records;
 /// stored before it. Until then readers map such rows from the resource (<see cref="PatientRecord.FactsAsync"/>), so
 /// nothing waits for this. Progress: <c>netcds_fact_state_stale</c>, <c>netcds_fact_state_rederived_total</c>, and a
 /// log line per pass that found work.
+/// The same pass then recomputes reports computed under another rule catalogue (issue 22): a rules change can leave
+/// every fact as it was and still change statuses, so a stored report whose <see cref="PatientReport.RulesVersion"/>
+/// is not <see cref="EligibilityEngine.RulesVersion"/> gets its patient's recompute queued through the outbox
+/// (<see cref="RecomputeOutdatedReportsAsync"/>; <c>netcds_reports_outdated_rules_recomputes_total</c> and a log line).
 /// </summary>
 public sealed partial class FactStateRederivation(
     IServiceScopeFactory scopes,
@@ -95,6 +100,57 @@ public sealed partial class FactStateRederivation(
         }
     }
 
+    /// <summary>
+    /// Queues a recompute for every patient whose stored report another rules version computed (or one stored before
+    /// reports kept their version), in batches keyed by patient, each batch's generation bump and outbox rows in one
+    /// transaction. A patient whose recompute is already queued and not yet taken up is left to it; one whose
+    /// recompute fails stays outdated and is queued again by the next pass. Returns how many recomputes were queued.
+    /// </summary>
+    public async Task<int> RecomputeOutdatedReportsAsync(CancellationToken cancellationToken)
+    {
+        const string Rules = EligibilityEngine.RulesVersion;
+        var queued = 0;
+        var after = "";
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+            var last = after;
+            var batch = await store.Reports
+                .Where(r => (r.RulesVersion == null || r.RulesVersion != Rules) && string.Compare(r.Patient, last) > 0)
+                .Where(r => !store.PatientRecords.Any(p => p.Patient == r.Patient && p.PendingSince != 0))
+                .OrderBy(r => r.Patient)
+                .Select(r => r.Patient)
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                if (queued > 0)
+                {
+                    LogRulesRecompute(logger, queued, Rules);
+                }
+
+                return queued;
+            }
+
+            var now = clock.GetUtcNow();
+            await using var transaction = await store.Database.BeginTransactionAsync(cancellationToken);
+            var bumps = await PatientGenerations.BumpAsync(store, batch, cancellationToken);
+            foreach (var (patient, generation, queue) in bumps.Where(b => b.QueueRecompute))
+            {
+                Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+            }
+
+            await store.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            scope.ServiceProvider.GetRequiredService<OutboxSignal>().Notify();
+            var count = bumps.Count(b => b.QueueRecompute);
+            queued += count;
+            NetCdsTelemetry.OutdatedReportsQueued(count);
+            after = batch[^1];
+        }
+    }
+
     /// <summary>Rows whose kept facts another mapping version derived (or none ever did: rows stored before facts were kept).</summary>
     private static IQueryable<StoredResource> Stale(StoreContext store, string version) =>
         store.Resources.Where(r => r.Patient != null && !r.Deleted && r.Json != null && (r.FactsVersion == null || r.FactsVersion != version));
@@ -106,7 +162,9 @@ public sealed partial class FactStateRederivation(
         {
             try
             {
+                // Facts first: a patient whose facts changed is queued there, and the rules pass leaves a queued patient alone.
                 await RederiveAsync(stoppingToken);
+                await RecomputeOutdatedReportsAsync(stoppingToken);
             }
             catch (Exception failure) when (failure is not OperationCanceledException)
             {
@@ -121,6 +179,9 @@ public sealed partial class FactStateRederivation(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fact state: {Count} resources re-derived under mapping version {Version}; {Patients} patients queued for a recompute")]
     private static partial void LogDone(ILogger logger, int count, int patients, string version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rules version: {Patients} patients whose stored report another rules version computed queued for a recompute (now {Version})")]
+    private static partial void LogRulesRecompute(ILogger logger, int patients, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fact state re-derivation failed ({Failure}); will retry")]
     private static partial void LogFailed(ILogger logger, string failure);

@@ -48,6 +48,13 @@ public sealed class PatientReport
 
     public DateTimeOffset EvaluatedAt { get; set; }
 
+    /// <summary>
+    /// The rule catalogue version the report was computed under (<c>EligibilityEngine.RulesVersion</c>); null for
+    /// reports stored before it was kept. A report under another version is recomputed after an upgrade
+    /// (<c>FactStateRederivation</c>).
+    /// </summary>
+    public string? RulesVersion { get; set; }
+
     /// <summary>Optimistic concurrency: two instances recomputing one patient cannot both win.</summary>
     public int Revision { get; set; }
 

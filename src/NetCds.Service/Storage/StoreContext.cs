@@ -54,6 +54,7 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         report.HasKey(r => r.Patient);
         report.Property(r => r.Patient).HasMaxLength(200);
         report.Property(r => r.Statuses).HasMaxLength(1000);
+        report.Property(r => r.RulesVersion).HasMaxLength(64);
         report.Property(r => r.Revision).IsConcurrencyToken();
 
         var record = modelBuilder.Entity<PatientRecordState>();

@@ -84,8 +84,8 @@ public sealed class AblationTests
     [InlineData(4.9, EligibilityStatus.Eligible)]
     [InlineData(5.0, EligibilityStatus.Consider)]
     [InlineData(7.0, EligibilityStatus.Consider)]
-    [InlineData(7.1, EligibilityStatus.Contraindicated)]
-    public void ABL_SIZE_under_5_cm_eligible_5_to_7_consider_over_7_contraindicated(double largestCm, EligibilityStatus expected)
+    [InlineData(7.1, EligibilityStatus.NotIndicated)]
+    public void ABL_SIZE_under_5_cm_eligible_5_to_7_consider_over_7_not_indicated_as_sole_therapy(double largestCm, EligibilityStatus expected)
     {
         Candidate().Lesions(3, (decimal)largestCm).Assess(TherapyId.Abl)
             .ShouldBe(expected)
@@ -134,11 +134,12 @@ public sealed class AblationTests
     }
 
     [Fact]
-    public void ABL_SIZE_known_contraindication_wins_over_missing_lesion_count()
+    public void ABL_SIZE_over_7_cm_is_a_limit_of_the_indication_not_a_harm_and_wins_over_missing_lesion_count()
     {
         Candidate().Lesions(3, 8m).Without(FactKind.LesionCount).Assess(TherapyId.Abl)
-            .ShouldBe(EligibilityStatus.Contraindicated)
-            .ShouldHaveFired("ABL-SIZE", FindingEffect.Contraindicated)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("ABL-SIZE", FindingEffect.NotIndicated)
+            .ShouldNotHaveFired("ABL-SIZE", FindingEffect.Contraindicated)
             .ShouldMiss(FactKind.LesionCount);
     }
 

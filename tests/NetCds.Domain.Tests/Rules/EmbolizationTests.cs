@@ -81,7 +81,7 @@ public sealed class EmbolizationTests
     [InlineData(PortalVeinStatus.Patent, EligibilityStatus.Eligible)]
     [InlineData(PortalVeinStatus.PartialThrombosis, EligibilityStatus.Consider)]
     [InlineData(PortalVeinStatus.CompleteThrombosis, EligibilityStatus.Contraindicated)]
-    public void EMB_PV_complete_portal_vein_thrombosis_contraindicates(PortalVeinStatus portalVein, EligibilityStatus expected)
+    public void EMB_PV_complete_portal_vein_thrombosis_contraindicates_partial_is_consider(PortalVeinStatus portalVein, EligibilityStatus expected)
     {
         Candidate().Without(FactKind.PortalVein).PortalVein(portalVein).Assess(TherapyId.Emb)
             .ShouldBe(expected)
@@ -144,6 +144,57 @@ public sealed class EmbolizationTests
         Candidate().Condition(ConditionKind.BiliaryEntericAnastomosis).Assess(TherapyId.Emb)
             .ShouldBe(EligibilityStatus.Contraindicated)
             .ShouldHaveFired("EMB-BILIARY", FindingEffect.Contraindicated);
+    }
+
+    [Fact]
+    public void EMB_BILIARY_partial_absence_of_the_pancreas_alone_is_consider_and_asks_which_operation()
+    {
+        var a = Candidate().Condition(ConditionKind.PartialAbsenceOfPancreas).Assess(TherapyId.Emb)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EMB-BILIARY", FindingEffect.Consider)
+            .ShouldNotHaveFired("EMB-BILIARY", FindingEffect.Contraindicated);
+
+        var reason = Single(a, "EMB-BILIARY").Reason;
+        reason.Should().Contain("which operation").And.Contain("Whipple").And.Contain("distal pancreatectomy");
+    }
+
+    [Fact]
+    public void EMB_BILIARY_partial_absence_of_the_pancreas_with_a_recorded_anastomosis_contraindicates()
+    {
+        Candidate().Condition(ConditionKind.PartialAbsenceOfPancreas).Condition(ConditionKind.BiliaryEntericAnastomosis).Assess(TherapyId.Emb)
+            .ShouldBe(EligibilityStatus.Contraindicated)
+            .ShouldHaveFired("EMB-BILIARY", FindingEffect.Contraindicated)
+            .ShouldNotHaveFired("EMB-BILIARY", FindingEffect.Consider);
+    }
+
+    // EMB-CIRRHOSIS
+
+    [Fact]
+    public void EMB_CIRRHOSIS_active_cirrhosis_is_consider()
+    {
+        var a = Candidate().Condition(ConditionKind.Cirrhosis).Assess(TherapyId.Emb)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("EMB-CIRRHOSIS", FindingEffect.Consider);
+
+        Single(a, "EMB-CIRRHOSIS").Evidence.Should().Contain(new Evidence("000", "§4"));
+        Candidate().Assess(TherapyId.Emb).ShouldBe(EligibilityStatus.Eligible).Fired("EMB-CIRRHOSIS").Should().BeFalse();
+    }
+
+    [Fact]
+    public void EMB_CIRRHOSIS_does_not_hide_a_contraindication()
+    {
+        Candidate().Condition(ConditionKind.Cirrhosis).Condition(ConditionKind.LiverFailure).Assess(TherapyId.Emb)
+            .ShouldBe(EligibilityStatus.Contraindicated)
+            .ShouldHaveFired("EMB-CIRRHOSIS", FindingEffect.Consider)
+            .ShouldHaveFired("EMB-LIVER", FindingEffect.Contraindicated);
+    }
+
+    [Fact]
+    public void EMB_BURDEN_above_75_percent_quotes_the_site_policy()
+    {
+        var a = Candidate().Burden(80m).Assess(TherapyId.Emb).ShouldBe(EligibilityStatus.Contraindicated);
+
+        Single(a, "EMB-BURDEN").SitePolicy.Should().ContainSingle(s => s.Setting == "Eligibility:Embolization:BurdenContraindicatedAbovePercent" && s.Value == "75");
     }
 
     [Fact]

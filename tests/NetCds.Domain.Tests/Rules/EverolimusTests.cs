@@ -247,6 +247,39 @@ public sealed class EverolimusTests
             .ShouldNotHaveFired("EVE-NONPANC", FindingEffect.Consider);
     }
 
+    private static Patient FunctioningCarcinoidOnSsa() => At(Patient.UnresectableCandidate(), PrimarySite.SmallIntestine)
+        .Condition(ConditionKind.CarcinoidSyndrome)
+        .Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(24));
+
+    [Theory]
+    [InlineData(12, EligibilityStatus.Consider)]
+    [InlineData(13, EligibilityStatus.NotIndicated)]
+    public void EVE_CARCINOID_needs_progression_within_12_months(int progressedMonthsAgo, EligibilityStatus expected)
+    {
+        FunctioningCarcinoidOnSsa().Progressing(Ago.Months(progressedMonthsAgo)).DiseaseStatus(DiseaseStatus.Stable, Ago.Months(1))
+            .Assess(TherapyId.Eve)
+            .ShouldBe(expected)
+            .ShouldHaveFired("EVE-CARCINOID", expected.AsEffect());
+    }
+
+    [Fact]
+    public void EVE_CARCINOID_documented_stable_disease_is_not_indicated()
+    {
+        FunctioningCarcinoidOnSsa().StableFor(9).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("EVE-CARCINOID", FindingEffect.NotIndicated)
+            .ShouldNotHaveFired("EVE-CARCINOID", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void EVE_CARCINOID_course_unknown_is_insufficient_data()
+    {
+        FunctioningCarcinoidOnSsa().Without(FactKind.DiseaseStatus).Without(FactKind.LargestLesion).Assess(TherapyId.Eve)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EVE-CARCINOID", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.DiseaseStatus);
+    }
+
     [Theory]
     [InlineData(PrimarySite.Lung)]
     [InlineData(PrimarySite.SmallIntestine)]

@@ -6,7 +6,8 @@ namespace NetCds.Domain.Tests.Rules;
 
 /// <summary>
 /// INF-IND: consider when any one of four alternatives holds (002 Table 1, 001): (a) G1; (b) SSTR-negative
-/// (Krenning 0-1) G1/G2; (c) G1/G2 pancreatic NET not progressing within 12 months; (d) SSA failure. NEC and NET G3
+/// (Krenning 0-1) G1/G2; (c) G1/G2 pancreatic NET whatever its recorded course ("slowly progressive pNETs", revised
+/// 2026-12-06); (d) SSA failure. NEC and NET G3
 /// are not indicated; a G2 meeting none is not indicated; only unknowns in the way give insufficient-data.
 /// </summary>
 public sealed class InterferonTests
@@ -72,7 +73,7 @@ public sealed class InterferonTests
             .ShouldMiss(FactKind.SstrUptake);
     }
 
-    // (c) pancreatic NET not progressing
+    // (c) well-differentiated G1/G2 pancreatic NET, whatever its recorded course
 
     [Fact]
     public void INF_IND_stable_pancreatic_G2_is_consider()
@@ -82,31 +83,39 @@ public sealed class InterferonTests
             .ShouldHaveFired("INF-IND", FindingEffect.Consider);
     }
 
-    [Fact]
-    public void INF_IND_progressing_pancreatic_G2_without_an_SSA_is_not_indicated()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void INF_IND_pancreatic_G2_is_consider_whatever_its_recorded_course(int progressedMonthsAgo)
     {
-        StableG1().Without(FactKind.Ki67).Ki67(10m).Progressing().Assess(TherapyId.Inf)
+        StableG1().Without(FactKind.Ki67).Ki67(10m).Progressing(Ago.Months(progressedMonthsAgo)).Assess(TherapyId.Inf)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("INF-IND", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void INF_IND_pancreatic_G2_with_the_course_unknown_is_consider_the_course_does_not_matter()
+    {
+        StableG1().Without(FactKind.Ki67).Ki67(10m).Without(FactKind.DiseaseStatus).Without(FactKind.LargestLesion).Assess(TherapyId.Inf)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("INF-IND", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void INF_IND_progressing_G2_outside_the_pancreas_without_an_SSA_is_not_indicated()
+    {
+        SmallBowelG2().Progressing().Assess(TherapyId.Inf)
             .ShouldBe(EligibilityStatus.NotIndicated)
             .ShouldHaveFired("INF-IND", FindingEffect.NotIndicated);
     }
 
-    [Theory]
-    [InlineData(12, EligibilityStatus.NotIndicated)]
-    [InlineData(13, EligibilityStatus.Consider)]
-    public void INF_IND_pancreatic_G2_progression_counts_within_12_months(int monthsAgo, EligibilityStatus expected)
-    {
-        StableG1().Without(FactKind.Ki67).Ki67(10m).Progressing(Ago.Months(monthsAgo)).DiseaseStatus(DiseaseStatus.Stable, Ago.Months(1))
-            .Assess(TherapyId.Inf)
-            .ShouldBe(expected);
-    }
-
     [Fact]
-    public void INF_IND_pancreatic_G2_with_the_course_unknown_asks_for_disease_status()
+    public void INF_IND_G2_with_the_primary_site_unknown_asks_for_it()
     {
-        StableG1().Without(FactKind.Ki67).Ki67(10m).Without(FactKind.DiseaseStatus).Without(FactKind.LargestLesion).Assess(TherapyId.Inf)
+        SmallBowelG2().Without(FactKind.PrimarySite).Assess(TherapyId.Inf)
             .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("INF-IND", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.DiseaseStatus);
+            .ShouldMiss(FactKind.PrimarySite);
     }
 
     // (d) SSA failure

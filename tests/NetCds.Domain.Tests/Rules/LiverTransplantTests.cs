@@ -8,15 +8,21 @@ namespace NetCds.Domain.Tests.Rules;
 /// <summary>LT: orthotopic liver transplantation, Milan-NET criteria (catalogue "LT").</summary>
 public sealed class LiverTransplantTests
 {
-    /// <summary>Age 45, resected pancreatic NET G1 (Ki-67 2 %), burden 40 %, no extrahepatic disease, stable 9 months, unresectable.</summary>
-    private static Patient Candidate() => Patient.UnresectableCandidate();
+    /// <summary>
+    /// Age 45, resected pancreatic NET G1 (Ki-67 2 %), burden 40 %, no extrahepatic disease, stable 9 months, unresectable,
+    /// on an SSA for a year (an earlier treatment, so LT-LAST is met).
+    /// </summary>
+    private static Patient Candidate() => Untreated().Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(12));
+
+    /// <summary>As <see cref="Candidate"/> with no earlier treatment of the NET recorded (the primary's resection does not count).</summary>
+    private static Patient Untreated() => Patient.UnresectableCandidate();
 
     [Fact]
     public void Candidate_meeting_every_Milan_criterion_is_eligible_for_referral()
     {
         var a = Candidate().Assess(TherapyId.Lt).ShouldBe(EligibilityStatus.Eligible);
 
-        foreach (var rule in new[] { "LT-AGE", "LT-KI67", "LT-PRIMARY", "LT-EHD", "LT-BURDEN", "LT-STABLE", "LT-UNRES" })
+        foreach (var rule in new[] { "LT-AGE", "LT-KI67", "LT-PRIMARY", "LT-EHD", "LT-BURDEN", "LT-STABLE", "LT-UNRES", "LT-LAST" })
         {
             a.ShouldHaveFired(rule, FindingEffect.Eligible);
         }
@@ -30,6 +36,66 @@ public sealed class LiverTransplantTests
         Candidate().Condition(ConditionKind.CarcinoidSyndrome).Assess(TherapyId.Lt)
             .Prerequisites.Should().Contain(p => p.Rule == "SSA-PROPHYLAXIS");
         Candidate().Assess(TherapyId.Lt).Prerequisites.Should().NotContain(p => p.Rule == "SSA-PROPHYLAXIS");
+    }
+
+    // LT-LAST [site policy]
+
+    [Fact]
+    public void LT_LAST_meeting_every_criterion_with_no_earlier_treatment_recorded_is_consider()
+    {
+        var a = Untreated().Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("LT-LAST", FindingEffect.Consider);
+
+        a.Findings.Single(f => f.Rule == "LT-LAST").SitePolicy.Should().ContainSingle(s => s.Setting == "Eligibility:Transplant:AfterOtherTreatment");
+    }
+
+    public static TheoryData<string> EarlierTreatments => ["TACE", "PRRT", "SSA", "everolimus", "chemotherapy", "past sunitinib"];
+
+    [Theory]
+    [MemberData(nameof(EarlierTreatments))]
+    public void LT_LAST_any_earlier_treatment_of_the_NET_meets_it(string treatment)
+    {
+        var patient = treatment switch
+        {
+            "TACE" => Untreated().Procedure(ProcedureKind.Tace, Ago.Months(10)),
+            "PRRT" => Untreated().Procedure(ProcedureKind.Prrt, Ago.Months(10)),
+            "SSA" => Untreated().Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(10)),
+            "everolimus" => Untreated().Medication(MedicationKind.Everolimus, at: Ago.Months(10)),
+            "chemotherapy" => Untreated().Medication(MedicationKind.Chemotherapy, active: false, at: Ago.Months(20), until: Ago.Months(16)),
+            _ => Untreated().Medication(MedicationKind.Sunitinib, active: false, at: Ago.Months(20), until: Ago.Months(16)),
+        };
+
+        patient.Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("LT-LAST", FindingEffect.Eligible)
+            .Findings.Single(f => f.Rule == "LT-LAST").Inputs.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void LT_LAST_a_proton_pump_inhibitor_is_not_a_treatment_of_the_NET()
+    {
+        Untreated().Medication(MedicationKind.ProtonPumpInhibitor, at: Ago.Months(10)).Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("LT-LAST", FindingEffect.Consider);
+    }
+
+    [Fact]
+    public void LT_LAST_is_only_weighed_once_every_criterion_is_met()
+    {
+        Untreated().BornYearsAgo(60).Assess(TherapyId.Lt)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .Fired("LT-LAST").Should().BeFalse();
+    }
+
+    [Fact]
+    public void LT_LAST_site_policy_can_turn_it_into_a_note()
+    {
+        var policy = new EligibilityPolicy { Transplant = new() { AfterOtherTreatment = false } };
+
+        Untreated().Assess(TherapyId.Lt, policy)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("LT-LAST", FindingEffect.Note);
     }
 
     // LT-AGE

@@ -213,7 +213,7 @@ public sealed class QuantityIntervalTests
     }
 
     [Theory]
-    [InlineData(Comparator.GreaterThan, 7, EligibilityStatus.Contraindicated)]
+    [InlineData(Comparator.GreaterThan, 7, EligibilityStatus.NotIndicated)]
     [InlineData(Comparator.LessThan, 6, EligibilityStatus.InsufficientData)]
     public void ABL_SIZE_on_a_reported_bound(Comparator comparator, int bound, EligibilityStatus expected)
     {

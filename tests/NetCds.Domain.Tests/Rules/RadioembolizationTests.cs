@@ -82,6 +82,16 @@ public sealed class RadioembolizationTests
     }
 
     [Fact]
+    public void EMB_CIRRHOSIS_applies_to_SIRT_under_SIRT_LIVER_as_consider()
+    {
+        Candidate().Condition(ConditionKind.Cirrhosis).Assess(TherapyId.Sirt)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("SIRT-LIVER", FindingEffect.Consider)
+            .Findings.Should().Contain(f => f.Rule == "SIRT-LIVER" && f.Reason.Contains("cirrhosis", StringComparison.Ordinal));
+        Candidate().Assess(TherapyId.Sirt).ShouldBe(EligibilityStatus.Eligible);
+    }
+
+    [Fact]
     public void SIRT_LIVER_recorded_liver_failure_contraindicates()
     {
         Candidate().Condition(ConditionKind.LiverFailure).Assess(TherapyId.Sirt)

@@ -145,19 +145,19 @@ public sealed class ResectionTests
     [Theory]
     [InlineData(100.0, EligibilityStatus.Eligible)]
     [InlineData(90.0, EligibilityStatus.Eligible)]
-    [InlineData(89.9, EligibilityStatus.Contraindicated)]
-    [InlineData(50.0, EligibilityStatus.Contraindicated)]
-    public void RES_CUR_at_least_90_percent_removable_is_eligible_below_is_RES_DEBULK_contraindicated(double fraction, EligibilityStatus expected)
+    [InlineData(89.9, EligibilityStatus.NotIndicated)]
+    [InlineData(50.0, EligibilityStatus.NotIndicated)]
+    public void RES_CUR_at_least_90_percent_removable_is_eligible_below_is_RES_DEBULK_not_indicated(double fraction, EligibilityStatus expected)
     {
         var a = Candidate().ResectableFraction((decimal)fraction).Assess(TherapyId.Res).ShouldBe(expected);
 
         if (expected == EligibilityStatus.Eligible)
         {
-            a.ShouldHaveFired("RES-CUR", FindingEffect.Eligible).ShouldNotHaveFired("RES-DEBULK", FindingEffect.Contraindicated);
+            a.ShouldHaveFired("RES-CUR", FindingEffect.Eligible).ShouldNotHaveFired("RES-DEBULK", FindingEffect.NotIndicated);
         }
         else
         {
-            a.ShouldHaveFired("RES-DEBULK", FindingEffect.Contraindicated).ShouldNotHaveFired("RES-CUR", FindingEffect.Eligible);
+            a.ShouldHaveFired("RES-DEBULK", FindingEffect.NotIndicated).ShouldNotHaveFired("RES-DEBULK", FindingEffect.Contraindicated).ShouldNotHaveFired("RES-CUR", FindingEffect.Eligible);
         }
     }
 
@@ -177,16 +177,33 @@ public sealed class ResectionTests
         Patient.UnresectableCandidate().AtHilum().Assess(TherapyId.Res)
             .ShouldBe(EligibilityStatus.Consider)
             .ShouldHaveFired("RES-DEBULK", FindingEffect.Consider)
-            .ShouldNotHaveFired("RES-DEBULK", FindingEffect.Contraindicated);
+            .ShouldNotHaveFired("RES-DEBULK", FindingEffect.NotIndicated);
     }
 
     [Fact]
     public void RES_DEBULK_functioning_tumour_adds_a_note_on_refractory_symptoms()
     {
         Patient.UnresectableCandidate().Condition(ConditionKind.CarcinoidSyndrome).Assess(TherapyId.Res)
-            .ShouldBe(EligibilityStatus.Contraindicated)
-            .ShouldHaveFired("RES-DEBULK", FindingEffect.Contraindicated)
+            .ShouldBe(EligibilityStatus.NotIndicated)
+            .ShouldHaveFired("RES-DEBULK", FindingEffect.NotIndicated)
             .ShouldHaveFired("RES-DEBULK", FindingEffect.Note);
+    }
+
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, ExtrahepaticDisease.Unresectable)]
+    public void RES_DEBULK_not_indicated_still_gives_way_to_a_real_contraindication(bool bone, ExtrahepaticDisease? ehd)
+    {
+        var patient = Patient.UnresectableCandidate().BoneMetastases(bone, Ago.Days(1));
+        if (ehd is { } extrahepatic)
+        {
+            patient.Extrahepatic(extrahepatic, Ago.Days(1));
+        }
+
+        patient.Assess(TherapyId.Res)
+            .ShouldBe(EligibilityStatus.Contraindicated)
+            .ShouldHaveFired("RES-DEBULK", FindingEffect.NotIndicated)
+            .ShouldHaveFired(bone ? "RES-BONE" : "RES-EHD", FindingEffect.Contraindicated);
     }
 
     [Fact]
@@ -195,7 +212,7 @@ public sealed class ResectionTests
         var policy = new EligibilityPolicy { Resection = new() { ResectableFractionAtLeastPercent = 80m } };
         var patient = Candidate().ResectableFraction(85m);
 
-        patient.Assess(TherapyId.Res).ShouldBe(EligibilityStatus.Contraindicated);
+        patient.Assess(TherapyId.Res).ShouldBe(EligibilityStatus.NotIndicated);
         patient.Assess(TherapyId.Res, policy)
             .ShouldBe(EligibilityStatus.Eligible)
             .ShouldHaveFired("RES-CUR", FindingEffect.Eligible);

@@ -25,6 +25,51 @@ public sealed class SomatostatinAnalogueTests
             .ShouldNotHaveFired("SSA-SYMPTOM", FindingEffect.Eligible);
     }
 
+    // SSA-FAILED
+
+    [Fact]
+    public void SSA_FAILED_progression_after_the_SSA_start_makes_the_antiproliferative_use_consider_and_names_drug_and_dates()
+    {
+        var a = NonFunctioningG1().Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(10), drug: "octreotide LAR")
+            .Progressing(Ago.Months(2)).Assess(TherapyId.Ssa)
+            .ShouldBe(EligibilityStatus.Consider)
+            .ShouldHaveFired("SSA-FAILED", FindingEffect.Consider)
+            .ShouldHaveFired("SSA-ANTIPROLIF", FindingEffect.Eligible);
+
+        var finding = a.Findings.Single(f => f.Rule == "SSA-FAILED");
+        finding.Reason.Should().Contain("octreotide LAR").And.Contain(Ago.Months(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+            .And.Contain(Ago.Months(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        finding.Inputs.Select(i => i.Fact).Should().Contain([FactKind.Medication, FactKind.DiseaseStatus]);
+    }
+
+    [Fact]
+    public void SSA_FAILED_progression_before_the_SSA_start_is_not_failure()
+    {
+        NonFunctioningG1().Progressing(Ago.Months(6)).Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(4))
+            .Assess(TherapyId.Ssa)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .Fired("SSA-FAILED").Should().BeFalse();
+    }
+
+    [Fact]
+    public void SSA_FAILED_progression_after_the_SSA_ended_is_not_failure_on_it()
+    {
+        NonFunctioningG1().Medication(MedicationKind.SomatostatinAnalogue, active: false, at: Ago.Months(20), until: Ago.Months(8))
+            .Progressing(Ago.Months(2)).Assess(TherapyId.Ssa)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .Fired("SSA-FAILED").Should().BeFalse();
+    }
+
+    [Fact]
+    public void SSA_FAILED_leaves_the_symptom_use_eligible()
+    {
+        NonFunctioningG1().Condition(ConditionKind.CarcinoidSyndrome).Medication(MedicationKind.SomatostatinAnalogue, at: Ago.Months(10))
+            .Progressing(Ago.Months(2)).Assess(TherapyId.Ssa)
+            .ShouldBe(EligibilityStatus.Eligible)
+            .ShouldHaveFired("SSA-SYMPTOM", FindingEffect.Eligible)
+            .ShouldHaveFired("SSA-FAILED", FindingEffect.Consider);
+    }
+
     [Fact]
     public void SSA_ANTIPROLIF_NET_G2_is_consider_because_data_are_lacking()
     {

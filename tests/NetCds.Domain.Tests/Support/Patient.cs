@@ -165,8 +165,8 @@ public sealed class Patient
     public Patient Procedure(ProcedureKind kind, DateTimeOffset? at = null) =>
         With(f => f with { Procedures = Add(f.Procedures, new Fact<ProcedureKind>(kind, Default(at), Next("Procedure"))) });
 
-    public Patient Medication(MedicationKind kind, bool active = true, DateTimeOffset? at = null, DateTimeOffset? until = null) =>
-        With(f => f with { Medications = Add(f.Medications, new Fact<MedicationUse>(new MedicationUse(kind, active, until), Default(at), Next("MedicationStatement"))) });
+    public Patient Medication(MedicationKind kind, bool active = true, DateTimeOffset? at = null, DateTimeOffset? until = null, string? drug = null) =>
+        With(f => f with { Medications = Add(f.Medications, new Fact<MedicationUse>(new MedicationUse(kind, active, until, drug), Default(at), Next("MedicationStatement"))) });
 
     public Patient ChromograninA(Interval value, DateTimeOffset at, ChromograninUnit unit = ChromograninUnit.MassConcentration, decimal? upperLimit = null, string? assay = null) =>
         With(f => f with { ChromograninA = Add(f.ChromograninA, new ChromograninMeasurement(value, unit, upperLimit, at, Next("Observation"), assay)) });

@@ -29,7 +29,7 @@ public sealed class VignetteTests
                 .Lesions(15, 4m, LesionDistribution.Bilobar).Burden(35m).ResectableFraction(40m)
                 .StableFor(12),
             //  RES ABL EMB SIRT LT SSA INF PRRT MIBG EVE SUN CHEMO
-            [X, N, E, E, N, E, C, E, N, C, N, N]),
+            [N, N, E, E, N, E, C, E, N, N, N, N]),
 
         // 000 §9 and 002 Targeted medical therapy: progressive pancreatic NET G2 on an SSA (everolimus, sunitinib, chemotherapy).
         new("pancreatic NET G2 progressive on SSA",
@@ -38,7 +38,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(30))
                 .Lesions(8, 4m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(60m)
                 .DiseaseStatus(DiseaseStatus.Stable, Ago.Months(10)).DiseaseStatus(DiseaseStatus.Worsened, Ago.Months(2)),
-            [X, C, E, E, N, C, C, E, N, E, E, E]),
+            [N, C, E, E, N, C, C, E, N, E, E, E]),
 
         // 002 Therapeutic approach: malignant insulinoma, hypoglycaemia controlled with feeds and diazoxide rather than an SSA.
         new("metastatic insulinoma, unilobar",
@@ -55,7 +55,7 @@ public sealed class VignetteTests
                 .Condition(ConditionKind.ZollingerEllison).Medication(MedicationKind.ProtonPumpInhibitor)
                 .Lesions(12, 3.5m, LesionDistribution.Bilobar).Burden(55m).Sstr(4)
                 .Progressing(Ago.Months(3)),
-            [I, C, C, E, N, E, N, E, N, E, E, E]),
+            [I, C, C, E, N, E, C, E, N, E, E, E]),
 
         // 002 Therapeutic approach and Chemotherapy, 000 §8: poorly differentiated pancreatic NEC, Ki-67 60 %: platinum-etoposide only.
         new("pancreatic NEC, Ki-67 60 %",
@@ -86,7 +86,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(36))
                 .Lesions(20, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(30m)
                 .StableFor(12),
-            [X, N, E, E, E, E, C, E, N, N, N, N]),
+            [N, N, E, E, C, E, C, E, N, N, N, N]),
 
         // 000 §4, 001 Intra-arterial therapies, 002 Hepatic arterial embolization: complete portal vein thrombosis rules out TAE/TACE and SIRT.
         new("small-bowel NET G2, complete portal vein thrombosis, progressing on SSA",
@@ -96,7 +96,7 @@ public sealed class VignetteTests
                 .Lesions(9, 4.5m, LesionDistribution.Bilobar).Burden(40m).ResectableFraction(40m)
                 .PortalVein(PortalVeinStatus.CompleteThrombosis)
                 .Progressing(),
-            [X, C, X, X, N, C, C, E, N, C, N, N]),
+            [N, C, X, X, N, C, C, E, N, C, N, N]),
 
         // 000 §4 and 001 Intra-arterial therapies: severe hepatic dysfunction (bilirubin 3.5 mg/dL) rules out embolization and SIRT, not systemic therapy.
         new("pancreatic NET G2, bilirubin 3.5 mg/dL",
@@ -104,7 +104,7 @@ public sealed class VignetteTests
                 .Bilirubin(3.5m)
                 .Lesions(15, 6m, LesionDistribution.Bilobar).Burden(60m).ResectableFraction(20m)
                 .Progressing(),
-            [X, N, X, X, N, C, N, E, N, E, E, E]),
+            [N, N, X, X, N, C, C, E, N, E, E, E]),
 
         // 002 Table 2 and 001 Role of liver transplantation: a bronchial primary does not drain to the portal vein; 002 Chemotherapy: foregut NET G2.
         new("lung NET (atypical bronchial carcinoid) G2, progressing",
@@ -121,7 +121,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(30))
                 .Lesions(10, 3.5m, LesionDistribution.Bilobar).Burden(45m).ResectableFraction(50m)
                 .Progressing(),
-            [X, C, X, E, N, C, N, E, N, E, E, E]),
+            [N, C, X, E, N, C, C, E, N, E, E, E]),
 
         // 002 Table 1 (interferon for SSTR-negative G1) and 001 Systemic therapies (I-131 MIBG when the uptake scan is positive).
         new("SSTR-negative pancreatic NET G1, MIBG-avid",
@@ -130,7 +130,7 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(26))
                 .Lesions(6, 2.5m, LesionDistribution.Bilobar).Burden(15m).ResectableFraction(60m)
                 .StableFor(8),
-            [X, C, E, E, N, N, C, N, C, N, N, N]),
+            [N, C, E, E, N, N, C, N, C, N, N, N]),
 
         // 000 §5 and 002 Non-functioning tumors and widespread liver disease: a MAA study showing a high lung shunt rules out SIRT.
         new("small-bowel NET G1, carcinoid syndrome, lung shunt 25 %",
@@ -139,14 +139,14 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
                 .Lesions(14, 5m, LesionDistribution.Bilobar).Burden(45m).ResectableFraction(30m).LungShunt(25m)
                 .StableFor(9),
-            [X, N, E, X, N, E, C, E, N, C, N, N]),
+            [N, N, E, X, N, E, C, E, N, N, N, N]),
 
         // 000 §4 (relative), 002 Hepatic arterial embolization (not applicable) and 001/002 on SIRT: more than 75 % of the liver replaced.
         new("pancreatic NET G2, more than 75 % hepatic replacement",
             () => WorkUp(PrimarySite.Pancreas, ki67: 10m, age: 63)
                 .Lesions(30, 9m, LesionDistribution.Bilobar).Burden(80m)
                 .Progressing(),
-            [I, X, X, C, N, C, N, E, N, E, E, E]),
+            [I, N, X, C, N, C, C, E, N, E, E, E]),
 
         // 002 Hepatic arterial embolization: poor performance status rules out TAE/TACE; Karnofsky 40 recorded after an older ECOG.
         new("elderly small-bowel NET G1, carcinoid syndrome, Karnofsky 40 (ECOG 3)",
@@ -156,7 +156,7 @@ public sealed class VignetteTests
                 .Karnofsky(40)
                 .Lesions(9, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(40m)
                 .StableFor(6),
-            [X, C, X, E, N, E, C, E, N, C, N, N]),
+            [N, C, X, C, N, E, C, C, N, N, N, N]),
 
         // 002 Surgery (MEN-1) and Table 1: MEN1 with a 2.5 cm pancreatic primary still in place and limited unilobar liver disease.
         new("MEN1, pancreatic NET G1, unilobar liver metastases",
@@ -174,7 +174,7 @@ public sealed class VignetteTests
                 .Condition(ConditionKind.CarcinoidSyndrome).Medication(MedicationKind.SomatostatinAnalogue)
                 .Lesions(5, 3m, LesionDistribution.Bilobar).Burden(15m)
                 .PortalVein(PortalVeinStatus.Patent).Extrahepatic(ExtrahepaticDisease.None).Bilirubin(0.8m),
-            [I, C, I, E, N, E, C, I, I, C, N, N]),
+            [I, C, I, E, N, E, C, I, I, I, N, N]),
 
         // 002 Table 2 and 001 Role of liver transplantation: a rectal primary leaves portal drainage uncertain.
         new("young rectal NET G1, diffuse unresectable",
@@ -182,7 +182,17 @@ public sealed class VignetteTests
                 .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
                 .Lesions(12, 3m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(40m)
                 .StableFor(10),
-            [X, C, E, E, I, E, C, E, N, C, N, N]),
+            [N, C, E, E, I, E, C, E, N, C, N, N]),
+
+        // 000 §4 (hepatic comorbidity before embolization) and 002 (biliary-enteric anastomosis): a distal pancreatectomy
+        // recorded only as Z90.411, and compensated cirrhosis: EMB and SIRT consider, the card asks which operation it was.
+        new("pancreatic NET G2 after a partial pancreatectomy (Z90.411), cirrhosis",
+            () => WorkUp(PrimarySite.Pancreas, ki67: 8m, age: 61)
+                .Condition(ConditionKind.PartialAbsenceOfPancreas, Ago.Months(24)).Condition(ConditionKind.Cirrhosis, Ago.Months(6))
+                .Procedure(ProcedureKind.PrimaryTumourResection, Ago.Months(24))
+                .Lesions(7, 3.5m, LesionDistribution.Bilobar).Burden(30m).ResectableFraction(50m)
+                .StableFor(9),
+            [N, C, C, C, N, C, C, E, N, N, N, N]),
     ];
 
     public static TheoryData<string> Names => new(All.Select(v => v.Name));

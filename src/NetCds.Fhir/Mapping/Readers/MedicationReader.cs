@@ -81,10 +81,16 @@ internal sealed class MedicationReader(ReadContext context)
         {
             if (Enum.TryParse<MedicationKind>(meaning, out var kind))
             {
-                context.Facts.Medications.Add(new Fact<MedicationUse>(new MedicationUse(kind, active, end), start, source));
+                context.Facts.Medications.Add(new Fact<MedicationUse>(new MedicationUse(kind, active, end, DrugName(concept)), start, source));
             }
         }
     }
+
+    /// <summary>The drug as the record names it (text, else the first coding's display), so a card can name it (SSA-FAILED).</summary>
+    private static string? DrugName(CodeableConcept? concept) =>
+        concept is null ? null
+        : !string.IsNullOrWhiteSpace(concept.Text) ? concept.Text.Trim()
+        : concept.Coding.Select(c => c.Display).FirstOrDefault(d => !string.IsNullOrWhiteSpace(d))?.Trim();
 
     /// <summary>The code of the referenced Medication: the course's facts then depend on that resource too.</summary>
     private CodeableConcept? Resolve(ResourceReference reference)

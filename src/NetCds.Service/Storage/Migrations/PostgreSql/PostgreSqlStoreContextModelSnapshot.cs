@@ -158,6 +158,10 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
 
+                    b.Property<string>("RulesVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Statuses")
                         .IsRequired()
                         .HasMaxLength(1000)

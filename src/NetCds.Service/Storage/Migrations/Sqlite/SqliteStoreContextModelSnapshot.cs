@@ -151,6 +151,10 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RulesVersion")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Statuses")
                         .IsRequired()
                         .HasMaxLength(1000)
