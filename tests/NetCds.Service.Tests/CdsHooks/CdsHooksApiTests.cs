@@ -17,9 +17,14 @@ using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
-/// <summary>The service as an EHR sees it, with JWT off (security has its own tests and one end-to-end test below).</summary>
+/// <summary>
+/// The service as an EHR sees it, with JWT off (security has its own tests and one end-to-end test below), running at
+/// the instant the demo seeds are written for: their statuses ("progression within 12 months") hold on any day.
+/// </summary>
 public sealed class OpenCdsFactory : ServiceFactory
 {
+    public override TimeProvider Clock { get; } = new TestClock(NetCds.Service.Demo.DemoSeeds.SeedInstant);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

@@ -20,6 +20,12 @@ public sealed class PrefetchTests
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// For tests about what is retried, not about time: an attempt timeout (700 ms by default) that a loaded machine
+    /// never reaches, so exactly the replies the fake server is told to give are seen.
+    /// </summary>
+    private static Dictionary<string, string?> RoomyTimeouts => Settings(("TotalBudgetMilliseconds", "20000"), ("AttemptTimeoutMilliseconds", "10000"));
+
     // ---- Templates -------------------------------------------------------------------------------------------
 
     [Fact]
@@ -359,7 +365,7 @@ public sealed class PrefetchTests
     {
         await using var ehr = await FakeFhirServer.StartAsync();
         ehr.On("Condition", FakeReply.WithStatus(500), FakeReply.Ok(FhirJson.Searchset(FhirJson.Condition("c5", PatientId))));
-        await using var sut = await PrefetchHarness.StartAsync();
+        await using var sut = await PrefetchHarness.StartAsync(RoomyTimeouts);
         var prefetch = FullPrefetch();
         prefetch.Remove("conditions");
 
@@ -375,7 +381,7 @@ public sealed class PrefetchTests
     {
         await using var ehr = await FakeFhirServer.StartAsync();
         ehr.On("Condition", FakeReply.WithStatus(429, retryAfter: "1"), FakeReply.Ok(FhirJson.Searchset(FhirJson.Condition("c5", PatientId))));
-        await using var sut = await PrefetchHarness.StartAsync();
+        await using var sut = await PrefetchHarness.StartAsync(RoomyTimeouts);
         var prefetch = FullPrefetch();
         prefetch.Remove("conditions");
         var clock = Stopwatch.StartNew();

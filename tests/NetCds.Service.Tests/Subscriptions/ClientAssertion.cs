@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.Subscriptions;
 
@@ -16,6 +17,7 @@ internal static class ClientAssertion
             ValidAudience = tokenUrl,
             ValidAlgorithms = [SecurityAlgorithms.RsaSha384],
             RequireExpirationTime = true,
+            LifetimeValidator = TestClock.LifetimeIsValid,
             RequireSignedTokens = true,
             ClockSkew = TimeSpan.Zero,
         });

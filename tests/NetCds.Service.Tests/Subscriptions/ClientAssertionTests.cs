@@ -26,6 +26,7 @@ public sealed class ClientAssertionTests
             ValidAudience = TokenUrl,
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha384],
             RequireExpirationTime = true,
+            LifetimeValidator = TestClock.LifetimeIsValid,
         });
         result.IsValid.Should().BeTrue(result.Exception?.Message);
         var token = (JsonWebToken)result.SecurityToken;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
 
 namespace NetCds.Service.Tests.Support;
 
@@ -48,6 +49,18 @@ public sealed class TestClock : TimeProvider
     public static TimeProvider OutOfProcess => Wall;
 
     public override DateTimeOffset GetUtcNow() => _start + GetElapsedTime(_startedAt);
+
+    /// <summary>
+    /// The <c>nbf</c>/<c>exp</c> check an EHR or authorization server of the tests makes, on <see cref="Shared"/>
+    /// (IdentityModel's own check reads the wall clock): set as <see cref="TokenValidationParameters.LifetimeValidator"/>.
+    /// </summary>
+    public static bool LifetimeIsValid(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var now = Now.UtcDateTime;
+        return (notBefore is null || notBefore <= now + parameters.ClockSkew)
+            && (expires is { } end ? end >= now - parameters.ClockSkew : !parameters.RequireExpirationTime);
+    }
 }
 
 /// <summary>Runs a test host on a <see cref="TestClock"/>.</summary>

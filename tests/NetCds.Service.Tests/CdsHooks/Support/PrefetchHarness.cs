@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NetCds.Service.CdsHooks.Prefetch;
 
+using NetCds.Service.Tests.Support;
+
 namespace NetCds.Service.Tests.CdsHooks.Support;
 
 /// <summary>The prefetch resolver as the service builds it: a host with <c>AddCdsHooksPrefetch()</c>, started (options validated).</summary>
@@ -27,6 +29,7 @@ public sealed class PrefetchHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         var logs = new CapturingLoggerProvider();
         builder.Logging.AddProvider(logs).AddProvider(NetCds.Service.Tests.Support.RunLogScan.Logs).SetMinimumLevel(LogLevel.Trace);
+        builder.Services.AddSingleton<TimeProvider>(TestClock.Shared);
         builder.AddCdsHooksPrefetch();
         var host = builder.Build();
         try
