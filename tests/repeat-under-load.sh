@@ -30,7 +30,10 @@ for i in $(seq 1 "$runs"); do
     echo "run $i of $runs FAILED (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
     exit 1
   fi
-  total=$(printf '%s\n' "$out" | grep -Eo 'total: [0-9]+' | tail -1 || true)
-  echo "run $i of $runs passed (${total:-?}; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  total=$(printf "%s\n" "$out" | grep -Eo "Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+, Skipped: [0-9]+" | tail -1 || true)
+  case "$total" in
+    ""|"Total: 0,"*|*"Skipped: "[1-9]*) printf '%s\n' "$out" | tail -20; echo "run $i of $runs ran nothing or skipped tests: check the filter and NETCDS_TEST_*"; exit 1 ;;
+  esac
+  echo "run $i of $runs passed ($total; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 done
 echo "all $runs runs passed under stress-ng in $((SECONDS - started)) s"

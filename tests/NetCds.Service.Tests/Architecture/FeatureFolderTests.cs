@@ -38,6 +38,22 @@ public sealed class FeatureFolderTests
     }
 
     [Fact]
+    public void Shared_folders_depend_on_each_other_without_cycles()
+    {
+        var shared = Shared.Select(s => s.Data).ToList();
+        var uses = shared.ToDictionary(s => s, s => shared.Where(t => t != s && FailingTypes(s, [t]).Count > 0).ToList());
+
+        Cycles(uses).Should().BeEmpty("shared pieces are layered: a cycle between two folders means one of them holds what belongs to the other");
+    }
+
+    [Fact]
+    public void The_cycle_check_finds_a_cycle_when_there_is_one()
+    {
+        Cycles(new() { ["Fhir"] = ["Security"], ["Security"] = ["Fhir"], ["Storage"] = [] }).Should().Contain("Fhir -> Security -> Fhir");
+        Cycles(new() { ["Fhir"] = [], ["Security"] = ["Fhir"] }).Should().BeEmpty();
+    }
+
+    [Fact]
     public void Every_folder_is_either_a_feature_or_shared()
     {
         var folders = Service.GetTypes()
@@ -75,6 +91,34 @@ public sealed class FeatureFolderTests
             .ShouldNot().HaveDependencyOnAny(forbiddenTypes)
             .GetResult();
         return result.FailingTypeNames?.ToList() ?? [];
+    }
+
+    /// <summary>Every dependency cycle among the folders, each written as "A -> B -> A".</summary>
+    private static List<string> Cycles(Dictionary<string, List<string>> uses)
+    {
+        var cycles = new List<string>();
+        void Walk(string folder, List<string> path)
+        {
+            foreach (var next in uses[folder])
+            {
+                var at = path.IndexOf(next);
+                if (at >= 0)
+                {
+                    cycles.Add(string.Join(" -> ", path.Skip(at).Append(next)));
+                }
+                else
+                {
+                    Walk(next, [.. path, next]);
+                }
+            }
+        }
+
+        foreach (var folder in uses.Keys)
+        {
+            Walk(folder, [folder]);
+        }
+
+        return [.. cycles.Distinct()];
     }
 
     private static bool InFolder(Type type, string folder) =>

@@ -1,8 +1,9 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using NetCds.Service.Fhir;
 using NetCds.Service.Security;
 
-namespace NetCds.Service.Fhir;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>
 /// <c>GET /fhir/metadata</c>: the service's R4 CapabilityStatement (FHIR R4 §3.1.0 CapabilityStatement, RESTful
