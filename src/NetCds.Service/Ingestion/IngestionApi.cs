@@ -185,7 +185,8 @@ public static class IngestionApi
         }
     }
 
-    private static async Task<ContentHttpResult> LatestReportAsync(string patientId, StoreContext store, CancellationToken cancellationToken)
+    /// <summary>The latest report; its <c>ETag</c> is the report's revision, the one an <c>EligibilityChanged</c> names.</summary>
+    private static async Task<ContentHttpResult> LatestReportAsync(string patientId, HttpContext http, StoreContext store, CancellationToken cancellationToken)
     {
         if (!FhirIds.IsValidId(patientId))
         {
@@ -193,8 +194,18 @@ public static class IngestionApi
         }
 
         var report = await store.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Patient == $"Patient/{patientId}", cancellationToken);
-        return report is null
-            ? FhirResults.Problem(OperationOutcome.IssueType.NotFound, "No report for this patient yet: nothing has been received about them, or the recompute is still queued.", StatusCodes.Status404NotFound)
-            : TypedResults.Content(report.ReportJson, "application/json", statusCode: StatusCodes.Status200OK);
+        if (report is null)
+        {
+            return FhirResults.Problem(OperationOutcome.IssueType.NotFound, "No report for this patient yet: nothing has been received about them, or the recompute is still queued.", StatusCodes.Status404NotFound);
+        }
+
+        http.Response.Headers.ETag = ReportRevision.ETag(report.Revision);
+        return TypedResults.Content(report.ReportJson, "application/json", statusCode: StatusCodes.Status200OK);
     }
+}
+
+/// <summary>How a report's revision is written as an HTTP entity tag (weak: the JSON may be re-serialized).</summary>
+public static class ReportRevision
+{
+    public static string ETag(int revision) => $"W/\"{revision.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
 }

@@ -77,7 +77,9 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
             object message = row.MessageType switch
             {
                 nameof(RecomputeEligibility) => JsonSerializer.Deserialize<RecomputeEligibility>(row.Payload, JsonSerializerOptions.Web)!,
-                nameof(EligibilityChanged) => JsonSerializer.Deserialize<EligibilityChanged>(row.Payload, JsonSerializerOptions.Web)!,
+                // A V1 row left undispatched by the previous release goes out in the V2 shape (its report and cards dropped,
+                // revision 0: unknown); the subscriber reads the report as for any change.
+                nameof(Contracts.V2.EligibilityChanged) => JsonSerializer.Deserialize<Contracts.V2.EligibilityChanged>(row.Payload, JsonSerializerOptions.Web)!,
                 nameof(SubscriptionNotificationReceived) => JsonSerializer.Deserialize<SubscriptionNotificationReceived>(row.Payload, JsonSerializerOptions.Web)!,
                 _ => throw new InvalidOperationException($"Unknown outbox message type {row.MessageType}."),
             };

@@ -2,7 +2,7 @@ namespace NetCds.Service.Records;
 
 public static class RecordsExtensions
 {
-    /// <summary>Storing resources (group commit), loading a patient's record (parsed once per version), their settings.</summary>
+    /// <summary>Storing resources (group commit), loading a patient's record (parsed once per version), recomputing its report, their settings.</summary>
     public static IHostApplicationBuilder AddPatientRecords(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion").ValidateDataAnnotations().ValidateOnStart();
@@ -10,6 +10,7 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<IngestionGroupCommit>();
         builder.Services.AddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
+        builder.Services.AddScoped<EligibilityRecompute>();
         builder.Services.AddSingleton<FactState>();
         builder.Services.AddHostedService<FactStateRederivation>();
         return builder;

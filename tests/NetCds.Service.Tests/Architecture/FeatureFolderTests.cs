@@ -70,8 +70,8 @@ public sealed class FeatureFolderTests
     [Fact]
     public void The_test_sees_a_dependency_when_there_is_one()
     {
-        // Guards the guard: the recompute consumer builds cards, so it depends on Cards.
-        FailingTypes("Messaging", ["Cards"]).Should().Contain(t => t.Contains("RecomputeEligibility", StringComparison.Ordinal));
+        // Guards the guard: the recompute consumer calls the recompute, so it depends on Records.
+        FailingTypes("Messaging", ["Records"]).Should().Contain(t => t.Contains("RecomputeEligibility", StringComparison.Ordinal));
     }
 
     /// <summary>Types in <paramref name="folder"/> that use a type of one of <paramref name="forbidden"/> (method bodies included).</summary>

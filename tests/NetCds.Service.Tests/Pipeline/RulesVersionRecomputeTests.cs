@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NetCds.Domain.Engine;
-using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Messaging.Contracts.V2;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Support;

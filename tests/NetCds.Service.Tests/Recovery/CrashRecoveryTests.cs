@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using NetCds.Domain.Engine;
@@ -9,6 +10,7 @@ using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Terminology;
+using NetCds.Service.Messaging.Contracts.V2;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
 using NetCds.Service.Tests.Support;
@@ -102,11 +104,22 @@ public sealed class CrashRecoveryTests
             {
                 var report = await context.Reports.AsNoTracking().SingleAsync(r => r.Patient == $"Patient/{p}", ct);
                 report.Statuses.Should().Be(await RecomputeAsync(context, $"Patient/{p}", report.EvaluatedAt, ct), "the stored report equals a fresh single-process recompute");
-                var announced = (await context.Outbox.AsNoTracking().Where(m => m.MessageType == "EligibilityChanged").OrderBy(m => m.CreatedAt).ToListAsync(ct))
-                    .Select(m => JsonNode.Parse(m.Payload)!).Where(m => (string?)m["patient"] == $"Patient/{p}")
-                    .Select(m => string.Join(',', m["report"]!["assessments"]!.AsArray().Select(a => $"{a!["therapy"]}={a["status"]}"))).ToList();
+                var announced = (await context.Outbox.AsNoTracking().Where(m => m.MessageType == "EligibilityChanged").ToListAsync(ct))
+                    .Select(m => JsonSerializer.Deserialize<EligibilityChanged>(m.Payload, JsonSerializerOptions.Web)!).Where(m => m.Patient == $"Patient/{p}")
+                    .OrderBy(m => m.Revision).ToList();
                 announced.Should().NotBeEmpty();
-                announced.Zip(announced.Skip(1)).Should().OnlyContain(pair => pair.First != pair.Second, "a change is announced once, never repeated");
+                announced.Select(m => m.Revision).Should().OnlyHaveUniqueItems("a change is announced once, never repeated");
+
+                // The changes chain: each starts where the last announced change of its therapy ended (none lost, none
+                // repeated), and together they end at the stored report.
+                var state = new Dictionary<string, string>();
+                foreach (var change in announced.SelectMany(m => m.Changes))
+                {
+                    state.GetValueOrDefault(change.Therapy).Should().Be(change.Previous, $"{change.Therapy} changes from what was last announced");
+                    state[change.Therapy] = change.Current;
+                }
+
+                state.Should().BeEquivalentTo(report.Statuses.Split(',').Select(s => s.Split('=')).ToDictionary(s => s[0], s => s[1]));
             }
         }
         finally

@@ -25,21 +25,6 @@ public sealed record RawFhirJson
     public Dictionary<string, JsonElement> Content { get; init; } = [];
 }
 
-/// <summary>One therapy whose status changed.</summary>
-public sealed record StatusChange(string Therapy, string? Previous, string Current);
-
-/// <summary>
-/// A patient's eligibility changed: published once per change, with the new report and the CDS Hooks cards an EHR
-/// would show (JSON, as the CDS Hooks API writes them).
-/// </summary>
-public sealed record EligibilityChanged(
-    string Patient,
-    DateTimeOffset EvaluatedAt,
-    string RulesVersion,
-    IReadOnlyList<StatusChange> Changes,
-    JsonElement Cards,
-    JsonElement Report);
-
 /// <summary>
 /// A Subscriptions Backport notification Bundle accepted from an EHR (FHIR JSON, as received): acknowledged once
 /// this is in the outbox; reading the focus resources and closing gaps happens when it is consumed.

@@ -15,7 +15,7 @@ internal sealed record BrokerMessage(JsonElement Envelope, IReadOnlyDictionary<s
 internal sealed class RabbitProbe : IAsyncDisposable
 {
     /// <summary>MassTransit names a message type's exchange after its full type name.</summary>
-    public const string EligibilityChangedExchange = "NetCds.Service.Messaging.Contracts.V1:EligibilityChanged";
+    public const string EligibilityChangedExchange = "NetCds.Service.Messaging.Contracts.V2:EligibilityChanged";
 
     private readonly IConnection _connection;
     private IChannel _channel;

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using NetCds.Domain.Engine;
+using NetCds.Fhir;
+using NetCds.Service.Messaging.Contracts.V2;
+using NetCds.Service.Ops;
+using NetCds.Service.Storage;
+
+namespace NetCds.Service.Records;
+
+/// <summary>What a recompute did.</summary>
+public enum RecomputeOutcome
+{
+    /// <summary>The patient's report already covers the record's generation: nothing to do.</summary>
+    Covered,
+
+    /// <summary>The record holds nothing to evaluate (no patient resources): no report.</summary>
+    NothingToEvaluate,
+
+    /// <summary>The report was refreshed; no status changed.</summary>
+    Refreshed,
+
+    /// <summary>The report was refreshed and an <see cref="EligibilityChanged"/> was written to the outbox.</summary>
+    Changed,
+}
+
+/// <summary>
+/// Recomputes one patient from the stored record: what the recompute consumer, and anything else that asks for a
+/// patient's report to be brought up to date, calls. Coalesced twice: while a patient's request is queued and not
+/// yet taken up, further commits queue none (<see cref="PatientGenerations.TakeUpAsync"/>: 50 events for one patient
+/// before its recompute starts give one message); and a request whose patient's report was already computed from the
+/// record's current generation is skipped (read in the same statement that takes the request up). One recompute per
+/// patient at a time (<see cref="PatientLease"/>), so instances wait for each other instead of colliding and
+/// retrying. The report is refreshed; an <see cref="EligibilityChanged"/> is written to the outbox, in the same
+/// transaction, only when a status changed, so a redelivered request announces nothing twice. The record is read as
+/// its kept fact state (<see cref="PatientRecord.FactsAsync"/>): an event costs the facts of what changed, not a parse
+/// and mapping of the whole record.
+/// </summary>
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, TimeProvider clock)
+{
+    /// <summary>
+    /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
+    /// the request was queued for; null (an operator's request, a replay) always recomputes.
+    /// </summary>
+    public async Task<RecomputeOutcome> RecomputeAsync(string patient, long? generation, DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    {
+        // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
+        long? wanted = null;
+        if (generation is not null)
+        {
+            var (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
+            if (reported >= current)
+            {
+                NetCdsTelemetry.RecomputeCoalesced();
+                return RecomputeOutcome.Covered;
+            }
+
+            wanted = current;
+        }
+
+        await using var lease = await PatientLease.AcquireAsync(store, patient, cancellationToken);
+        var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
+        if (wanted is not null && report?.Generation >= wanted)
+        {
+            // Another recompute covered it while this one waited for the lease.
+            NetCdsTelemetry.RecomputeCoalesced();
+            return RecomputeOutcome.Covered;
+        }
+
+        // The generation is read before the resources (the one taken up above, else now): the report may see more
+        // than it claims, never less.
+        var reading = wanted ?? await PatientGenerations.CurrentAsync(store, patient, cancellationToken);
+        var now = clock.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var facts = await record.FactsAsync(patient, now, cancellationToken);
+        var result = evaluation.Evaluate(facts, now);
+        NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        if (result is null)
+        {
+            return RecomputeOutcome.NothingToEvaluate;
+        }
+
+        var statuses = string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
+        var changes = Changes(report?.Statuses, result);
+        report ??= store.Reports.Add(new PatientReport { Patient = patient, ReportJson = "", Statuses = "" }).Entity;
+        report.ReportJson = result.Document.ToJson();
+        report.Statuses = statuses;
+        report.EvaluatedAt = now;
+        report.RulesVersion = result.Report.RulesVersion;
+        report.Generation = reading;
+        report.Revision++;
+        if (changes.Count > 0)
+        {
+            Outbox.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
+        }
+
+        await store.SaveChangesAsync(cancellationToken);
+        await lease.CommitAsync(cancellationToken);
+        signal.Notify();
+        NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - requestedAt);
+        foreach (var change in changes)
+        {
+            NetCdsTelemetry.StatusChanged(change.Therapy, change.Current);
+        }
+
+        return changes.Count > 0 ? RecomputeOutcome.Changed : RecomputeOutcome.Refreshed;
+    }
+
+    private static List<StatusChange> Changes(string? previous, Evaluation result)
+    {
+        var before = (previous ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        return [.. result.Report.Assessments
+            .Where(a => before.GetValueOrDefault(a.Therapy.Code()) != a.Status.Code())
+            .Select(a => new StatusChange(a.Therapy.Code(), before.GetValueOrDefault(a.Therapy.Code()), a.Status.Code()))];
+    }
+}
