@@ -94,7 +94,7 @@ public static class FhirMetadata
         ],
         Versioning = CapabilityStatement.ResourceVersionPolicy.Versioned,
         UpdateCreate = true,
-        Documentation = $"Needs scope system/{type}.write (v1) or system/{type}.cu (v2; .d to delete).",
+        Documentation = $"Needs scope system/{type}.write (v1), or system/{type}.c to create and .u to update (v2; .d to delete).",
     };
 
     private static CapabilityStatement.ResourceInteractionComponent Interaction(CapabilityStatement.TypeRestfulInteraction code) => new() { Code = code };
@@ -110,7 +110,7 @@ public static class FhirMetadata
         ],
         Description = "Bearer access tokens (RFC 9068 JWT, typ at+jwt) from a configured authorization server, audience the service's public URL. "
             + "SMART Backend Services system scopes: v1 system/[type].read | .write | .*, or v2 system/[type].[cruds] (letters in that order; [type] may be *). "
-            + "A v2 scope with a query (?category=...) grants nothing here. Writes need create and update for each type written (write, or cu); DELETE needs delete (write, or d); GET /eligibility/[patient] needs Patient read. "
+            + "A v2 scope with a query (?category=...) grants nothing here. A write needs create for what is not stored yet and update for what is (write, or c and u); DELETE needs delete (write, or d); GET /eligibility/[patient] needs Patient read. "
             + "GET /fhir/metadata is public. Subscription notifications authenticate with their channel header instead.",
     };
 }

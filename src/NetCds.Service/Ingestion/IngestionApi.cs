@@ -35,14 +35,14 @@ public static class IngestionApi
         var fhir = app.MapGroup("/fhir").WithTags("Ingestion").RequireApiCaller();
         // 200: a Bundle's per-entry response, or an update; 201: a created resource; 413 over the size or entry limit.
         int[] written = [StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
-        fhir.MapPost("", (HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, null, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+        fhir.MapPost("", (HttpContext http, ResourceIngestion ingestion, StoreContext store, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, null, null, ingestion, store, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
             .DocumentsBody("A FHIR resource or Bundle, or NDJSON: one resource per line.", FhirBody("A FHIR resource, or a Bundle (transaction, batch, collection, message, history, subscription notification)."), NdjsonBody);
-        fhir.MapPost("/{type}", (string type, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, null, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+        fhir.MapPost("/{type}", (string type, HttpContext http, ResourceIngestion ingestion, StoreContext store, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, type, null, ingestion, store, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
             .DocumentsBody("A FHIR resource of the URL's type.", FhirBody("A FHIR resource of the URL's type."));
-        fhir.MapPut("/{type}/{id}", (string type, string id, HttpContext http, ResourceIngestion ingestion, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
-            IngestAsync(http, type, id, ingestion, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
+        fhir.MapPut("/{type}/{id}", (string type, string id, HttpContext http, ResourceIngestion ingestion, StoreContext store, IOptions<FhirOptions> fhirOptions, IOptions<IngestionOptions> options, CancellationToken ct) =>
+            IngestAsync(http, type, id, ingestion, store, fhirOptions.Value, options.Value, ct)).ProducesFhir(written)
             .DocumentsBody("A FHIR resource of the URL's type; its id, if any, must be the URL's.", FhirBody("A FHIR resource of the URL's type."));
         fhir.MapDelete("/{type}/{id}", DeleteAsync).ProducesFhir(StatusCodes.Status400BadRequest);
 
@@ -68,7 +68,7 @@ public static class IngestionApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<ContentHttpResult> IngestAsync(HttpContext http, string? type, string? id, ResourceIngestion ingestion, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> IngestAsync(HttpContext http, string? type, string? id, ResourceIngestion ingestion, StoreContext store, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
     {
         if (type is not null && FhirIds.Check(type, id) is { } bad)
         {
@@ -77,7 +77,7 @@ public static class IngestionApi
 
         if (type is null && NdjsonIngestion.Accepts(http.Request))
         {
-            return await NdjsonIngestion.IngestAsync(http, ingestion, fhirOptions, options, cancellationToken);
+            return await NdjsonIngestion.IngestAsync(http, ingestion, store, fhirOptions, options, cancellationToken);
         }
 
         var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
@@ -114,7 +114,7 @@ public static class IngestionApi
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid[(bar + 1)..].Trim(), StatusCodes.Status400BadRequest, invalid[..bar]);
         }
 
-        var forbidden = http.Forbidden(entries.Where(e => e.Resource is not null).Select(e => e.Resource!.TypeName), ApiAccess.Create, ApiAccess.Update)
+        var forbidden = await WritePermission.ForbiddenAsync(http, entries.Select(e => e.Resource).OfType<Resource>(), store, cancellationToken)
             ?? http.Forbidden(entries.Where(e => e.Resource is null).Select(e => e.DeleteType!), ApiAccess.Delete);
         if (forbidden is not null)
         {

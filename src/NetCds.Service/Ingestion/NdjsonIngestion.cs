@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using NetCds.Fhir.Input;
 using NetCds.Service.Fhir;
 using NetCds.Service.Records;
-using NetCds.Service.Security;
+using NetCds.Service.Storage;
 
 namespace NetCds.Service.Ingestion;
 
@@ -21,7 +21,7 @@ public static class NdjsonIngestion
     public static bool Accepts(HttpRequest request) =>
         request.ContentType?.Split(';')[0].Trim() is { } mediaType && MediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase);
 
-    public static async Task<ContentHttpResult> IngestAsync(HttpContext http, ResourceIngestion ingestion, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
+    public static async Task<ContentHttpResult> IngestAsync(HttpContext http, ResourceIngestion ingestion, StoreContext store, FhirOptions fhirOptions, IngestionOptions options, CancellationToken cancellationToken)
     {
         var (body, tooLarge) = await FhirResults.ReadBodyAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken);
         if (tooLarge is not null)
@@ -66,7 +66,7 @@ public static class NdjsonIngestion
             }
         }
 
-        if (http.Forbidden(entries.Select(e => e.Entry.Resource!.TypeName), ApiAccess.Create, ApiAccess.Update) is { } forbidden)
+        if (await WritePermission.ForbiddenAsync(http, entries.Select(e => e.Entry.Resource!), store, cancellationToken) is { } forbidden)
         {
             return forbidden;
         }

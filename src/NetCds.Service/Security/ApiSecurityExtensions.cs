@@ -150,7 +150,7 @@ public static partial class ApiSecurityExtensions
                 {
                     var scope = needed == ApiAccess.Read ? "read" : "write";
                     return FhirResults.Problem(OperationOutcome.IssueType.Forbidden,
-                        $"The access token does not allow {needed.ToString().ToLowerInvariant()} of {type}: a scope such as system/{type}.{scope} is needed.",
+                        $"The access token does not allow {needed.ToString().ToLowerInvariant()} of {type}: a scope such as system/{type}.{scope} (v2: system/{type}.{SmartScopes.Letter(needed)}) is needed.",
                         StatusCodes.Status403Forbidden);
                 }
             }

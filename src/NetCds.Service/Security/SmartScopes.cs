@@ -73,7 +73,8 @@ public static class SmartScopes
         };
     }
 
-    private static char Letter(ApiAccess access) => access switch
+    /// <summary>The SMART v2 letter of <paramref name="access"/> (<c>cruds</c>).</summary>
+    public static char Letter(ApiAccess access) => access switch
     {
         ApiAccess.Read => 'r',
         ApiAccess.Create => 'c',

@@ -67,7 +67,6 @@ public sealed class ApiAuthTests(ServiceFactory factory) : IClassFixture<Service
     [Theory]
     [InlineData("system/*.read", "POST", "/fhir")]
     [InlineData("system/Patient.write", "POST", "/fhir")]
-    [InlineData("system/Observation.c", "PUT", "/fhir/Observation/auth-obs-1")]
     [InlineData("system/Observation.cu", "DELETE", "/fhir/Observation/auth-obs-1")]
     [InlineData("system/*.write", "GET", "/eligibility/auth-1")]
     [InlineData("system/Observation.read", "POST", "/eligibility/$evaluate")]
@@ -90,6 +89,33 @@ public sealed class ApiAuthTests(ServiceFactory factory) : IClassFixture<Service
         using var response = await SendAsync(HttpMethod.Put, "/fhir/Observation/auth-obs-1", AuthorizationServer.Token(scope), Observation);
 
         response.StatusCode.Should().BeOneOf(HttpStatusCode.Created, HttpStatusCode.OK);
+    }
+
+    /// <summary>An Observation of its own id (so no other test has stored it), with the value given.</summary>
+    private static string ObservationWithId(string id, int value) => Observation.Replace("auth-obs-1", id, StringComparison.Ordinal).Replace("\"value\":2", $"\"value\":{value}", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task SMART_v2_creating_what_is_not_stored_needs_c_and_updating_what_is_needs_u()
+    {
+        var stored = $"auth-cu-{Guid.NewGuid():N}"[..30];
+        var fresh = $"auth-cu-{Guid.NewGuid():N}"[..30];
+        var createOnly = AuthorizationServer.Token("system/Observation.c");
+        var updateOnly = AuthorizationServer.Token("system/Observation.u");
+
+        using var created = await SendAsync(HttpMethod.Post, "/fhir", createOnly, ObservationWithId(stored, 2));
+        using var updateWithC = await SendAsync(HttpMethod.Put, $"/fhir/Observation/{stored}", createOnly, ObservationWithId(stored, 3));
+        using var createWithU = await SendAsync(HttpMethod.Put, $"/fhir/Observation/{fresh}", updateOnly, ObservationWithId(fresh, 2));
+        using var updated = await SendAsync(HttpMethod.Put, $"/fhir/Observation/{stored}", updateOnly, ObservationWithId(stored, 4));
+        var mixed = $$"""{"resourceType":"Bundle","type":"batch","entry":[{"resource":{{ObservationWithId(fresh, 5)}}},{"resource":{{ObservationWithId(stored, 6)}}}]}""";
+        using var mixedWithC = await SendAsync(HttpMethod.Post, "/fhir", createOnly, mixed);
+
+        created.StatusCode.Should().Be(HttpStatusCode.Created, "creating what is not stored needs c only");
+        updateWithC.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await updateWithC.Content.ReadAsStringAsync(Ct)).Should().Contain("update of Observation").And.Contain("system/Observation.u");
+        createWithU.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await createWithU.Content.ReadAsStringAsync(Ct)).Should().Contain("create of Observation").And.Contain("system/Observation.c");
+        updated.StatusCode.Should().Be(HttpStatusCode.OK, "updating what is stored needs u only");
+        mixedWithC.StatusCode.Should().Be(HttpStatusCode.Forbidden, "one entry of the Bundle updates a stored resource");
     }
 
     [Fact]
