@@ -32,9 +32,22 @@ public static class EligibilityEngine
 
     public static EligibilityReport Evaluate(PatientFacts facts, DateTimeOffset asOf, EligibilityPolicy policy)
     {
+        ArgumentNullException.ThrowIfNull(facts);
         var context = EvaluationContext.Create(facts, asOf, policy);
-        // FIT applies across therapies, so it is added to each therapy's own assessment (002 Management prior to treatment).
-        var assessments = RuleSets.Select(rules => Fitness.Apply(rules.Assess(context), context)).ToList();
+
+        // Decided by cases (catalogue, "Quantities are intervals"): an interval that spans a threshold is evaluated
+        // once per piece, and a therapy is decided when every case agrees. The report's derived facts, and what is
+        // also reported, stay those of the values as written.
+        var spanning = InputCases.Spanning(facts, policy);
+        var cases = InputCases.Of(facts, spanning)
+            .Select(one => (Case: one, Context: one.Pieces.Count == 0 ? context : EvaluationContext.Create(one.Facts, asOf, policy)))
+            .ToList();
+        var assessments = RuleSets
+            .Select(rules => DecidedByCases.Combine(
+                rules.Therapy,
+                cases[0].Case.Pieces.Count == 0 ? [] : spanning,
+                [.. cases.Select(one => new CaseAssessment(one.Case, one.Context, Assess(rules, one.Context)))]))
+            .ToList();
         return new EligibilityReport(
             facts.Patient,
             asOf,
@@ -44,4 +57,7 @@ public static class EligibilityEngine
             AlsoReported.Items(context),
             policy.SitePolicySettings());
     }
+
+    /// <summary>FIT applies across therapies, so it is added to each therapy's own assessment (002 Management prior to treatment).</summary>
+    private static TherapyAssessment Assess(ITherapyRules rules, EvaluationContext context) => Fitness.Apply(rules.Assess(context), context);
 }
