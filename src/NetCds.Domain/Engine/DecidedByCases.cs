@@ -10,8 +10,10 @@ public sealed record CaseAssessment(InputCase Case, EvaluationContext Context, T
 /// intervals"). The same status in every case is that status: Ki-67 15-25 % is G2 or NET G3, and interferon is
 /// not-indicated either way. Cases that disagree give insufficient-data naming the input that decides, unless every
 /// case is at least not-indicated (then that much is certain, as a known contraindication wins over missing data).
-/// Findings true in every case are kept once; a finding of some cases only is kept with its case in front ("if
-/// Ki-67 &gt; 20 and ≤ 25 %: ..."), and can never raise the status above what every case shares.
+/// Findings true in every case are kept once. When the cases agree, a finding of some cases only is kept with its case
+/// in front ("if Ki-67 &gt; 20 %: ..."), and can never raise the status above what every case shares. When they
+/// disagree, one finding per deciding input says what each case would give ("consider if bilirubin ≤ 3 mg/dL;
+/// contraindicated if bilirubin &gt; 3 mg/dL"), as a rule undecided by a bound always has: one finding, one order.
 /// </summary>
 public static class DecidedByCases
 {
@@ -40,14 +42,7 @@ public static class DecidedByCases
 
         foreach (var outcome in outcomes)
         {
-            foreach (var finding in outcome.Cases[0].Assessment.Findings.Where(f => !everyCase.Contains(Key(f))))
-            {
-                conditional.Add(finding);
-                // A finding of some cases only is no vote when the cases disagree (a safety rule never passes on one
-                // side of a bound), nor can it carry the therapy past what every case shares.
-                var effect = !agreed || finding.Effect.AsStatus() is { } voted && voted > status ? FindingEffect.Note : finding.Effect;
-                findings.Add(finding with { Effect = effect, Reason = $"if {CaseText(spanning, outcome)}: {finding.Reason}" });
-            }
+            conditional.AddRange(outcome.Cases[0].Assessment.Findings.Where(f => !everyCase.Contains(Key(f))));
         }
 
         if (conditional.Count == 0)
@@ -56,16 +51,38 @@ public static class DecidedByCases
             return cases[0].Assessment;
         }
 
+        // The rule each input's summary speaks for: of the findings that change with that input, the one that votes
+        // highest in some case (the safety rule, when there is one).
+        var holdingCases = conditional.DistinctBy(Key).ToDictionary(Key, f => cases.Where(c => c.Assessment.Findings.Any(x => Key(x) == Key(f))).ToList());
+        var speakingFor = Enumerable.Range(0, spanning.Count)
+            .Select(i => conditional.Where(f => VariesWith(i, holdingCases[Key(f)], cases)).DefaultIfEmpty(conditional[0])
+                .MaxBy(f => f.Effect.AsStatus() is { } voted ? (int)voted : -1)!)
+            .ToList();
+        var summarised = agreed ? [] : speakingFor.Where((_, i) => Decides(i, cases)).Select(f => f.Rule).ToHashSet();
+        foreach (var finding in conditional.DistinctBy(Key))
+        {
+            // A finding of some cases only never carries the therapy past what every case shares; when the cases
+            // disagree it is no vote at all (a safety rule never passes on one side of a bound), and the summary below
+            // speaks for its rule. Its reason says in which cases it holds.
+            var effect = finding.Effect.AsStatus() is { } voted && (!agreed || voted > status) ? FindingEffect.Note : finding.Effect;
+            if (!summarised.Contains(finding.Rule))
+            {
+                findings.Add(finding with { Effect = effect, Reason = $"if {CaseText(spanning, holdingCases[Key(finding)])}: {finding.Reason}" });
+            }
+        }
+
         var missing = cases.SelectMany(c => c.Assessment.Missing).DistinctBy(m => m.Fact).ToList();
-        var rule = conditional.FirstOrDefault(f => f.Effect.AsStatus() is not null)?.Rule ?? conditional[0].Rule;
-        var evidence = conditional.SelectMany(f => f.Evidence).Distinct().ToList();
         for (var i = 0; i < spanning.Count; i++)
         {
             var input = spanning[i];
+            var rule = speakingFor[i].Rule;
+            var evidence = conditional.Where(f => f.Rule == rule).SelectMany(f => f.Evidence).Distinct().ToList();
             if (!agreed && Decides(i, cases))
             {
-                var certain = status == EligibilityStatus.InsufficientData ? "an exact value is needed" : $"{status.Code()} at least in every case";
-                findings.Add(new Finding(rule, status.AsEffect(), $"{input.Display} spans cases that decide differently ({StatusByCategory(input, i, outcomes)}): {certain}",
+                // Every case at least not-indicated: the findings common to all carry that status; this one only explains.
+                var undecided = status == EligibilityStatus.InsufficientData;
+                var certain = undecided ? "an exact value is needed" : $"{status.Code()} in every case, whichever it is";
+                findings.Add(new Finding(rule, undecided ? FindingEffect.InsufficientData : FindingEffect.Note, $"{input.Display} spans cases that decide differently ({StatusByCategory(input, i, outcomes)}): {certain}",
                     evidence, [input.Input], []));
                 if (missing.All(m => m.Fact != input.Fact))
                 {
@@ -76,7 +93,7 @@ public static class DecidedByCases
             {
                 var categories = input.GradesTheTumour
                     ? string.Join(" or ", cases.Select(c => c.Context.Derived.Tumour.Describe()).Distinct())
-                    : string.Join(" or ", outcomes.Select(o => input.Describe(o.Cases.Select(c => c.Case.Pieces[i]))).Distinct());
+                    : string.Join(" or ", outcomes.Select(o => input.Ranges(o.Cases.Select(c => c.Case.Pieces[i]))).Distinct()) + input.UnitSuffix;
                 findings.Add(new Finding(rule, FindingEffect.Note, $"{input.Display}: {categories}; {status.Code()} either way", evidence, [input.Input], []));
             }
         }
@@ -103,15 +120,24 @@ public static class DecidedByCases
         $"{f.Rule}|{f.Effect}|{f.Reason}|{string.Join(";", f.Inputs.Select(i => $"{i.Fact}={i.Value}@{i.Source}"))}";
 
     /// <summary>
-    /// The pieces an outcome covers, input by input. When the outcome is not every combination of its pieces (two inputs
-    /// that both matter), its cases are listed one by one so the text never claims a combination it did not evaluate.
+    /// The pieces some cases cover, input by input. When they are not every combination of their pieces (two inputs that
+    /// both matter), the cases are listed one by one so the text never claims a combination it did not evaluate.
     /// </summary>
-    private static string CaseText(IReadOnlyList<SpanningInput> spanning, Outcome outcome)
+    private static string CaseText(IReadOnlyList<SpanningInput> spanning, List<CaseAssessment> holding)
     {
-        var perInput = spanning.Select((_, i) => outcome.Cases.Select(c => c.Case.Pieces[i]).Distinct().Count()).Aggregate(1, (n, k) => n * k);
-        return perInput == outcome.Cases.Count
-            ? string.Join(" and ", spanning.Select((input, i) => input.Describe(outcome.Cases.Select(c => c.Case.Pieces[i]))))
-            : string.Join(" or ", outcome.Cases.Select(c => string.Join(" and ", spanning.Select((input, i) => input.Describe([c.Case.Pieces[i]])))));
+        // An input with every piece among these cases does not shape them, so the case text leaves it out.
+        var shaping = Enumerable.Range(0, spanning.Count)
+            .Where(i => holding.Select(c => c.Case.Pieces[i]).Distinct().Count() < spanning[i].Pieces.Count).ToList();
+        if (shaping.Count == 0)
+        {
+            shaping = [.. Enumerable.Range(0, spanning.Count)];
+        }
+
+        // Every combination of their pieces, or the cases one by one.
+        var combinations = Enumerable.Range(0, spanning.Count).Select(i => holding.Select(c => c.Case.Pieces[i]).Distinct().Count()).Aggregate(1, (n, k) => n * k);
+        return combinations == holding.Count
+            ? string.Join(" and ", shaping.Select(i => spanning[i].Describe(holding.Select(c => c.Case.Pieces[i]))))
+            : string.Join(" or ", holding.Select(c => string.Join(" and ", shaping.Select(i => spanning[i].Describe([c.Case.Pieces[i]])))).Distinct());
     }
 
     /// <summary>Each status with what the input is in it: the grade for Ki-67 and mitoses, otherwise its range.</summary>
@@ -121,6 +147,10 @@ public static class DecidedByCases
             .Select(g => $"{g.Key.Code()} if {(input.GradesTheTumour
                 ? string.Join(" or ", g.SelectMany(o => o.Cases).Select(c => c.Context.Derived.Tumour.Describe()).Distinct())
                 : input.Describe(g.SelectMany(o => o.Cases).Select(c => c.Case.Pieces[index])))}"));
+
+    /// <summary>A finding changes with this input: a case holds it and a case differing only in this input does not.</summary>
+    private static bool VariesWith(int index, List<CaseAssessment> holding, IReadOnlyList<CaseAssessment> cases) =>
+        cases.GroupBy(c => Others(c.Case, index)).Any(g => g.Any(holding.Contains) && !g.All(holding.Contains));
 
     /// <summary>The status changes with this input when the other inputs stay in the same piece.</summary>
     private static bool Decides(int index, IReadOnlyList<CaseAssessment> cases) =>

@@ -11,7 +11,7 @@ namespace NetCds.Domain.Engine;
 public static class EligibilityEngine
 {
     /// <summary>Version of the rule catalogue this code implements; cards and stored reports carry it.</summary>
-    public const string RulesVersion = "netcds-rules-2026.12";
+    public const string RulesVersion = "netcds-rules-2026.12.1";
 
     /// <summary>Therapy order as the articles give it: resection, liver-directed, then systemic (000 §11, 001 Conclusion).</summary>
     public static IReadOnlyList<ITherapyRules> RuleSets { get; } =

@@ -22,7 +22,10 @@ public sealed record SpanningInput(FactKind Fact, string Name, string Unit, Inte
     /// Some pieces as a reason names them, neighbours joined into one range: "Ki-67 &gt; 20 %" (within 15-25 %),
     /// "platelets &lt; 50 ×10⁹/L". A bound the value as written did not have is not shown ("&lt; 50", not "≥ 0 and &lt; 50").
     /// </summary>
-    public string Describe(IEnumerable<InputPiece> pieces)
+    public string Describe(IEnumerable<InputPiece> pieces) => $"{Name} {Ranges(pieces)}{UnitSuffix}";
+
+    /// <summary>As <see cref="Describe"/> without the name and unit: "≤ 3 or ≥ 5".</summary>
+    public string Ranges(IEnumerable<InputPiece> pieces)
     {
         var indices = pieces.Select(p => Pieces.ToList().IndexOf(p)).Distinct().Order().ToList();
         var runs = new List<(int From, int To)>();
@@ -31,7 +34,7 @@ public sealed record SpanningInput(FactKind Fact, string Name, string Unit, Inte
             runs = runs.Count > 0 && runs[^1].To == index - 1 ? [.. runs[..^1], (runs[^1].From, index)] : [.. runs, (index, index)];
         }
 
-        return $"{Name} {string.Join(" or ", runs.Select(r => Range(Pieces[r.From].Values, Pieces[r.To].Values)))}{UnitSuffix}";
+        return string.Join(" or ", runs.Select(r => Range(Pieces[r.From].Values, Pieces[r.To].Values)));
     }
 
     private string Range(Interval first, Interval last)
@@ -58,7 +61,7 @@ public sealed record SpanningInput(FactKind Fact, string Name, string Unit, Inte
     /// <summary>Grade is what Ki-67 and the mitotic count are read for; a case says its grade, not only its range.</summary>
     public bool GradesTheTumour => Fact is FactKind.Ki67 or FactKind.MitoticCount;
 
-    private string UnitSuffix => Unit.Length == 0 ? "" : " " + Unit;
+    public string UnitSuffix => Unit.Length == 0 ? "" : " " + Unit;
 }
 
 /// <summary>One piece of a <see cref="SpanningInput"/>: the values it stands for ("&gt; 20 and ≤ 25") and the facts with the input narrowed to it.</summary>
