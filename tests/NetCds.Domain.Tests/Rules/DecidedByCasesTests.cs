@@ -198,9 +198,10 @@ public sealed class DecidedByCasesTests
     }
 
     [Fact]
-    public void ABL_COUNT_6_to_10_lesions_with_a_6_cm_lesion_is_consider_either_way()
+    public void ABL_COUNT_4_to_8_lesions_with_a_6_cm_lesion_is_consider_either_way()
     {
-        var abl = Candidate().Without(FactKind.LesionCount).LesionCount(Range(6m, 10m)).Without(FactKind.LargestLesion).LargestLesion(6m).Assess(TherapyId.Abl)
+        // 4 lesions is eligible and 5-8 consider (ABL-COUNT), but ABL-SIZE makes a 6 cm lesion consider in both.
+        var abl = Candidate().Without(FactKind.LesionCount).LesionCount(Range(4m, 8m)).Without(FactKind.LargestLesion).LargestLesion(6m).Assess(TherapyId.Abl)
             .ShouldBe(EligibilityStatus.Consider);
         abl.Missing.Should().NotContain(m => m.Fact == FactKind.LesionCount, AssessmentAssertions.Explain(abl));
     }
@@ -297,5 +298,21 @@ public sealed class DecidedByCasesTests
         input.Fact.Should().Be(FactKind.Ki67);
         input.Pieces.Select(p => input.Describe([p])).Should().Equal("Ki-67 < 20 %", "Ki-67 20 %", "Ki-67 > 20 %");
         input.Input.Value.Should().Be("15-25 %");
+    }
+
+    [Fact]
+    public void Beyond_64_combinations_the_intervals_stay_whole_and_each_rule_asks_for_its_input()
+    {
+        // Ki-67 0-30 % (7 pieces), bilirubin 1-5 mg/dL (5), burden 10-100 % (5): 175 combinations.
+        var patient = Candidate().Without(FactKind.Ki67).Ki67(Range(0m, 30m)).Without(FactKind.Bilirubin).Bilirubin(Range(1m, 5m)).Burden(Range(10m, 100m));
+        var facts = patient.Build();
+
+        var spanning = InputCases.Spanning(facts, NetCds.Domain.Policy.EligibilityPolicy.Default);
+        spanning.Aggregate(1, (n, input) => n * input.Pieces.Count).Should().BeGreaterThan(InputCases.MostCases);
+        InputCases.Of(facts, spanning).Should().ContainSingle().Which.Pieces.Should().BeEmpty();
+        patient.Assess(TherapyId.Emb)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired("EMB-LIVER", FindingEffect.InsufficientData)
+            .ShouldMiss(FactKind.Bilirubin);
     }
 }
