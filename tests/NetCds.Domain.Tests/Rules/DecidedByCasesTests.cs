@@ -16,6 +16,13 @@ public sealed class DecidedByCasesTests
 
     private static Patient Candidate() => Patient.UnresectableCandidate();
 
+    /// <summary>The cases give different statuses: insufficient-data under <paramref name="rule"/>, asking for <paramref name="input"/>.</summary>
+    private static TherapyAssessment CasesDisagree(Patient patient, TherapyId therapy, string rule, FactKind input) =>
+        patient.Assess(therapy)
+            .ShouldBe(EligibilityStatus.InsufficientData)
+            .ShouldHaveFired(rule, FindingEffect.InsufficientData)
+            .ShouldMiss(input);
+
     /// <summary>A small-intestine NET, SSTR-positive, no SSA: interferon's alternatives (b)-(d) do not hold.</summary>
     private static Patient MidgutWithKi67(Interval ki67) =>
         Candidate().Without(FactKind.PrimarySite).Primary(PrimarySite.SmallIntestine).Without(FactKind.Ki67).Ki67(ki67);
@@ -80,10 +87,9 @@ public sealed class DecidedByCasesTests
     public void LT_KI67_Ki67_5_to_15_meets_or_fails_the_10_percent_limit_so_it_asks_for_Ki67()
     {
         // A transplant candidate in every other respect (LT-UNRES: unresectable; age 45; stable 9 months).
-        Candidate().Without(FactKind.Ki67).Ki67(Range(5m, 15m)).Assess(TherapyId.Lt)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("LT-KI67", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.Ki67);
+        CasesDisagree(
+            Candidate().Without(FactKind.Ki67).Ki67(Range(5m, 15m)),
+            TherapyId.Lt, "LT-KI67", FactKind.Ki67);
     }
 
     // EMB-LIVER and SIRT-LIVER: bilirubin bands in mg/dL (site policy)
@@ -114,10 +120,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void SIRT_LIVER_bilirubin_1_5_to_2_5_alone_is_eligible_or_consider_so_it_asks_for_bilirubin()
     {
-        Candidate().Without(FactKind.Bilirubin).Bilirubin(Range(1.5m, 2.5m)).Assess(TherapyId.Sirt)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("SIRT-LIVER", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.Bilirubin);
+        CasesDisagree(
+            Candidate().Without(FactKind.Bilirubin).Bilirubin(Range(1.5m, 2.5m)),
+            TherapyId.Sirt, "SIRT-LIVER", FactKind.Bilirubin);
     }
 
     // EMB-BURDEN, SIRT-BURDEN, LT-BURDEN
@@ -134,10 +139,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void EMB_BURDEN_40_to_60_alone_is_eligible_or_consider_so_it_asks_for_the_burden()
     {
-        Candidate().Burden(Range(40m, 60m)).Assess(TherapyId.Emb)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("EMB-BURDEN", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.TumourBurden);
+        CasesDisagree(
+            Candidate().Burden(Range(40m, 60m)),
+            TherapyId.Emb, "EMB-BURDEN", FactKind.TumourBurden);
     }
 
     [Fact]
@@ -151,10 +155,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void SIRT_BURDEN_over_60_alone_is_eligible_or_consider_so_it_asks_for_the_burden()
     {
-        Candidate().Burden(Interval.From(60m, Comparator.GreaterThan)).Assess(TherapyId.Sirt)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("SIRT-BURDEN", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.TumourBurden);
+        CasesDisagree(
+            Candidate().Burden(Interval.From(60m, Comparator.GreaterThan)),
+            TherapyId.Sirt, "SIRT-BURDEN", FactKind.TumourBurden);
     }
 
     [Fact]
@@ -169,10 +172,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void LT_BURDEN_40_to_60_in_an_otherwise_eligible_candidate_asks_for_the_burden()
     {
-        Candidate().Burden(Range(40m, 60m)).Assess(TherapyId.Lt)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("LT-BURDEN", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.TumourBurden);
+        CasesDisagree(
+            Candidate().Burden(Range(40m, 60m)),
+            TherapyId.Lt, "LT-BURDEN", FactKind.TumourBurden);
     }
 
     // ABL-SIZE, ABL-COUNT
@@ -191,10 +193,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void ABL_SIZE_below_6_cm_with_3_lesions_is_eligible_or_consider_so_it_asks_for_the_size()
     {
-        Candidate().Without(FactKind.LesionCount).LesionCount(3m).Without(FactKind.LargestLesion).LargestLesion(Interval.From(6m, Comparator.LessThan)).Assess(TherapyId.Abl)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("ABL-SIZE", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.LargestLesion);
+        CasesDisagree(
+            Candidate().Without(FactKind.LesionCount).LesionCount(3m).Without(FactKind.LargestLesion).LargestLesion(Interval.From(6m, Comparator.LessThan)),
+            TherapyId.Abl, "ABL-SIZE", FactKind.LargestLesion);
     }
 
     [Fact]
@@ -209,10 +210,9 @@ public sealed class DecidedByCasesTests
     [Fact]
     public void ABL_COUNT_3_to_8_lesions_is_eligible_or_consider_so_it_asks_for_the_count()
     {
-        Candidate().Without(FactKind.LesionCount).LesionCount(Range(3m, 8m)).Without(FactKind.LargestLesion).LargestLesion(2m).Assess(TherapyId.Abl)
-            .ShouldBe(EligibilityStatus.InsufficientData)
-            .ShouldHaveFired("ABL-COUNT", FindingEffect.InsufficientData)
-            .ShouldMiss(FactKind.LesionCount);
+        CasesDisagree(
+            Candidate().Without(FactKind.LesionCount).LesionCount(Range(3m, 8m)).Without(FactKind.LargestLesion).LargestLesion(2m),
+            TherapyId.Abl, "ABL-COUNT", FactKind.LesionCount);
     }
 
     [Fact]
