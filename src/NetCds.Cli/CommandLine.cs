@@ -1,28 +1,34 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using NetCds.Domain.Policy;
-using NetCds.Fhir;
-using NetCds.Fhir.Input;
-using NetCds.Fhir.Terminology;
 
 namespace NetCds.Cli;
 
+/// <summary>The exit codes of every <c>netcds</c> command (README, "The netcds tool"; shown by <c>netcds --help</c>).</summary>
+public static class ExitCodes
+{
+    /// <summary>Done: evaluated, imported, listed, replayed; also <c>--help</c>.</summary>
+    public const int Success = 0;
+
+    /// <summary>The command ran and failed: a file missing or not valid FHIR, lines refused, the service or broker refused.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Usage: an unknown command or option (with suggestions), a missing argument, a value that does not parse.</summary>
+    public const int Usage = 2;
+
+    public const string Described = """
+        Exit codes: 0 done (and --help), 1 the command ran and failed (input not found or not valid FHIR,
+        lines refused, the service or broker refused), 2 usage (unknown command or option, missing or bad value).
+        """;
+}
+
 /// <summary>
-/// <c>netcds evaluate &lt;file&gt; [--as-of ISO-date] [--json] [--terminology site-map.json]</c>.
-/// Exit codes: 0 evaluated, 1 the input could not be evaluated, 2 usage.
+/// <c>netcds</c>: the command tree (System.CommandLine), so every command and subcommand answers <c>--help</c>, a
+/// mistyped command gets suggestions, and a usage error is exit code 2 (<see cref="ExitCodes"/>).
 /// </summary>
 public static class CommandLine
 {
-    private const string Usage = """
-        usage: netcds evaluate <fhir-file.json> [--as-of 2026-11-01] [--json] [--terminology site-map.json]
-          Evaluates one patient's FHIR Bundle (or resource) and prints the eligibility of every therapy.
-          --as-of        evaluate as of this date/time (default: now)
-          --json         print the report JSON (as POST /eligibility/$evaluate returns it)
-          --terminology  add a site's terminology map to the built-in one
-        netcds dead-letters list|show|replay|purge ...   (netcds dead-letters for its usage)
-        netcds import <dir|file.ndjson> --url <service> [--batch 1000]   (FHIR Bulk Data NDJSON; token in NETCDS_TOKEN)
-        netcds subscriptions list|create|check|delete ... (netcds subscriptions for its usage)
-        """;
-
     /// <summary>Runs one command; <paramref name="clock"/> is what "now" means to <c>evaluate</c> without <c>--as-of</c>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, TimeProvider clock)
     {
@@ -30,88 +36,79 @@ public static class CommandLine
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(clock);
-        if (args.Length >= 1 && args[0] == "dead-letters")
+        return Invoke(Root(output, error, clock), args, output, error);
+    }
+
+    /// <summary>Every command, writing to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    internal static RootCommand Root(TextWriter output, TextWriter error, TimeProvider clock) => new($"""
+        NetCds: eligibility of NET liver metastases for each therapy, from FHIR.
+        {ExitCodes.Described}
+        """)
+    {
+        EvaluateCommand.Create(output, error, clock),
+        DeadLetterCommands.Create(output, error),
+        ImportCommand.Create(output, error, client: null),
+        SubscriptionCommands.Create(output, error),
+    };
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/> against <paramref name="root"/>: a parse error prints the error and the
+    /// suggestions for a typo (System.CommandLine's own) and is <see cref="ExitCodes.Usage"/>.
+    /// </summary>
+    internal static int Invoke(RootCommand root, string[] args, TextWriter output, TextWriter error)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction errors)
         {
-            return DeadLetterCommands.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+            // The errors and "Did you mean ...?" only: the whole help after them would bury the one line that matters.
+            errors.ShowHelp = false;
+            // System.CommandLine writes the suggestions to its output: on a usage error all of it belongs on stderr.
+            var code = parsed.Invoke(new InvocationConfiguration { Output = error, Error = error });
+            error.WriteLine($"Run '{Usage(parsed)} --help' for usage.");
+            return code == ExitCodes.Success ? ExitCodes.Success : ExitCodes.Usage;
         }
 
-        if (args.Length >= 1 && args[0] == "import")
-        {
-            return ImportCommand.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
-        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
 
-        if (args.Length >= 1 && args[0] == "subscriptions")
+    /// <summary>The command line up to the innermost command that parsed ("netcds dead-letters replay").</summary>
+    private static string Usage(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parsed.CommandResult; result is not null; result = result.Parent)
         {
-            return SubscriptionCommands.RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        if (args.Length < 2 || args[0] != "evaluate")
-        {
-            error.WriteLine(Usage);
-            return 2;
-        }
-
-        var file = args[1];
-        var asOf = clock.GetUtcNow();
-        var json = false;
-        string? terminologyPath = null;
-        for (var i = 2; i < args.Length; i++)
-        {
-            switch (args[i])
+            if (result is CommandResult command)
             {
-                case "--json":
-                    json = true;
-                    break;
-                case "--as-of" when i + 1 < args.Length && DateTimeOffset.TryParse(args[i + 1], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed):
-                    asOf = parsed;
-                    i++;
-                    break;
-                case "--terminology" when i + 1 < args.Length:
-                    terminologyPath = args[++i];
-                    break;
-                default:
-                    error.WriteLine($"unknown or incomplete option '{args[i]}'");
-                    error.WriteLine(Usage);
-                    return 2;
+                names.Insert(0, command.Command is RootCommand ? "netcds" : command.Command.Name);
             }
         }
 
-        if (!File.Exists(file))
+        return string.Join(' ', names);
+    }
+
+    /// <summary>An instant given on the command line: ISO 8601, UTC unless it says otherwise.</summary>
+    internal static DateTimeOffset ParseInstant(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
         {
-            error.WriteLine($"no such file: {file}");
-            return 1;
+            return instant;
         }
 
-        var parsedInput = FhirInput.Parse(File.ReadAllText(file));
-        if (!parsedInput.Succeeded)
-        {
-            foreach (var issue in parsedInput.Outcome!.Issue)
-            {
-                error.WriteLine($"error: {issue.Diagnostics}{(issue.Expression.Any() ? $" ({string.Join(", ", issue.Expression)})" : "")}");
-            }
+        result.AddError($"'{text}' is not a date or date-time (for example 2026-11-01 or 2026-11-01T09:30:00Z)");
+        return default;
+    }
 
-            return 1;
+    /// <summary>A whole number of at least one.</summary>
+    internal static int ParsePositive(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
         }
 
-        TerminologyMap terminology;
-        if (terminologyPath is null)
-        {
-            terminology = TerminologyMap.Default;
-        }
-        else
-        {
-            using var site = File.OpenRead(terminologyPath);
-            terminology = TerminologyMap.WithSiteAdditions(site);
-        }
-
-        var evaluation = new FhirEvaluation(terminology, EligibilityPolicy.Default).Evaluate(parsedInput.Resource!, asOf);
-        if (evaluation is null)
-        {
-            error.WriteLine("error: cannot tell which patient the input is about (no Patient resource or subject reference)");
-            return 1;
-        }
-
-        output.Write(json ? evaluation.Document.ToJson() + Environment.NewLine : ReportTable.Render(evaluation.Document));
-        return 0;
+        result.AddError($"'{text}' is not a whole number of at least 1");
+        return default;
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -15,40 +15,71 @@ namespace NetCds.Cli;
 /// written to a checkpoint beside the input, and a second run starts after it (a part sent twice is harmless: the same
 /// resource twice is a no-op). The access token comes from <c>NETCDS_TOKEN</c> (never from the command line, where
 /// it would end up in shell history and process lists).
-/// Exit codes: 0 all lines stored or answered, 1 some lines refused or the service failed, 2 usage.
+/// Exit codes (<see cref="ExitCodes"/>): 0 all lines stored or answered, 1 some lines refused or the service failed, 2 usage.
 /// </summary>
 public static class ImportCommand
 {
-    public const string Usage = """
-        usage: netcds import <dir|file.ndjson> --url http://127.0.0.1:5080 [--batch 1000]
-          Loads FHIR Bulk Data NDJSON (a $export's output) through POST /fhir; resumable (checkpoint beside the input).
-          The access token (system/*.write) is read from NETCDS_TOKEN.
-        """;
+    /// <param name="client">The HTTP client to send with (tests); by default one for <c>--url</c> with <c>NETCDS_TOKEN</c>.</param>
+    public static Command Create(TextWriter output, TextWriter error, HttpClient? client)
+    {
+        var input = new Argument<string>("input") { Description = "A $export directory (*.ndjson, Patient.ndjson first) or one .ndjson file.", HelpName = "dir|file.ndjson" };
+        var url = new Option<Uri>("--url")
+        {
+            Description = "The service's base URL, e.g. http://127.0.0.1:5080.",
+            Required = true,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (Uri.TryCreate(text.TrimEnd('/') + "/", UriKind.Absolute, out var uri))
+                {
+                    return uri;
+                }
+
+                result.AddError($"--url must be an absolute URL (was '{text}')");
+                return null!;
+            },
+        };
+        var batch = new Option<int>("--batch") { Description = "Resources per request.", DefaultValueFactory = _ => 1000, CustomParser = CommandLine.ParsePositive };
+        var command = new Command("import", "Load FHIR Bulk Data NDJSON (a $export's output) through POST /fhir; resumable (a checkpoint beside the input). The access token (system/*.write) is read from NETCDS_TOKEN. On a terminal a progress bar shows rate and time left; otherwise a progress line every few seconds.")
+        {
+            input, url, batch,
+        };
+        command.SetAction((parsed, ct) => ImportAsync(parsed.GetRequiredValue(input), parsed.GetRequiredValue(url), parsed.GetValue(batch), output, error, client, ct));
+        return command;
+    }
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         RunAsync(args, output, error, client: null, cancellationToken);
 
-    /// <param name="client">The HTTP client to send with (tests); by default one for <c>--url</c> with <c>NETCDS_TOKEN</c>.</param>
+    /// <summary><c>import ...</c> as on the command line, against <paramref name="client"/> when given (tests).</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (args.Length < 2 || Option(args, "--url") is not { } url || !Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var baseUrl))
+        var parsed = new RootCommand { Create(output, error, client) }.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            error.WriteLine(Usage);
-            return 2;
+            foreach (var problem in parsed.Errors)
+            {
+                error.WriteLine(problem.Message);
+            }
+
+            return ExitCodes.Usage;
         }
 
-        var batch = int.TryParse(Option(args, "--batch"), NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0 ? b : 1000;
-        var input = args[1];
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+    }
+
+    private static async Task<int> ImportAsync(string input, Uri baseUrl, int batch, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
+    {
         var files = Directory.Exists(input)
             ? Directory.GetFiles(input, "*.ndjson").OrderBy(f => Path.GetFileName(f) == "Patient.ndjson" ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToList()
             : File.Exists(input) ? [input] : [];
         if (files.Count == 0)
         {
             error.WriteLine($"no NDJSON input at {input}");
-            return 1;
+            return ExitCodes.Failed;
         }
 
         var checkpoint = new Checkpoint(Directory.Exists(input) ? Path.Combine(input, ".netcds-import.json") : input + ".netcds-import.json");
@@ -60,45 +91,63 @@ public static class ImportCommand
         }
 
         var total = files.Sum(f => File.ReadLines(f).LongCount(l => l.Length > 0));
-        var progress = new Progress(error, total);
+        var alreadyDone = files.Sum(checkpoint.LinesDone);
         var refused = 0L;
-        foreach (var file in files)
+        ImportProgress.Result result;
+        try
         {
-            var done = checkpoint.LinesDone(file);
-            progress.Skip(done);
-            var part = new List<string>(batch);
-            var lineNumber = 0L;
-            foreach (var line in File.ReadLines(file))
+            result = await ImportProgress.ShowAsync(error, total - alreadyDone, async progress =>
+        {
+            var sent = 0L;
+            foreach (var file in files)
             {
-                if (line.Length == 0 || ++lineNumber <= done)
+                var done = checkpoint.LinesDone(file);
+                var part = new List<string>(batch);
+                var lineNumber = 0L;
+                foreach (var line in File.ReadLines(file))
                 {
-                    continue;
+                    if (line.Length == 0 || ++lineNumber <= done)
+                    {
+                        continue;
+                    }
+
+                    part.Add(line);
+                    if (part.Count == batch)
+                    {
+                        refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, progress, cancellationToken);
+                        checkpoint.Save(file, lineNumber);
+                        progress.Add(part.Count);
+                        sent += part.Count;
+                        part.Clear();
+                    }
                 }
 
-                part.Add(line);
-                if (part.Count == batch)
+                if (part.Count > 0)
                 {
-                    refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, error, cancellationToken);
+                    refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, progress, cancellationToken);
                     checkpoint.Save(file, lineNumber);
                     progress.Add(part.Count);
-                    part.Clear();
+                    sent += part.Count;
                 }
             }
 
-            if (part.Count > 0)
-            {
-                refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, error, cancellationToken);
-                checkpoint.Save(file, lineNumber);
-                progress.Add(part.Count);
-            }
+            return sent;
+        });
+        }
+        catch (InvalidOperationException failure)
+        {
+            // The service refused a part for good (not a retryable status): what was acknowledged stays checkpointed.
+            error.WriteLine($"import stopped: {failure.Message}");
+            return ExitCodes.Failed;
         }
 
-        progress.Finish(output, refused);
-        return refused == 0 ? 0 : 1;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"imported {result.Sent:N0} resources in {result.Elapsed.TotalSeconds:0.0} s ({result.Rate:N0} resources/s){(alreadyDone > 0 ? $", {alreadyDone:N0} already done before" : "")}; {refused:N0} refused"));
+        return refused == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
     /// <summary>Posts one part, retrying what may pass later (network, 429, 5xx); returns how many lines were refused.</summary>
-    private static async Task<int> SendAsync(HttpClient http, List<string> lines, string file, long firstLine, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(HttpClient http, List<string> lines, string file, long firstLine, ImportProgress progress, CancellationToken cancellationToken)
     {
         var body = string.Join('\n', lines) + "\n";
         for (var attempt = 1; ; attempt++)
@@ -110,7 +159,7 @@ public static class ImportCommand
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    return Refused(text, file, firstLine, error);
+                    return Refused(text, file, firstLine, progress);
                 }
 
                 if (response.StatusCode is not (HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError) || attempt == 5)
@@ -127,7 +176,7 @@ public static class ImportCommand
         }
     }
 
-    private static int Refused(string batchResponse, string file, long firstLine, TextWriter error)
+    private static int Refused(string batchResponse, string file, long firstLine, ImportProgress progress)
     {
         using var bundle = JsonDocument.Parse(batchResponse);
         var refused = 0;
@@ -137,7 +186,7 @@ public static class ImportCommand
             if (response.GetProperty("status").GetString()?.StartsWith('4') == true)
             {
                 refused++;
-                error.WriteLine($"{Path.GetFileName(file)}: {Diagnostics(response.TryGetProperty("outcome", out var outcome) ? outcome.GetRawText() : "")} (part from line {firstLine})");
+                progress.Problem($"{Path.GetFileName(file)}: {Diagnostics(response.TryGetProperty("outcome", out var outcome) ? outcome.GetRawText() : "")} (part from line {firstLine})");
             }
         }
 
@@ -157,8 +206,6 @@ public static class ImportCommand
         }
     }
 
-    private static string? Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-
     /// <summary>Lines done per file, written atomically after each acknowledged part.</summary>
     private sealed class Checkpoint(string path)
     {
@@ -173,43 +220,6 @@ public static class ImportCommand
             _done[Path.GetFullPath(file)] = lines;
             File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(_done));
             File.Move(path + ".tmp", path, overwrite: true);
-        }
-    }
-
-    /// <summary>One line on the terminal, redrawn at most twice a second: resources done, share, rate.</summary>
-    private sealed class Progress(TextWriter error, long total)
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _done;
-        private long _sent;
-        private TimeSpan _drawn;
-
-        public void Skip(long lines) => _done += lines;
-
-        public void Add(int lines)
-        {
-            _done += lines;
-            _sent += lines;
-            if (_clock.Elapsed - _drawn >= TimeSpan.FromMilliseconds(500) || _done == total)
-            {
-                _drawn = _clock.Elapsed;
-                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r{Bar()} {_done:N0}/{total:N0} resources ({Rate():N0}/s)   "));
-            }
-        }
-
-        public void Finish(TextWriter output, long refused)
-        {
-            error.WriteLine();
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"imported {_sent:N0} resources in {_clock.Elapsed.TotalSeconds:0.0} s ({Rate():N0} resources/s){(_done > _sent ? $", {_done - _sent:N0} already done before" : "")}; {refused:N0} refused"));
-        }
-
-        private double Rate() => _sent / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-
-        private string Bar()
-        {
-            var filled = total == 0 ? 30 : (int)(30 * _done / total);
-            return "[" + new string('#', filled) + new string('.', 30 - filled) + "]";
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
@@ -10,47 +11,56 @@ namespace NetCds.Cli;
 /// </summary>
 public static class SubscriptionCommands
 {
-    public const string Usage = """
-        usage: netcds subscriptions list
-               netcds subscriptions create|check|delete <name>
-          The topic-based Subscriptions the service holds on EHR FHIR servers (configured as Subscriptions:N:...):
-          create posts the Subscription to the EHR (rest-hook, backport profile), check shows where it stands here and
-          on the EHR (events received, gaps recovered), delete removes it from the EHR.
-          --service  the service's URL (default: NETCDS_URL, else http://localhost:8080)
-          --token    an access token with scope netcds.admin (default: NETCDS_ADMIN_TOKEN)
-        """;
-
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var service = Environment.GetEnvironmentVariable("NETCDS_URL") ?? "http://localhost:8080";
-        var token = Environment.GetEnvironmentVariable("NETCDS_ADMIN_TOKEN");
-        var positional = new List<string>();
-        for (var i = 1; i < args.Length; i++)
+        var service = new Option<Uri>("--service")
         {
-            switch (args[i])
+            Description = "The service's URL (default: NETCDS_URL, else http://localhost:8080).",
+            Recursive = true,
+            DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("NETCDS_URL") ?? "http://localhost:8080"),
+            CustomParser = result =>
             {
-                case "--service" when i + 1 < args.Length:
-                    service = args[++i];
-                    break;
-                case "--token" when i + 1 < args.Length:
-                    token = args[++i];
-                    break;
-                default:
-                    positional.Add(args[i]);
-                    break;
-            }
-        }
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+                {
+                    return uri;
+                }
 
-        if (!Uri.TryCreate(service, UriKind.Absolute, out var baseUri))
+                result.AddError($"--service must be an absolute URL (was '{text}')");
+                return null!;
+            },
+        };
+        var token = new Option<string?>("--token") { Description = "An access token with scope netcds.admin (default: NETCDS_ADMIN_TOKEN).", Recursive = true };
+        var command = new Command("subscriptions", "The topic-based Subscriptions the service holds on EHR FHIR servers (configured as Subscriptions:N:...), through its admin API (/admin/subscriptions, scope netcds.admin).")
         {
-            error.WriteLine($"--service must be an absolute URL (was '{service}')");
-            return 2;
+            service, token,
+        };
+
+        var list = new Command("list", "List the configured subscriptions and where each stands.");
+        list.SetAction((parsed, ct) => SendAsync(["list"], parsed.GetRequiredValue(service), parsed.GetValue(token), output, error, ct));
+        command.Add(list);
+        foreach (var (name, description) in new[]
+        {
+            ("create", "Post the Subscription to the EHR (rest-hook, backport profile)."),
+            ("check", "Show where it stands here and on the EHR (events received, gaps recovered)."),
+            ("delete", "Remove it from the EHR."),
+        })
+        {
+            var subscription = new Argument<string>("name") { Description = "The subscription's configured name." };
+            var sub = new Command(name, description) { subscription };
+            sub.SetAction((parsed, ct) => SendAsync([name, parsed.GetRequiredValue(subscription)], parsed.GetRequiredValue(service), parsed.GetValue(token), output, error, ct));
+            command.Add(sub);
         }
 
-        using var http = new HttpClient { BaseAddress = baseUri };
+        return command;
+    }
+
+    private static async Task<int> SendAsync(string[] positional, Uri service, string? token, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        token ??= Environment.GetEnvironmentVariable("NETCDS_ADMIN_TOKEN");
+        using var http = new HttpClient { BaseAddress = service };
         if (!string.IsNullOrWhiteSpace(token))
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -78,8 +88,8 @@ public static class SubscriptionCommands
         };
         if (method is null)
         {
-            error.WriteLine(Usage);
-            return 2;
+            error.WriteLine("usage: netcds subscriptions list | create|check|delete <name> (netcds subscriptions --help)");
+            return ExitCodes.Usage;
         }
 
         var path = name is null ? "admin/subscriptions" : $"admin/subscriptions/{Uri.EscapeDataString(name)}";
@@ -89,12 +99,12 @@ public static class SubscriptionCommands
         if (!response.IsSuccessStatusCode)
         {
             error.WriteLine($"{command} failed: HTTP {(int)response.StatusCode}{Diagnostics(body)}");
-            return 1;
+            return ExitCodes.Failed;
         }
 
         using var document = JsonDocument.Parse(body);
         output.WriteLine(JsonSerializer.Serialize(document.RootElement, Indented));
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>The OperationOutcome's diagnostics, when the body is one.</summary>

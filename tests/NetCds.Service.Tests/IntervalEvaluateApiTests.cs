@@ -195,4 +195,43 @@ public sealed class IntervalEvaluateApiTests(ServiceFactory factory) : IClassFix
 
         report.GetProperty("facts").GetProperty("primarySite").GetProperty("value").GetString().Should().Be("pancreas");
     }
+
+    /// <summary>A newer result than the bundle's (two values at one instant would be a conflict, neither used).</summary>
+    private static JsonObject Later(JsonObject observation)
+    {
+        observation["effectiveDateTime"] = "2026-10-15";
+        return observation;
+    }
+
+    private static JsonObject BilirubinRange(decimal low, decimal high) =>
+        Later(Observation("bili-range", Loinc, "1975-2", "valueRange", new JsonObject { ["low"] = Quantity(low, "mg/dL"), ["high"] = Quantity(high, "mg/dL") }));
+
+    [Fact]
+    public async Task A_bilirubin_range_across_3_mg_dL_leaves_EMB_undecided_and_says_what_each_side_would_give()
+    {
+        // Decided by cases (issue 21): 2.5-4 mg/dL is consider up to 3 and contraindicated above (EMB-LIVER).
+        var report = await EvaluateAsync(Bundle(BilirubinRange(2.5m, 4m)));
+
+        var emb = Assessment(report, "EMB");
+        emb.GetProperty("status").GetString().Should().Be("insufficient-data");
+        var liver = Finding(emb, "EMB-LIVER");
+        liver.GetProperty("effect").GetString().Should().Be("insufficient-data");
+        // Below 3 mg/dL this patient's EMB still lacks other safety inputs; above, it is contraindicated.
+        liver.GetProperty("reason").GetString().Should().Contain("if bilirubin ≤ 3 mg/dL").And.Contain("contraindicated if bilirubin > 3 mg/dL");
+        liver.GetProperty("inputs")[0].GetProperty("value").GetString().Should().Be("2.5-4 mg/dL", "the card shows the value as written");
+    }
+
+    [Fact]
+    public async Task A_bilirubin_range_inside_SIRT_consider_either_way_is_decided()
+    {
+        // SIRT-LIVER: 1.5-2.5 mg/dL is eligible below 2 and consider from 2; SIRT-BURDEN (80 %) is consider anyway.
+        var report = await EvaluateAsync(Bundle(BilirubinRange(1.5m, 2.5m), Later(Percent("burden-80", Findings, "liver-tumor-burden", 80))));
+
+        var sirt = Assessment(report, "SIRT");
+        sirt.GetProperty("findings").EnumerateArray()
+            .Where(f => f.GetProperty("rule").GetString() == "SIRT-LIVER").Select(f => f.GetProperty("effect").GetString())
+            .Should().NotBeEmpty().And.NotContain("insufficient-data", "both sides of 2 mg/dL give SIRT the same status");
+        sirt.GetProperty("findings").EnumerateArray().Should().Contain(f => f.GetProperty("rule").GetString() == "SIRT-LIVER"
+            && f.GetProperty("reason").GetString()!.EndsWith("either way", StringComparison.Ordinal));
+    }
 }

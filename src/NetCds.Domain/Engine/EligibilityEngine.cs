@@ -11,7 +11,7 @@ namespace NetCds.Domain.Engine;
 public static class EligibilityEngine
 {
     /// <summary>Version of the rule catalogue this code implements; cards and stored reports carry it.</summary>
-    public const string RulesVersion = "netcds-rules-2026.12";
+    public const string RulesVersion = "netcds-rules-2026.12.1";
 
     /// <summary>Therapy order as the articles give it: resection, liver-directed, then systemic (000 §11, 001 Conclusion).</summary>
     public static IReadOnlyList<ITherapyRules> RuleSets { get; } =
@@ -32,9 +32,22 @@ public static class EligibilityEngine
 
     public static EligibilityReport Evaluate(PatientFacts facts, DateTimeOffset asOf, EligibilityPolicy policy)
     {
+        ArgumentNullException.ThrowIfNull(facts);
         var context = EvaluationContext.Create(facts, asOf, policy);
-        // FIT applies across therapies, so it is added to each therapy's own assessment (002 Management prior to treatment).
-        var assessments = RuleSets.Select(rules => Fitness.Apply(rules.Assess(context), context)).ToList();
+
+        // Decided by cases (catalogue, "Quantities are intervals"): an interval that spans a threshold is evaluated
+        // once per piece, and a therapy is decided when every case agrees. The report's derived facts, and what is
+        // also reported, stay those of the values as written.
+        var spanning = InputCases.Spanning(facts, policy);
+        var cases = InputCases.Of(facts, spanning)
+            .Select(one => (Case: one, Context: one.Pieces.Count == 0 ? context : EvaluationContext.Create(one.Facts, asOf, policy)))
+            .ToList();
+        var assessments = RuleSets
+            .Select(rules => DecidedByCases.Combine(
+                rules.Therapy,
+                cases[0].Case.Pieces.Count == 0 ? [] : spanning,
+                [.. cases.Select(one => new CaseAssessment(one.Case, one.Context, Assess(rules, one.Context)))]))
+            .ToList();
         return new EligibilityReport(
             facts.Patient,
             asOf,
@@ -44,4 +57,7 @@ public static class EligibilityEngine
             AlsoReported.Items(context),
             policy.SitePolicySettings());
     }
+
+    /// <summary>FIT applies across therapies, so it is added to each therapy's own assessment (002 Management prior to treatment).</summary>
+    private static TherapyAssessment Assess(ITherapyRules rules, EvaluationContext context) => Fitness.Apply(rules.Assess(context), context);
 }

@@ -214,7 +214,9 @@ public sealed class QuantityIntervalTests
 
     [Theory]
     [InlineData(Comparator.GreaterThan, 7, EligibilityStatus.NotIndicated)]
-    [InlineData(Comparator.LessThan, 6, EligibilityStatus.InsufficientData)]
+    // "< 6 cm" is under 5 cm (eligible) or 5-6 cm (consider); with the candidate's 8 lesions (ABL-COUNT consider)
+    // both cases are consider, so it is decided by cases (DecidedByCasesTests has the case that asks for the size).
+    [InlineData(Comparator.LessThan, 6, EligibilityStatus.Consider)]
     public void ABL_SIZE_on_a_reported_bound(Comparator comparator, int bound, EligibilityStatus expected)
     {
         Candidate().Without(FactKind.LargestLesion).LargestLesion(Interval.From(bound, comparator)).Assess(TherapyId.Abl)
