@@ -10,18 +10,20 @@ namespace NetCds.Service.Mdt;
 
 /// <summary>
 /// <c>/</c>: what the service is, whether it runs, and (with the demo on) every demo patient with links to its MDT
-/// view and to the cards an EHR would show; <c>/assets/netcds.css</c>, the pages' one stylesheet.
+/// view and to the cards an EHR would show; <c>/assets/netcds.css</c>, the pages' one stylesheet, and their scripts.
 /// </summary>
 public static class LandingPage
 {
     private static readonly string Stylesheet = ReadAsset("assets/netcds.css");
     private static readonly string CardsScript = ReadAsset("assets/cards.js");
+    private static readonly string MdtScript = ReadAsset("assets/mdt.js");
 
     public static IEndpointRouteBuilder MapLandingPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Show).ExcludeFromDescription();
         app.MapGet("/assets/netcds.css", () => Results.Text(Stylesheet, "text/css; charset=utf-8")).ExcludeFromDescription();
         app.MapGet("/assets/cards.js", () => Results.Text(CardsScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/assets/mdt.js", () => Results.Text(MdtScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
         if (app.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {
             app.MapGet("/demo/seeds/{name}/cards", Cards).ExcludeFromDescription();
