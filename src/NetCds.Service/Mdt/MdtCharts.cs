@@ -173,7 +173,7 @@ public static partial class MdtCharts
     /// The x-range: the dates shown with a margin either side, and at least four months, so a single value sits in
     /// the middle of a readable window instead of hours around it.
     /// </summary>
-    internal static (DateTime From, DateTime To) Range(DateTimeOffset first, DateTimeOffset last)
+    public static (DateTime From, DateTime To) Range(DateTimeOffset first, DateTimeOffset last)
     {
         var span = last - first;
         var margin = TimeSpan.FromDays(Math.Max(span.TotalDays * 0.06, 20));
@@ -192,7 +192,7 @@ public static partial class MdtCharts
     /// Ticks on the first of a month, every 1, 2, 3, 6, 12, 24, 60 or 120 months: the smallest step that leaves three labels at
     /// most, none so near an edge that its label would be cut off.
     /// </summary>
-    internal static IReadOnlyList<DateTime> Ticks(DateTime from, DateTime to)
+    public static IReadOnlyList<DateTime> Ticks(DateTime from, DateTime to)
     {
         var edge = (to - from) * 0.12;
         var (low, high) = (from + edge, to - edge);
