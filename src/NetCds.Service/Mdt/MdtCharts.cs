@@ -189,8 +189,8 @@ public static partial class MdtCharts
     }
 
     /// <summary>
-    /// Ticks on the first of a month, every 1, 2, 3, 6, 12, 24, 60 or 120 months: the smallest step that leaves three labels at
-    /// most, none so near an edge that its label would be cut off.
+    /// Ticks on the first of a month, every 1, 2, 3, 6, 12, 24, 60 or 120 months: the smallest step that leaves two labels at
+    /// most (an ISO date is a quarter of the small chart's width), none so near an edge that its label would be cut off.
     /// </summary>
     public static IReadOnlyList<DateTime> Ticks(DateTime from, DateTime to)
     {
@@ -210,7 +210,7 @@ public static partial class MdtCharts
                 ticks.Add(t);
             }
 
-            if (ticks.Count <= 3)
+            if (ticks.Count is > 0 and <= 2)
             {
                 return ticks;
             }

@@ -110,11 +110,11 @@ public sealed partial class MdtViewTests(ServiceFactory factory) : IClassFixture
     }
 
     [Fact]
-    public void Ticks_fit_years_of_history_in_three_labels_at_most()
+    public void Ticks_fit_years_of_history_in_two_labels_at_most()
     {
         var (from, to) = MdtCharts.Range(new DateTimeOffset(2019, 3, 5, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero));
 
-        MdtCharts.Ticks(from, to).Should().HaveCountGreaterThan(0).And.HaveCountLessThanOrEqualTo(3);
+        MdtCharts.Ticks(from, to).Should().HaveCountGreaterThan(0).And.HaveCountLessThanOrEqualTo(2);
     }
 
     [Fact]
