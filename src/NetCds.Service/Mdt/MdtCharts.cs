@@ -16,8 +16,11 @@ public sealed record Sample(Interval Value, DateTimeOffset Date, string Source, 
         [.. facts.Select(f => new Sample(f.Value, f.Effective, f.Source, $"{f.Value.Written} {unit}"))];
 }
 
-/// <summary>One line of a chart's legend: its text, colour and dash pattern (SVG <c>stroke-dasharray</c>, null when solid).</summary>
-public sealed record LegendEntry(string Label, string Colour, string? Dash, bool Marker);
+/// <summary>
+/// One line of a chart's legend: its text, colour, dash pattern (SVG <c>stroke-dasharray</c>, null when solid) and
+/// marker (<c>circle</c>, <c>square</c>, <c>diamond</c>, <c>open</c>; null for a threshold line).
+/// </summary>
+public sealed record LegendEntry(string Label, string Colour, string? Dash, string? Marker);
 
 /// <summary>
 /// A chart of one measure over time: the SVG (rendered on the server), its legend, the points behind it (those in the
@@ -49,7 +52,8 @@ public static partial class MdtCharts
     private const float FontSize = 10;
 
     /// <summary>Series colours (each at least 4.5:1 on white), markers differing by shape too, so colour is never the only cue.</summary>
-    private static readonly (string Colour, MarkerShape Shape)[] SeriesStyles = [("#1f5fa8", MarkerShape.FilledCircle), ("#a04c00", MarkerShape.FilledSquare), ("#6b3fa0", MarkerShape.FilledDiamond)];
+    private static readonly (string Colour, MarkerShape Shape, string Marker)[] SeriesStyles =
+        [("#1f5fa8", MarkerShape.FilledCircle, "circle"), ("#a04c00", MarkerShape.FilledSquare, "square"), ("#6b3fa0", MarkerShape.FilledDiamond, "diamond")];
 
     private static readonly (string Colour, LinePattern Pattern, string Dash)[] ThresholdStyles = [("#4a5561", LinePattern.Dashed, "6 3"), ("#b3261e", LinePattern.Dotted, "2 2")];
 
@@ -123,7 +127,7 @@ public static partial class MdtCharts
         using var plot = new Plot();
         plot.Font.Set("DejaVu Sans");
         var legend = new List<LegendEntry>();
-        foreach (var ((name, facts), (colour, shape)) in series.Zip(SeriesStyles))
+        foreach (var ((name, facts), (colour, shape, marker)) in series.Zip(SeriesStyles))
         {
             var shown = facts.Where(f => window.Shows(f.Date)).ToList();
             var exact = shown.Where(f => f.Value.Exact is not null).OrderBy(f => f.Date).ToList();
@@ -132,8 +136,10 @@ public static partial class MdtCharts
                 var line = plot.Add.Scatter(exact.Select(f => f.Date.UtcDateTime.ToOADate()).ToArray(), exact.Select(f => (double)f.Value.Exact!.Value).ToArray());
                 line.Color = Color.FromHex(colour);
                 line.MarkerShape = shape;
+                line.MarkerFillColor = Color.FromHex(colour);
+                line.MarkerLineColor = Color.FromHex(colour);
                 line.MarkerSize = 6;
-                legend.Add(new LegendEntry(name, colour, null, true));
+                legend.Add(new LegendEntry(name, colour, null, marker));
             }
 
             // A value with a comparator is drawn at its bound with an open marker: shown, never taken as the value.
@@ -144,7 +150,7 @@ public static partial class MdtCharts
                 open.Color = Color.FromHex(colour);
                 open.MarkerShape = MarkerShape.OpenCircle;
                 open.MarkerSize = 8;
-                legend.Add(new LegendEntry($"{name} (bound, as written)", colour, null, true));
+                legend.Add(new LegendEntry($"{name} (bound, as written)", colour, null, "open"));
             }
         }
 
@@ -154,7 +160,7 @@ public static partial class MdtCharts
             line.Color = Color.FromHex(colour);
             line.LinePattern = pattern;
             line.LineWidth = 1.5f;
-            legend.Add(new LegendEntry($"{label} {value.ToString("0.##", CultureInfo.InvariantCulture)}", colour, dash, false));
+            legend.Add(new LegendEntry($"{label} {value.ToString("0.##", CultureInfo.InvariantCulture)}", colour, dash, null));
         }
 
         plot.Axes.Bottom.TickLabelStyle.FontSize = FontSize;
@@ -226,7 +232,7 @@ public static partial class MdtCharts
     {
         var body = svg[svg.IndexOf("<svg", StringComparison.Ordinal)..];
         body = IdAttribute().Replace(body, m => $"id=\"{id}-{m.Groups[1].Value}\"");
-        body = IdReference().Replace(body, m => $"#{id}-{m.Groups[1].Value}");
+        body = IdReference().Replace(body, m => $"{m.Groups[1].Value}{id}-{m.Groups[2].Value}");
         return body.Replace($"width=\"{Width}\" height=\"{Height}\"", $"width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-labelledby=\"chart-{id}-caption\"", StringComparison.Ordinal);
     }
 
@@ -240,6 +246,7 @@ public static partial class MdtCharts
     [GeneratedRegex("id=\"([^\"]+)\"")]
     private static partial Regex IdAttribute();
 
-    [GeneratedRegex("#([A-Za-z_][\\w-]*)(?=[)\"])")]
+    // Only references (url(#x), href="#x"): a colour such as #A04C00 is not an id.
+    [GeneratedRegex("(url\\(#|href=\"#)([A-Za-z_][\\w-]*)(?=[)\"])")]
     private static partial Regex IdReference();
 }

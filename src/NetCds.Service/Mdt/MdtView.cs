@@ -282,7 +282,15 @@ public static class MdtView
     /// <summary>A legend line drawn as the chart draws it: colour, dash and marker, so the two can be matched without colour.</summary>
     private static string Swatch(LegendEntry entry) =>
         $"<svg class=\"swatch\" width=\"22\" height=\"10\" aria-hidden=\"true\"><line x1=\"0\" y1=\"5\" x2=\"22\" y2=\"5\" stroke=\"{entry.Colour}\" stroke-width=\"2\"{(entry.Dash is null ? "" : $" stroke-dasharray=\"{entry.Dash}\"")}/>"
-        + (entry.Marker ? $"<circle cx=\"11\" cy=\"5\" r=\"3\" fill=\"{entry.Colour}\"/>" : "") + "</svg>";
+        + entry.Marker switch
+        {
+            "circle" => $"<circle cx=\"11\" cy=\"5\" r=\"3\" fill=\"{entry.Colour}\"/>",
+            "square" => $"<rect x=\"8\" y=\"2\" width=\"6\" height=\"6\" fill=\"{entry.Colour}\"/>",
+            "diamond" => $"<path d=\"M11 1 L15 5 L11 9 L7 5 Z\" fill=\"{entry.Colour}\"/>",
+            "open" => $"<circle cx=\"11\" cy=\"5\" r=\"3.5\" fill=\"#fff\" stroke=\"{entry.Colour}\" stroke-width=\"1.5\"/>",
+            _ => "",
+        }
+        + "</svg>";
 
     private static void Also(StringBuilder html, MdtPage page)
     {

@@ -118,6 +118,15 @@ public sealed partial class MdtViewTests(ServiceFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Chart_ids_are_made_unique_per_chart_and_colours_stay_colours()
+    {
+        var lesions = Figure(await PageAsync("/mdt/seed-02"), "lesions");
+
+        lesions.Should().Contain("url(#lesions-").And.Contain("fill=\"#A04C00\"", "the second series keeps its colour (and its square marker)");
+        lesions.Should().NotContain("#lesions-A04C00");
+    }
+
+    [Fact]
     public async Task The_page_has_no_inline_script_or_event_handler_its_content_security_policy_would_refuse()
     {
         var page = await PageAsync("/mdt/seed-02");
