@@ -41,6 +41,7 @@ public sealed class MdtPrintAndAccessibilityTests(BrowserSession browser) : ICla
     [InlineData("/mdt/seed-02")]
     [InlineData("/mdt/seed-09")]
     [InlineData("/mdt/seed-02?history=full")]
+    [InlineData("/mdt/seed-02/source/Observation/seed-02-ki67")]
     public void Axe_finds_no_serious_or_critical_violation(string path)
     {
         var driver = browser.Open(path);
@@ -55,7 +56,10 @@ public sealed class MdtPrintAndAccessibilityTests(BrowserSession browser) : ICla
               .catch(e => done(JSON.stringify({ error: String(e) })));
             """);
 
-        using var result = JsonDocument.Parse(json ?? "{\"error\": \"axe returned nothing\"}");
+        json ??= "{\"error\": \"axe returned nothing\"}";
+        // Every violation, whatever its impact, kept beside the screenshots for a reader to look at.
+        File.WriteAllText(Path.Combine(BrowserSession.ScreenshotDirectory, $"axe{(path == "/" ? "-landing" : path.Replace('/', '-').Replace('?', '-').Replace('=', '-'))}.json"), json);
+        using var result = JsonDocument.Parse(json);
         result.RootElement.TryGetProperty("error", out var error).Should().BeFalse(error.ToString());
         result.RootElement.GetProperty("passes").GetInt32().Should().BePositive("axe ran its rules on the page");
         var violations = result.RootElement.GetProperty("violations").EnumerateArray()

@@ -52,7 +52,7 @@ public static class LandingPage
         if (!demo.Value.Enabled)
         {
             html.Append("<p>The demo patients are off (<code>Demo:Enabled=false</code>).</p>");
-            return Result(Page("NetCds", html.ToString()));
+            return Result(Page("NetCds", $"<main>{html}</main>"));
         }
 
         html.Append("<h2>Demo patients</h2><p class=\"muted\">Synthetic patients (no real people), evaluated as of ")
@@ -65,7 +65,7 @@ public static class LandingPage
         }
 
         html.Append("</ul>");
-        return Result(Page("NetCds", html.ToString()));
+        return Result(Page("NetCds", $"<main>{html}</main>"));
     }
 
     /// <summary>
@@ -79,13 +79,13 @@ public static class LandingPage
             return Results.NotFound();
         }
 
-        var html = new StringBuilder("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav>");
+        var html = new StringBuilder("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav><main>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>Cards for {E(name)}</h1>")
             .Append("<p class=\"muted\">What the patient-view service answers for this patient, called by this page as an EHR calls it and drawn as an EHR draws it. ")
             .Append("Suggestions are shown but do not order here.</p>")
             .Append("<p id=\"cards-status\" role=\"status\"></p>")
             .Append(CultureInfo.InvariantCulture, $"<div id=\"cards\" data-seed=\"{E(name)}\" data-patient=\"{E(seeds.PatientIdOf(name))}\"></div>")
-            .Append("<script src=\"/assets/cards.js\" defer></script>");
+            .Append("</main><script src=\"/assets/cards.js\" defer></script>");
         return Result(Page($"Cards: {name}", html.ToString()));
     }
 

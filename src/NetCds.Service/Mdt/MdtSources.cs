@@ -55,8 +55,8 @@ public static class MdtSources
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<nav class=\"no-print\"><a href=\"/\">NetCds</a> · <a href=\"/mdt/{E(patientId)}\">back to the MDT view</a></nav>")
-            .Append(CultureInfo.InvariantCulture, $"<h1>{E(type)}/{E(id)}</h1><p class=\"muted\">The resource as this service holds it (FHIR R4 JSON).</p>")
-            .Append("<pre class=\"resource\" id=\"resource\">").Append(E(json)).Append("</pre>");
+            .Append(CultureInfo.InvariantCulture, $"<main><h1>{E(type)}/{E(id)}</h1><p class=\"muted\">The resource as this service holds it (FHIR R4 JSON).</p>")
+            .Append("<pre class=\"resource\" id=\"resource\">").Append(E(json)).Append("</pre></main>");
         return Result(Page($"{type}/{id}", html.ToString()));
     }
 
