@@ -144,7 +144,7 @@ public static class MdtView
 
             foreach (var m in a.Missing)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<li><strong>{E(m.Rule)}</strong> missing: {E(FactNames.Text(m.Fact))} (order: {E(Orders.Text(m.Order))}).</li>");
+                html.Append(CultureInfo.InvariantCulture, $"<li class=\"missing\"><strong>{E(m.Rule)}</strong> missing: {E(FactNames.Text(m.Fact))} (order: {E(Orders.Text(m.Order))}).</li>");
             }
 
             foreach (var p in a.Prerequisites)
