@@ -12,7 +12,8 @@ env_lines() {
 
 up() {
   # fonts-dejavu-core: the page and the server-rendered charts need a font with the glyphs they use (µ, ×, ≥).
-  apt_install chromium chromium-driver fonts-dejavu-core
+  # poppler-utils: pdfinfo counts the pages the MDT view prints on.
+  apt_install chromium chromium-driver fonts-dejavu-core poppler-utils
   env_lines
 }
 

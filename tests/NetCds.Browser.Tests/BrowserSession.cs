@@ -73,6 +73,20 @@ public sealed class BrowserSession : IAsyncLifetime
         return path;
     }
 
+    /// <summary>The page as Chromium prints it on A4 (DevTools Page.printToPDF; the page's own @page rules win): the PDF.</summary>
+    public byte[] PrintA4()
+    {
+        var pdf = Driver!.ExecuteCdpCommand("Page.printToPDF", new Dictionary<string, object?>
+        {
+            ["paperWidth"] = 8.27,
+            ["paperHeight"] = 11.69,
+            ["preferCSSPageSize"] = true,
+            ["printBackground"] = true,
+            ["displayHeaderFooter"] = false,
+        });
+        return pdf is Dictionary<string, object?> { } result && result["data"] is string base64 ? Convert.FromBase64String(base64) : throw new InvalidOperationException("Chromium returned no PDF.");
+    }
+
     /// <summary>Waits (bounded, 20 s) until <paramref name="condition"/> gives a value: for what the page's script draws after loading.</summary>
     public T Until<T>(Func<IWebDriver, T> condition) =>
         new OpenQA.Selenium.Support.UI.WebDriverWait(Driver!, TimeSpan.FromSeconds(20)).Until(condition);

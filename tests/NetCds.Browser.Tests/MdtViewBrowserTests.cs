@@ -48,8 +48,14 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
 
         var rows = driver.FindElements(By.CssSelector("#matrix tbody tr")).ToList();
         rows.Select(r => r.GetAttribute("data-therapy")).Should().Equal(Therapies, "the catalogue's order");
-        var shown = rows.ToDictionary(r => r.GetAttribute("data-therapy")!, r => r.FindElement(By.CssSelector(".status")).Text);
+        var shown = rows.ToDictionary(r => r.GetAttribute("data-therapy")!, r => r.GetAttribute("data-status")!);
         shown.Should().Equal(Expected()[seed]);
+        // The badge says the status in words (with a symbol): never by colour alone.
+        rows.Should().OnlyContain(r => r.FindElement(By.CssSelector(".status")).Text.EndsWith(r.GetAttribute("data-status")!.Replace('-', ' '), StringComparison.Ordinal));
+
+        // The page as it opens (the last 24 months, folds closed): the README's picture comes from here.
+        browser.Screenshot($"mdt-{seed}");
+        browser.FullPageScreenshot($"mdt-{seed}-full");
 
         var chart = driver.FindElement(By.Id("chart-chromogranin-a"));
         var observations = Chromogranin(seed);
@@ -62,28 +68,31 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
             var svg = chart.FindElement(By.TagName("svg"));
             svg.Displayed.Should().BeTrue();
             svg.Size.Width.Should().BeGreaterThan(200);
-            var points = chart.FindElements(By.CssSelector("table.points tbody tr")).Select(r => r.FindElements(By.TagName("td")).Select(c => c.Text).ToList()).ToList();
-            points.Select(p => p[3]).Should().BeEquivalentTo(observations.Select(o => o.Source));
+            // The full history: every value of the seed, whatever its age; the values fold under the chart.
+            var patient = new Uri(driver.Url).AbsolutePath;
+            driver.FindElement(By.Id("history")).Click();
+            chart = driver.FindElement(By.Id("chart-chromogranin-a"));
+            chart.FindElement(By.CssSelector("details.values summary")).Click();
+            var rowsShown = chart.FindElements(By.CssSelector("table.points tbody tr")).ToList();
+            var points = rowsShown.Select(r => (Source: Reference(r.FindElement(By.CssSelector("a.source")).GetAttribute("href")!), Value: r.FindElement(By.CssSelector("a.source")).Text)).ToList();
+            points.Select(p => p.Source).Should().BeEquivalentTo(observations.Select(o => o.Source));
             foreach (var (source, value) in observations)
             {
-                points.Single(p => p[3] == source)[2].Should().Contain(value);
+                points.Single(p => p.Source == source).Value.Should().Contain(value);
             }
 
-            // Every point links to its source resource, and the link resolves to that resource.
-            var patient = new Uri(driver.Url).AbsolutePath;
-            var links = driver.FindElements(By.CssSelector("table.points tbody tr td a.source")).ToList();
-            links.Should().HaveCount(driver.FindElements(By.CssSelector("table.points tbody tr")).Count, "every plotted value has its source linked");
-            links.Should().OnlyContain(a => a.GetAttribute("href")!.Contains($"{patient}/source/{a.Text}", StringComparison.Ordinal));
+            // Every point links to its source resource from its value, never showing the reference, and the link resolves.
+            var links = chart.FindElements(By.CssSelector("table.points tbody tr td a.source")).ToList();
+            links.Should().HaveCount(rowsShown.Count, "every plotted value has its source linked");
+            links.Should().OnlyContain(a => a.GetAttribute("href")!.Contains($"{patient}/source/", StringComparison.Ordinal) && !a.Text.Contains("Observation/", StringComparison.Ordinal));
             var first = observations[0].Source;
-            chart.FindElement(By.LinkText(first)).Click();
+            links.First(a => Reference(a.GetAttribute("href")!) == first).Click();
             driver.FindElement(By.TagName("h1")).Text.Should().Be(first);
             driver.FindElement(By.Id("resource")).Text.Should().Contain($"\"id\": \"{first.Split('/')[1]}\"");
             driver.Navigate().Back();
         }
 
         browser.ConsoleErrors().Should().BeEmpty();
-        browser.Screenshot($"mdt-{seed}");
-        browser.FullPageScreenshot($"mdt-{seed}-full");
     }
 
     [Fact]
@@ -106,6 +115,13 @@ public sealed class MdtViewBrowserTests(BrowserSession browser) : IClassFixture<
         cards[0].FindElement(By.LinkText("MDT view: statuses, reasons and plots")).Click();
         driver.FindElement(By.CssSelector("tr[data-therapy='EMB']")).GetAttribute("data-status").Should().Be("contraindicated");
         browser.ConsoleErrors().Should().BeEmpty();
+    }
+
+    /// <summary>The resource a source link points at: <c>/mdt/{patient}/source/Observation/x</c> gives <c>Observation/x</c>.</summary>
+    private static string Reference(string href)
+    {
+        var path = new Uri(href).AbsolutePath;
+        return path[(path.IndexOf("/source/", StringComparison.Ordinal) + "/source/".Length)..];
     }
 
     private static string[] SeedFiles() => Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.json");

@@ -8,6 +8,54 @@ public static class FactNames
 {
     public static string Json(FactKind fact) => char.ToLowerInvariant(fact.ToString()[0]) + fact.ToString()[1..];
 
+    /// <summary>The fact in words, as a clinician names it (the MDT view's labels); imaging findings say where they come from.</summary>
+    public static string Text(FactKind fact) => fact switch
+    {
+        FactKind.BirthDate => "Age",
+        FactKind.LiverMetastases => "Diagnosis of liver metastases",
+        FactKind.PrimarySite => "Primary site",
+        FactKind.PrimaryTumourSize => "Primary tumour size",
+        FactKind.Differentiation => "Differentiation",
+        FactKind.Ki67 => "Ki-67",
+        FactKind.MitoticCount => "Mitotic count",
+        FactKind.ChromograninA => "Chromogranin A",
+        FactKind.Urinary5Hiaa => "Urinary 5-HIAA",
+        FactKind.Bilirubin => "Bilirubin",
+        FactKind.Albumin => "Albumin",
+        FactKind.Inr => "INR",
+        FactKind.Creatinine => "Creatinine",
+        FactKind.CreatinineClearance => "Creatinine clearance",
+        FactKind.Platelets => "Platelets",
+        FactKind.Neutrophils => "Neutrophils",
+        FactKind.Haemoglobin => "Haemoglobin",
+        FactKind.WhiteCellCount => "White cell count",
+        FactKind.Ecog => "ECOG performance status",
+        FactKind.Karnofsky => "Karnofsky performance status",
+        FactKind.DiseaseStatus => "Disease status on imaging",
+        FactKind.LesionCount => "Liver imaging: number of lesions",
+        FactKind.LargestLesion => "Liver imaging: largest lesion",
+        FactKind.LesionDiameterSum => "Liver imaging: sum of lesion diameters",
+        FactKind.TumourBurden => "Liver imaging: tumour burden",
+        FactKind.LesionDistribution => "Liver imaging: distribution",
+        FactKind.PortalVein => "Liver imaging: portal vein",
+        FactKind.ExtrahepaticDisease => "Imaging: extrahepatic disease",
+        FactKind.BoneMetastases => "Imaging: bone metastases",
+        FactKind.LesionNearMajorVessel => "Liver imaging: lesion near a major vessel",
+        FactKind.LesionNearVitalStructure => "Liver imaging: lesion near a vital structure",
+        FactKind.LesionAtHilum => "Liver imaging: lesion at the hilum",
+        FactKind.SstrUptake => "SSTR imaging: uptake (Krenning score)",
+        FactKind.MibgUptake => "MIBG scintigraphy: uptake",
+        FactKind.LungShuntFraction => "MAA study: lung shunt fraction",
+        FactKind.ResectableFraction => "Surgical assessment: resectable fraction",
+        FactKind.FutureLiverRemnantAdequate => "Surgical assessment: future liver remnant adequate",
+        FactKind.Condition => "Diagnosis",
+        FactKind.PrimaryResection => "Resection of the primary tumour",
+        FactKind.PlannedExenteration => "Planned exenteration",
+        FactKind.Medication => "Medication",
+        FactKind.PriorTreatment => "Earlier treatment",
+        _ => fact.ToString(),
+    };
+
     /// <summary>The first code the terminology map lists for the fact (what an order's result would carry).</summary>
     public static string? CodeFor(FactKind fact, TerminologyMap terminology)
     {

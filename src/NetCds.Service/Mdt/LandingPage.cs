@@ -10,18 +10,20 @@ namespace NetCds.Service.Mdt;
 
 /// <summary>
 /// <c>/</c>: what the service is, whether it runs, and (with the demo on) every demo patient with links to its MDT
-/// view and to the cards an EHR would show; <c>/assets/netcds.css</c>, the pages' one stylesheet.
+/// view and to the cards an EHR would show; <c>/assets/netcds.css</c>, the pages' one stylesheet, and their scripts.
 /// </summary>
 public static class LandingPage
 {
     private static readonly string Stylesheet = ReadAsset("assets/netcds.css");
     private static readonly string CardsScript = ReadAsset("assets/cards.js");
+    private static readonly string MdtScript = ReadAsset("assets/mdt.js");
 
     public static IEndpointRouteBuilder MapLandingPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", Show).ExcludeFromDescription();
         app.MapGet("/assets/netcds.css", () => Results.Text(Stylesheet, "text/css; charset=utf-8")).ExcludeFromDescription();
         app.MapGet("/assets/cards.js", () => Results.Text(CardsScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/assets/mdt.js", () => Results.Text(MdtScript, "text/javascript; charset=utf-8")).ExcludeFromDescription();
         if (app.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
         {
             app.MapGet("/demo/seeds/{name}/cards", Cards).ExcludeFromDescription();
@@ -50,7 +52,7 @@ public static class LandingPage
         if (!demo.Value.Enabled)
         {
             html.Append("<p>The demo patients are off (<code>Demo:Enabled=false</code>).</p>");
-            return Result(Page("NetCds", html.ToString()));
+            return Result(Page("NetCds", $"<main>{html}</main>"));
         }
 
         html.Append("<h2>Demo patients</h2><p class=\"muted\">Synthetic patients (no real people), evaluated as of ")
@@ -63,7 +65,7 @@ public static class LandingPage
         }
 
         html.Append("</ul>");
-        return Result(Page("NetCds", html.ToString()));
+        return Result(Page("NetCds", $"<main>{html}</main>"));
     }
 
     /// <summary>
@@ -77,13 +79,13 @@ public static class LandingPage
             return Results.NotFound();
         }
 
-        var html = new StringBuilder("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav>");
+        var html = new StringBuilder("<nav class=\"no-print\"><a href=\"/\">NetCds</a></nav><main>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>Cards for {E(name)}</h1>")
             .Append("<p class=\"muted\">What the patient-view service answers for this patient, called by this page as an EHR calls it and drawn as an EHR draws it. ")
             .Append("Suggestions are shown but do not order here.</p>")
             .Append("<p id=\"cards-status\" role=\"status\"></p>")
             .Append(CultureInfo.InvariantCulture, $"<div id=\"cards\" data-seed=\"{E(name)}\" data-patient=\"{E(seeds.PatientIdOf(name))}\"></div>")
-            .Append("<script src=\"/assets/cards.js\" defer></script>");
+            .Append("</main><script src=\"/assets/cards.js\" defer></script>");
         return Result(Page($"Cards: {name}", html.ToString()));
     }
 

@@ -47,7 +47,7 @@ public static class MdtSources
             return Results.Text("Not a FHIR resource reference.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var json = seed is not null ? FromSeed(seeds.Bundle(seed)!, type, id) : await FromStoreAsync(store, patientId, type, id, cancellationToken);
+        var json = await JsonAsync(seed, seeds, store, patientId, type, id, cancellationToken);
         if (json is null)
         {
             return Results.Text("This patient has no such resource here.", statusCode: StatusCodes.Status404NotFound);
@@ -55,10 +55,14 @@ public static class MdtSources
 
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<nav class=\"no-print\"><a href=\"/\">NetCds</a> · <a href=\"/mdt/{E(patientId)}\">back to the MDT view</a></nav>")
-            .Append(CultureInfo.InvariantCulture, $"<h1>{E(type)}/{E(id)}</h1><p class=\"muted\">The resource as this service holds it (FHIR R4 JSON).</p>")
-            .Append("<pre class=\"resource\" id=\"resource\">").Append(E(json)).Append("</pre>");
+            .Append(CultureInfo.InvariantCulture, $"<main><h1>{E(type)}/{E(id)}</h1><p class=\"muted\">The resource as this service holds it (FHIR R4 JSON).</p>")
+            .Append("<pre class=\"resource\" id=\"resource\">").Append(E(json)).Append("</pre></main>");
         return Result(Page($"{type}/{id}", html.ToString()));
     }
+
+    /// <summary>The resource as the service holds it (the seed's Bundle entry, or the stored one of this patient), indented; null when there is none.</summary>
+    internal static async Task<string?> JsonAsync(string? seed, DemoSeeds seeds, StoreContext store, string patientId, string type, string id, CancellationToken cancellationToken) =>
+        seed is not null ? FromSeed(seeds.Bundle(seed)!, type, id) : await FromStoreAsync(store, patientId, type, id, cancellationToken);
 
     private static string? FromSeed(string bundle, string type, string id)
     {

@@ -32,16 +32,18 @@ public sealed class MdtSourceTests(ServiceFactory factory) : IClassFixture<Servi
         var (status, view) = await GetAsync("/mdt/seed-02");
 
         status.Should().Be(HttpStatusCode.OK);
-        var links = System.Text.RegularExpressions.Regex.Matches(view, "<a class=\"source\" href=\"([^\"]+)\">([^<]+)</a>").Select(m => (Href: m.Groups[1].Value, Text: m.Groups[2].Value)).ToList();
+        // The link sits on the value as written; the reference is the link's target, never its text.
+        var links = System.Text.RegularExpressions.Regex.Matches(view, "<a class=\"source\" href=\"/mdt/seed-02/source/(\\w+)/([^\"]+)\">([^<]+)</a>")
+            .Select(m => (Type: m.Groups[1].Value, Id: m.Groups[2].Value, Text: m.Groups[3].Value)).ToList();
         links.Should().NotBeEmpty();
         view.Split("<table class=\"points\"").Skip(1).Sum(t => t[..t.IndexOf("</table>", StringComparison.Ordinal)].Split("<tr><td>").Length - 1)
             .Should().Be(links.Count, "every plotted value has its source linked");
-        foreach (var (href, text) in links.Distinct())
+        links.Should().OnlyContain(l => !l.Text.Contains($"{l.Type}/", StringComparison.Ordinal));
+        foreach (var (type, id, _) in links.Distinct())
         {
-            href.Should().Be($"/mdt/seed-02/source/{text}");
-            var (resourceStatus, resource) = await GetAsync(href);
+            var (resourceStatus, resource) = await GetAsync($"/mdt/seed-02/source/{type}/{id}");
             resourceStatus.Should().Be(HttpStatusCode.OK);
-            resource.Should().Contain($"&quot;id&quot;: &quot;{text.Split('/')[1]}&quot;");
+            resource.Should().Contain($"&quot;id&quot;: &quot;{id}&quot;");
         }
     }
 
