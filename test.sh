@@ -27,8 +27,14 @@ dotnet test --solution NetCds.sln -c Release --no-build 2>&1 | tee "$log" || sta
 # The same service tests a year ahead: their shared test clock (tests/NetCds.Service.Tests/Support/TestClock.cs) is
 # moved, the service under test runs on it, PostgreSQL and RabbitMQ stay on the real clock. A test that meets the
 # wall clock with a calendar date of its own fails here, whatever today is.
+# Left out of this pass, to keep the test phase under 5 minutes: the crash test (its service is another process, on
+# the real clock, which the shift cannot reach) and the two tests that stop and start RabbitMQ (they check delivery
+# across a broker outage, and date nothing but "an hour ago" on the test clock).
 echo "service tests again, the test clock a year ahead (NETCDS_TEST_CLOCK_SHIFT_DAYS=365)"
-NETCDS_TEST_CLOCK_SHIFT_DAYS=365 dotnet test --project tests/NetCds.Service.Tests -c Release --no-build 2>&1 | tee "$ahead" || status=$?
+NETCDS_TEST_CLOCK_SHIFT_DAYS=365 dotnet test --project tests/NetCds.Service.Tests -c Release --no-build \
+  --filter-not-class NetCds.Service.Tests.Recovery.CrashRecoveryTests \
+  --filter-not-class NetCds.Service.Tests.Broker.BrokerRestartTests \
+  --filter-not-class NetCds.Service.Tests.Ops.BrokerHealthTests 2>&1 | tee "$ahead" || status=$?
 
 # One closing line CI can read, from the test platform's own run summaries (both passes).
 count() { local n=0 f; for f in "$log" "$ahead"; do n=$((n + $(grep -E "^\s+$1: [0-9]+" "$f" | tail -1 | grep -Eo '[0-9]+' || echo 0))); done; echo "$n"; }
