@@ -19,7 +19,7 @@ public sealed class OutOfOrderTests
         ["meta"] = new JsonObject { ["lastUpdated"] = lastUpdated.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) },
         ["status"] = "final",
         ["subject"] = new JsonObject { ["reference"] = $"Patient/{patient}" },
-        ["effectiveDateTime"] = "2026-10-20T08:00:00Z",
+        ["effectiveDateTime"] = TestClock.DaysAgo(40),
         ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "1975-2" }) },
         ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "mg/dL", ["system"] = "http://unitsofmeasure.org", ["code"] = "mg/dL" },
     }.ToJsonString();
@@ -32,7 +32,9 @@ public sealed class OutOfOrderTests
         await using var service = new BrokerServiceFactory(database.ConnectionString);
         using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
-        var newer = new DateTimeOffset(2026, 10, 21, 9, 0, 0, TimeSpan.Zero);
+        // Whole seconds: meta.lastUpdated is written to the second.
+        var now = TestClock.Now;
+        var newer = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero).AddDays(-30);
 
         using var first = await BrokerPipelineTests.PostFhirAsync(client, Bilirubin(patient, 3.6m, newer));
         using var late = await BrokerPipelineTests.PostFhirAsync(client, Bilirubin(patient, 0.7m, newer.AddHours(-2)));

@@ -203,7 +203,7 @@ public sealed class StoreUnknownCodesTests(StoreUnknownCodesFactory factory) : I
             ["status"] = "final",
             ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "8480-6" }) },
             ["subject"] = new JsonObject { ["reference"] = "Patient/someone" },
-            ["effectiveDateTime"] = "2026-10-01",
+            ["effectiveDateTime"] = TestClock.DaysAgo(60),
             ["valueQuantity"] = new JsonObject { ["value"] = 120, ["unit"] = "mm[Hg]", ["system"] = "http://unitsofmeasure.org", ["code"] = "mm[Hg]" },
         }.ToJsonString();
 

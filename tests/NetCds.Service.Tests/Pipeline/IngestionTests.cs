@@ -21,7 +21,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
             ["status"] = status,
             ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "29593-1" }) },
             ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-            ["effectiveDateTime"] = "2026-05-20",
+            ["effectiveDateTime"] = TestClock.DaysAgo(200),
             ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "%", ["system"] = "http://unitsofmeasure.org", ["code"] = "%" },
         };
         if (lastUpdated is not null || versionId is not null)
@@ -457,7 +457,9 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
         var id = Id();
 
         (await SendAsync(client, HttpMethod.Delete, $"/fhir/Observation/{id}")).Status.Should().Be(HttpStatusCode.NoContent);
-        await PostAsync(client, "/fhir", Observation(id, "nobody", lastUpdated: "2026-10-01T08:00:00Z").ToJsonString());
+        // Last updated a day before the deletion was received, on the clock the service runs on.
+        var beforeTheDeletion = factory.Clock.GetUtcNow().AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await PostAsync(client, "/fhir", Observation(id, "nobody", lastUpdated: beforeTheDeletion).ToJsonString());
 
         var row = await RowAsync(factory.Services, "Observation", id);
         row!.Deleted.Should().BeTrue();

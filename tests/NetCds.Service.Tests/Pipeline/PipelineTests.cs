@@ -56,7 +56,7 @@ public sealed class PipelineTests(ServiceFactory factory) : IClassFixture<Servic
         ["category"] = new JsonArray(new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/observation-category", ["code"] = "imaging" }) }),
         ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://netcds.org/fhir/CodeSystem/net-findings", ["code"] = "portal-vein-status" }) },
         ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-        ["effectiveDateTime"] = "2026-10-01",
+        ["effectiveDateTime"] = TestClock.DaysAgo(30),
         ["valueCodeableConcept"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://netcds.org/fhir/CodeSystem/net-findings", ["code"] = "complete-thrombosis" }) },
     };
 

@@ -21,7 +21,7 @@ public sealed class QuantityIntervalIngestionTests(ServiceFactory factory) : ICl
         ["status"] = "final",
         ["code"] = new JsonObject { ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://netcds.org/fhir/CodeSystem/net-findings", ["code"] = "lung-shunt-fraction" }) },
         ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-        ["effectiveDateTime"] = "2026-10-15",
+        ["effectiveDateTime"] = TestClock.DaysAgo(45),
         ["valueQuantity"] = new JsonObject { ["value"] = value, ["comparator"] = comparator, ["unit"] = "%", ["system"] = "http://unitsofmeasure.org", ["code"] = "%" },
     }.ToJsonString();
 

@@ -11,8 +11,8 @@ namespace NetCds.Service.Tests.Security;
 /// <summary>The API (<c>/fhir</c>, <c>/eligibility</c>) takes RFC 9068 access tokens with SMART system scopes, from the test authorization server on loopback.</summary>
 public sealed class ApiAuthTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
-    private const string Observation = """
-        {"resourceType":"Observation","id":"auth-obs-1","status":"final","subject":{"reference":"Patient/auth-1"},"effectiveDateTime":"2026-09-01",
+    private static readonly string Observation = $$$"""
+        {"resourceType":"Observation","id":"auth-obs-1","status":"final","subject":{"reference":"Patient/auth-1"},"effectiveDateTime":"{{{TestClock.DaysAgo(90)}}}",
          "code":{"coding":[{"system":"http://loinc.org","code":"29593-1"}]},"valueQuantity":{"value":2,"unit":"%","system":"http://unitsofmeasure.org","code":"%"}}
         """;
 

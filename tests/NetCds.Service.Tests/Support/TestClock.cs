@@ -42,6 +42,9 @@ public sealed class TestClock : TimeProvider
     /// <summary>The instant on <see cref="Shared"/>: what "now" is to the service under test.</summary>
     public static DateTimeOffset Now => Shared.GetUtcNow();
 
+    /// <summary>A date <paramref name="daysAgo"/> days before <see cref="Now"/>, as FHIR writes a date (yyyy-mm-dd).</summary>
+    public static string DaysAgo(int daysAgo) => Now.AddDays(-daysAgo).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The wall clock itself, for a service in another process (it runs on the real clock, and the dates sent to it
     /// must be built from the same one). Nothing else in the tests reads it.
