@@ -3,11 +3,15 @@
 # bench/NetCds.PipelineLoad for SECONDS of sustained load, printing events/s, lag p50/p99 (acceptance -> stored
 # report), CPU per event by process, peak RSS, and the bare baselines measured in the same invocation.
 #   TRANSPORT=RabbitMq (default: RabbitMQ + PostgreSQL from deploy/local) or InMemory (embedded: SQLite, in-memory bus)
+#   HISTORY=N older Observations per patient loaded before the warm-up (records of that size; issue 19 uses
+#   PATIENTS=20 HISTORY=10000)
 #   MODE=http|bundle|raw (raw: JSON on the netcds-fhir-raw exchange; RabbitMq only)  SECONDS_=60 PATIENTS=200 CONCURRENCY=16
 #   WARMUP=60 seconds of load before measuring: on two saturated cores the runtime's tiered JIT (with dynamic PGO) is
 #   still recompiling hot methods 40 s in, which doubled the service's CPU per event in 10-15 s warm-ups.
 #   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
-# API authentication is off for the run (Api__RequireAuth=false, loopback only): the harness measures the pipeline.
+# API authentication is on (as in the issues' measurements): the harness is the authorization server the service
+# trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and sends a bearer access token with every request.
+# AUTH=0 turns it off (Api__RequireAuth=false, loopback only) to see what the bearer check costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5098}"
@@ -15,6 +19,14 @@ transport="${TRANSPORT:-RabbitMq}"
 dotnet build -c Release -nologo -v quiet src/NetCds.Service
 dotnet build -c Release -nologo -v quiet bench/NetCds.PipelineLoad
 rabbit_args=()
+auth_args=()
+auth_port="${AUTH_PORT:-$((port + 1))}"
+if [ "${AUTH:-1}" = 1 ]; then
+  export Api__RequireAuth=true Api__Issuers__0__Issuer="http://127.0.0.1:$auth_port" Api__Issuers__0__JwksUrl="http://127.0.0.1:$auth_port/jwks.json"
+  auth_args=(--auth-port "$auth_port")
+else
+  export Api__RequireAuth=false
+fi
 if [ "$transport" = RabbitMq ]; then
   eval "$(deploy/local/postgres.sh up)"
   eval "$(deploy/local/rabbitmq.sh up)"
@@ -33,12 +45,12 @@ if [ "$transport" = RabbitMq ]; then
 else
   export ConnectionStrings__Store="Data Source=$(mktemp -d)/bench.db"
 fi
-Service__PublicBaseUrl="http://127.0.0.1:$port" Api__RequireAuth=false CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
+Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
   dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
-  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" \
-  --service-pid "$service" "${rabbit_args[@]}"
+  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" --history "${HISTORY:-0}" \
+  --service-pid "$service" "${rabbit_args[@]}" "${auth_args[@]}"

@@ -12,7 +12,7 @@ using RabbitMQ.Client.Events;
 
 // Event pipeline load harness (issue 10). Usage:
 //   NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200]
-//                       [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...]
+//                       [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...] [--auth-port N] [--history N]
 // Gives each patient the seed's record, then sends bilirubin Observations (values that cross the embolization
 // thresholds, so statuses really change) as fast as the service accepts them for --seconds: one resource per POST
 // (http), Bundles of --bundle (bundle), or raw JSON on the netcds-fhir-raw exchange with publisher confirms (raw).
@@ -26,6 +26,10 @@ var seed = File.ReadAllText(options.Seed);
 var seedPatient = (string)JsonNode.Parse(seed)!["entry"]!.AsArray().Select(e => e!["resource"]!).Single(r => (string?)r["resourceType"] == "Patient")["id"]!;
 var run = Guid.NewGuid().ToString("N")[..6];
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency + 4 }) { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+// With --auth-port the API's authentication stays on: every request carries a bearer access token (renewed each minute).
+using var tokens = options.AuthPort > 0 ? new NetCds.PipelineLoad.AccessTokens(options.AuthPort, options.BaseUrl.ToString().TrimEnd('/')) : null;
+var bearer = tokens?.Token();
+using var renewTokens = new Timer(_ => Volatile.Write(ref bearer, tokens?.Token()), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 var start = DateTimeOffset.UtcNow.AddDays(-10);
 
 string PatientId(int p) => $"load-{run}-{p}";
@@ -46,10 +50,32 @@ var sample = Encoding.UTF8.GetBytes(Observation(0).ToJsonString());
 var bareParse = Baselines.FirelyParsesPerSecond(sample);
 var bareBroker = options.Rabbit is null ? (double?)null : await Baselines.RabbitMessagesPerSecondAsync(options.Rabbit, sample, 30_000);
 
+HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+{
+    var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+    if (Volatile.Read(ref bearer) is { } token)
+    {
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+    }
+
+    return request;
+}
+
+// Per-request latency of the measured window's POSTs (ms): what an integration engine waits for each acceptance.
+var requestTimes = new ConcurrentQueue<double>();
+var measuring = false;
+
 async System.Threading.Tasks.Task PostAsync(string json)
 {
     using var content = new StringContent(json, Encoding.UTF8, "application/fhir+json");
-    using var response = await http.PostAsync(new Uri("fhir", UriKind.Relative), content);
+    using var request = Request(HttpMethod.Post, "fhir", content);
+    var sentAt = Stopwatch.GetTimestamp();
+    using var response = await http.SendAsync(request);
+    if (Volatile.Read(ref measuring))
+    {
+        requestTimes.Enqueue(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+    }
+
     if (!response.IsSuccessStatusCode)
     {
         throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
@@ -58,6 +84,29 @@ async System.Threading.Tasks.Task PostAsync(string json)
 
 await Parallel.ForAsync(0, options.Patients, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (p, _) =>
     await PostAsync(seed.Replace(seedPatient, PatientId(p), StringComparison.Ordinal)));
+
+// --history N: each patient first gets N older bilirubin Observations (Bundles of 500), so the measured events land on
+// records of that size (issue 19: "20 patients of about 10,000 Observations each"). Then the service is let settle.
+if (options.History > 0)
+{
+    var loaded = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, options.Patients, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (p, _) =>
+    {
+        for (var k = 0; k < options.History; k += 500)
+        {
+            var entries = new JsonArray([.. Enumerable.Range(k, Math.Min(500, options.History - k)).Select(j =>
+            {
+                var history = Observation(0);
+                history["id"] = $"hist-{run}-{p}-{j}";
+                history["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId(p)}" };
+                history["effectiveDateTime"] = start.AddSeconds(-1 - j).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                return (JsonNode)new JsonObject { ["resource"] = history };
+            })]);
+            await PostAsync(new JsonObject { ["resourceType"] = "Bundle", ["type"] = "batch", ["entry"] = entries }.ToJsonString());
+        }
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: {options.History} Observations for each of {options.Patients} patients in {loaded.Elapsed.TotalSeconds:0} s"));
+}
 
 // Acceptance times by event index (Stopwatch ticks; 0 = not accepted yet), and per patient the next index to settle.
 var accepted = new long[20_000_000];
@@ -75,6 +124,7 @@ var measuredStart = System.Threading.Tasks.Task.Run(async () =>
 {
     await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(options.Warmup));
     cpuBefore = CpuSample.Take(options.ServicePid);
+    Volatile.Write(ref measuring, true);
     Volatile.Write(ref measuredFrom, Interlocked.Read(ref counter) + 1);
     return clock.Elapsed;
 });
@@ -126,7 +176,8 @@ async System.Threading.Tasks.Task WatchAsync(CancellationToken cancellationToken
     {
         await Parallel.ForEachAsync(watched, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (p, token) =>
         {
-            using var response = await http.GetAsync(new Uri($"eligibility/{PatientId(p)}", UriKind.Relative), token);
+            using var request = Request(HttpMethod.Get, $"eligibility/{PatientId(p)}");
+            using var response = await http.SendAsync(request, token);
             if (!response.IsSuccessStatusCode)
             {
                 return;
@@ -180,11 +231,14 @@ if (rabbit is not null)
 }
 
 var sorted = lags.Order().ToArray();
+var requests = requestTimes.Order().ToArray();
 double Percentile(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+double RequestPercentile(double q) => requests.Length == 0 ? double.NaN : requests[Math.Min(requests.Length - 1, (int)(q * requests.Length))];
 var rate = sent / loadSeconds;
 var perThousand = (double seconds) => seconds / sent * 1000;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-    mode {options.Mode}{(options.Mode == "bundle" ? $" ({options.Bundle} per Bundle)" : "")}, {options.Patients} patients, concurrency {options.Concurrency}, {options.Warmup} s warm-up then {loadSeconds:0} s measured
+    mode {options.Mode}{(options.Mode == "bundle" ? $" ({options.Bundle} per Bundle)" : "")}, {options.Patients} patients, concurrency {options.Concurrency}, {options.Warmup} s warm-up then {loadSeconds:0} s measured, API authentication {(tokens is null ? "OFF" : "on (a bearer access token on every request)")}
+    POST latency (measured window, {requests.Length} requests): p50 {RequestPercentile(0.5):0.0} ms, p99 {RequestPercentile(0.99):0.0} ms
     events: {sent} sent, {rate:0} events/s sustained; of the {watched.Length} watched patients' {toSettle} events, {Interlocked.Read(ref settled)} settled ({drain.Elapsed.TotalSeconds:0.0} s after the load stopped)
     lag acceptance -> stored report: p50 {Percentile(0.5):0} ms, p99 {Percentile(0.99):0} ms, max {(sorted.Length == 0 ? double.NaN : sorted[^1]):0} ms
     CPU s per 1,000 events: service {perThousand(cpu.Service):0.000}, broker {perThousand(cpu.Broker):0.000}, database {perThousand(cpu.Database):0.000}, load generator {perThousand(cpu.LoadGenerator):0.000}
@@ -198,13 +252,13 @@ if (bareBroker is { } broker)
 
 return Interlocked.Read(ref settled) >= toSettle ? 0 : 1;
 
-internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Seconds, int Warmup, int Patients, int Concurrency, int Bundle, int ServicePid, Uri? Rabbit)
+internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Seconds, int Warmup, int Patients, int Concurrency, int Bundle, int ServicePid, Uri? Rabbit, int AuthPort, int History)
 {
     public static Options Parse(string[] args)
     {
         if (args.Length < 2)
         {
-            throw new ArgumentException("usage: NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200] [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...]");
+            throw new ArgumentException("usage: NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200] [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...] [--auth-port N] [--history N]");
         }
 
         string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -219,7 +273,9 @@ internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Second
             Int("--concurrency", 16),
             Int("--bundle", 20),
             Int("--service-pid", 0),
-            Get("--rabbit") is { } uri ? new Uri(uri) : null);
+            Get("--rabbit") is { } uri ? new Uri(uri) : null,
+            Int("--auth-port", 0),
+            Int("--history", 0));
     }
 }
 
