@@ -12,6 +12,7 @@ public static class RecordsExtensions
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();
         builder.Services.AddSingleton<FactState>();
+        builder.Services.AddSingleton<PatientFactStates>();
         builder.Services.AddHostedService<FactStateRederivation>();
         return builder;
     }
