@@ -35,7 +35,7 @@ public enum RecomputeOutcome
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -76,6 +76,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         var facts = await record.FactsAsync(patient, now, cancellationToken, rebuild: generation is null);
         var result = evaluation.Evaluate(facts, now);
         NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        await probe.AfterReadAsync(patient, cancellationToken);
         if (result is null)
         {
             return RecomputeOutcome.NothingToEvaluate;

@@ -11,6 +11,7 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();
+        builder.Services.AddSingleton<RecomputeProbe>();
         builder.Services.AddSingleton<FactState>();
         builder.Services.AddSingleton<PatientFactStates>();
         builder.Services.AddHostedService<FactStateRederivation>();
