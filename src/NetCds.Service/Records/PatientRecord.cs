@@ -39,12 +39,12 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                 // A resource of the patient now names another patient: no row of this patient says so; start again.
                 state.Gate.Release();
                 state = new PatientFactState(factState.Version);
-                await state.Gate.WaitAsync(cancellationToken);
+                state.Gate.Wait(); // a new state no one else holds: taken at once
             }
 
             var since = state.Generation;
-            var rows = await store.Resources.AsNoTracking()
-                .Where(r => r.Patient == patient && (since < 0 || r.Generation > since))
+            var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient);
+            var rows = await (since < 0 ? ofPatient : ofPatient.Where(r => r.Generation > since))
                 .Select(r => new ChangedRow(r.ResourceType, r.ResourceId, r.Version, r.Generation, !r.Deleted && r.Json != null, r.FactsVersion == factState.Version && r.Facts != null))
                 .ToListAsync(cancellationToken);
             await ApplyAsync(state, patient, asOf, rows, cancellationToken);
