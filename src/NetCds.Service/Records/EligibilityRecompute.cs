@@ -32,10 +32,10 @@ public enum RecomputeOutcome
 /// patient at a time (<see cref="PatientLease"/>), so instances wait for each other instead of colliding and
 /// retrying. The report is refreshed; an <see cref="EligibilityChanged"/> is written to the outbox, in the same
 /// transaction, only when a status changed, so a redelivered request announces nothing twice. The record is read as
-/// its kept fact state (<see cref="PatientRecord.FactsAsync"/>): an event costs the facts of what changed, not a parse
-/// and mapping of the whole record.
+/// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
+/// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -71,9 +71,12 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         var reading = wanted ?? await PatientGenerations.CurrentAsync(store, patient, cancellationToken);
         var now = clock.GetUtcNow();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var facts = await record.FactsAsync(patient, now, cancellationToken);
+        // An operator's request or a replay (no generation) rebuilds the patient's fact state from the store: the way
+        // back from anything written to the store behind the service's back (issue 19).
+        var facts = await record.FactsAsync(patient, now, cancellationToken, rebuild: generation is null);
         var result = evaluation.Evaluate(facts, now);
         NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        await probe.AfterReadAsync(patient, cancellationToken);
         if (result is null)
         {
             return RecomputeOutcome.NothingToEvaluate;

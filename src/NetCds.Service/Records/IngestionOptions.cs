@@ -39,6 +39,14 @@ public sealed class IngestionOptions
     public int FactStateCacheEntries { get; init; } = 50_000;
 
     /// <summary>
+    /// Memory for patients' fact states held between recomputes (bytes, estimated per patient), so a recompute reads
+    /// only the rows written since the last one. A patient of 10,000 resources takes a few MB; the least recently used
+    /// are evicted and, when next recomputed, built again from their kept facts (issue 19).
+    /// </summary>
+    [Range(1024, long.MaxValue)]
+    public long FactStateCacheBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// How often stored facts derived by another mapping version (a site terminology map changed, a new release, a
     /// row written by an older instance during a rolling update) are looked for and derived again. Also at start.
     /// </summary>

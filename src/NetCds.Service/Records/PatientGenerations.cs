@@ -40,6 +40,47 @@ public static class PatientGenerations
     }
 
     /// <summary>
+    /// Stamps every row this transaction writes with its patient's new generation (<see cref="StoredResource.Generation"/>),
+    /// and marks the patients a row moved away from (<see cref="PatientRecordState.LeftAt"/>), so a patient's fact state
+    /// catches up by reading only the rows written after the generation it holds (issue 19). Called after
+    /// <see cref="BumpAsync"/> in the same transaction: the patients' generation rows are locked until commit, so one
+    /// patient's rows are stamped in commit order.
+    /// </summary>
+    public static async Task StampAsync(StoreContext store, IReadOnlyList<Bump> bumps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(bumps);
+        var generations = bumps.ToDictionary(b => b.Patient, b => b.Generation, StringComparer.Ordinal);
+        var left = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in store.ChangeTracker.Entries<StoredResource>())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
+            {
+                continue;
+            }
+
+            var row = entry.Entity;
+            if (row.Patient is not null && generations.TryGetValue(row.Patient, out var generation))
+            {
+                row.Generation = generation;
+            }
+
+            var before = entry.State == EntityState.Modified ? entry.Property(r => r.Patient).OriginalValue : null;
+            if (before is not null && before != row.Patient)
+            {
+                left.Add(before);
+            }
+        }
+
+        foreach (var patient in left)
+        {
+            // Bumped above (the ingestion touches the patient a row leaves), so the row exists and is locked already.
+            await store.Database.ExecuteSqlRawAsync(
+                """UPDATE patient_record_state SET "LeftAt" = "Generation" WHERE "Patient" = {0}""", [patient], cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Takes up the patient's queued recompute (no recompute is queued afterwards) and returns the generation the
     /// record is at, with the generation its stored report was computed from (null without a report), in one
     /// statement: everything committed before this is seen by a read after it; a commit after it queues anew.

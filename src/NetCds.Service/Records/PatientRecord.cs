@@ -10,78 +10,168 @@ namespace NetCds.Service.Records;
 /// medication courses reference. One loader for the recompute, the CDS services and the MDT view, so that the
 /// same data gives the same report whichever way it is asked for.
 /// </summary>
-public sealed class PatientRecord(StoreContext store, ParsedResources parsed, FactState factState)
+public sealed class PatientRecord(StoreContext store, ParsedResources parsed, FactState factState, PatientFactStates states)
 {
     private const string MedicationPrefix = "Medication/";
 
     /// <summary>
-    /// The patient's facts from the kept fact state: each resource's facts from memory when held at its stored version,
-    /// else read as kept (a few hundred bytes), else (derived under another mapping version, or depending on the
-    /// evaluation time or another resource) mapped from the stored resource. The same facts mapping the whole record
-    /// would give, at the cost of what changed.
+    /// The patient's facts from its fact state held in memory (<see cref="PatientFactStates"/>, issue 19), brought up to
+    /// date by reading only the patient's rows written after the generation it holds (one indexed query), deletions
+    /// and moves included; held nowhere yet (first use, evicted, another mapping version, a resource moved to another
+    /// patient since, or <paramref name="rebuild"/>), it is built from all the patient's rows once. Each changed
+    /// resource's facts come from memory when held at its stored version, else as kept (a few hundred bytes), else
+    /// (derived under another mapping version, or depending on the evaluation time or another resource) mapped from
+    /// the stored resource; facts of the last kind are mapped again at every evaluation. Exactly what
+    /// <see cref="FactMapper.Merge"/> of every resource's facts, in order of their keys, gives; the cost is what
+    /// changed, not the record.
     /// </summary>
-    public async Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public async Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false)
+    {
+        var state = rebuild ? new PatientFactState(factState.Version) : states.Get(patient, factState.Version);
+        await state.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            // The generation first: every row of the patient up to it is committed, so the state may claim it.
+            var record = await store.PatientRecords.AsNoTracking().Where(r => r.Patient == patient)
+                .Select(r => new { r.Generation, r.LeftAt }).FirstOrDefaultAsync(cancellationToken);
+            if (state.Generation >= 0 && record?.LeftAt > state.Generation)
+            {
+                // A resource of the patient now names another patient: no row of this patient says so; start again.
+                state.Gate.Release();
+                state = new PatientFactState(factState.Version);
+                state.Gate.Wait(); // a new state no one else holds: taken at once
+            }
+
+            var since = state.Generation;
+            var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient);
+            var rows = await (since < 0 ? ofPatient : ofPatient.Where(r => r.Generation > since))
+                .Select(r => new ChangedRow(r.ResourceType, r.ResourceId, r.Version, r.Generation, !r.Deleted && r.Json != null, r.FactsVersion == factState.Version && r.Facts != null))
+                .ToListAsync(cancellationToken);
+            await ApplyAsync(state, patient, asOf, rows, cancellationToken);
+            state.Generation = Math.Max(record?.Generation ?? 0, rows.Count == 0 ? 0 : rows.Max(r => r.Generation));
+            var mapping = state.Ledger.Build(patient);
+            states.Keep(patient, state);
+            return mapping;
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    /// <summary>Applies the changed rows, then maps the live resources again at <paramref name="asOf"/>.</summary>
+    private async System.Threading.Tasks.Task ApplyAsync(PatientFactState state, string patient, DateTimeOffset asOf, List<ChangedRow> rows, CancellationToken cancellationToken)
     {
         var mappingVersion = factState.Version;
-        var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null);
-        var rows = await ofPatient
-            .Select(r => new { r.ResourceType, r.ResourceId, r.Version, Kept = r.FactsVersion == mappingVersion && r.Facts != null })
-            .ToListAsync(cancellationToken);
-        var facts = new ResourceFacts?[rows.Count];
-        var toRead = new List<int>();
-        var toMap = new List<int>();
-        for (var i = 0; i < rows.Count; i++)
+        var toRead = new List<ChangedRow>();
+        var toMap = new Dictionary<string, ChangedRow>(StringComparer.Ordinal);
+        foreach (var row in rows)
         {
-            if (factState.TryGet($"{rows[i].ResourceType}/{rows[i].ResourceId}", rows[i].Version, out var held))
+            var key = $"{row.ResourceType}/{row.ResourceId}";
+            if (!row.Present)
             {
-                facts[i] = held;
+                state.Ledger.Remove(key);
+                state.Versions.Remove(key);
+                state.Live.Remove(key);
+            }
+            else if (state.Versions.TryGetValue(key, out var version) && version == row.Version && state.Ledger.Contains(key))
+            {
+                // Already applied (a catch-up that saw a later commit than the generation it claimed).
+            }
+            else if (factState.TryGet(key, row.Version, out var held))
+            {
+                Apply(state, key, row.Version, held);
             }
             else
             {
-                (rows[i].Kept ? toRead : toMap).Add(i);
-            }
-        }
-
-        foreach (var type in toRead.GroupBy(i => rows[i].ResourceType))
-        {
-            var ids = type.Select(i => rows[i].ResourceId).ToList();
-            var kept = await ofPatient.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId) && r.FactsVersion == mappingVersion && r.Facts != null)
-                .Select(r => new { r.ResourceId, r.Version, r.Facts })
-                .ToDictionaryAsync(r => r.ResourceId, cancellationToken);
-            foreach (var i in type)
-            {
-                // Changed since the versions were read, or not readable: mapped from the resource below.
-                if (kept.TryGetValue(rows[i].ResourceId, out var row) && row.Version == rows[i].Version && TryRead(row.Facts!, out var read))
+                if (row.Kept)
                 {
-                    factState.Remember($"{rows[i].ResourceType}/{rows[i].ResourceId}", row.Version, read);
-                    facts[i] = read;
+                    toRead.Add(row);
                 }
                 else
                 {
-                    toMap.Add(i);
+                    toMap[key] = row;
                 }
             }
         }
 
-        if (toMap.Count > 0)
+        var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null);
+        foreach (var type in toRead.GroupBy(r => r.ResourceType))
         {
-            var byKey = toMap.ToDictionary(i => $"{rows[i].ResourceType}/{rows[i].ResourceId}");
-            var ids = toMap.Select(i => rows[i].ResourceId).Distinct().ToList();
-            var resources = await ParsedAsync(ofPatient.Where(r => ids.Contains(r.ResourceId)), cancellationToken);
-            var live = await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], cancellationToken);
-            foreach (var resource in live)
+            foreach (var chunk in type.Chunk(500))
             {
-                if (byKey.TryGetValue(resource.Reference, out var i))
+                var ids = chunk.Select(r => r.ResourceId).ToList();
+                var kept = await ofPatient.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId) && r.FactsVersion == mappingVersion && r.Facts != null)
+                    .Select(r => new { r.ResourceId, r.Version, r.Facts })
+                    .ToDictionaryAsync(r => r.ResourceId, cancellationToken);
+                foreach (var row in chunk)
                 {
-                    var mapped = factState.Mapper.MapResource(resource, patient, asOf, live);
-                    factState.Remember(resource.Reference, rows[i].Version, mapped);
-                    facts[i] = mapped;
+                    var key = $"{row.ResourceType}/{row.ResourceId}";
+
+                    // Changed since the versions were read, or not readable: mapped from the resource below.
+                    if (kept.TryGetValue(row.ResourceId, out var read) && read.Version == row.Version && TryRead(read.Facts!, out var facts))
+                    {
+                        factState.Remember(key, read.Version, facts);
+                        Apply(state, key, read.Version, facts);
+                    }
+                    else
+                    {
+                        toMap[key] = row;
+                    }
                 }
             }
         }
 
-        return FactMapper.Merge(facts.OfType<ResourceFacts>(), patient);
+        foreach (var key in state.Live)
+        {
+            toMap.TryAdd(key, default);
+        }
+
+        if (toMap.Count == 0)
+        {
+            return;
+        }
+
+        var toParse = toMap.Keys.Select(k => k[(k.IndexOf('/', StringComparison.Ordinal) + 1)..]).Distinct().ToList();
+        var resources = await ParsedAsync(ofPatient.Where(r => toParse.Contains(r.ResourceId)), cancellationToken);
+        var live = await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r.Resource, r.Key))], cancellationToken);
+        var versions = resources.ToDictionary(r => r.Key, r => r.Version, StringComparer.Ordinal);
+        var mapped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var resource in live)
+        {
+            if (toMap.ContainsKey(resource.Reference) && versions.TryGetValue(resource.Reference, out var version))
+            {
+                var facts = factState.Mapper.MapResource(resource, patient, asOf, live);
+                factState.Remember(resource.Reference, version, facts);
+                Apply(state, resource.Reference, version, facts);
+                mapped.Add(resource.Reference);
+            }
+        }
+
+        foreach (var key in toMap.Keys.Where(k => !mapped.Contains(k)))
+        {
+            // Deleted or moved to another patient since its row was read: its own row, read next time, says which.
+            state.Ledger.Remove(key);
+            state.Versions.Remove(key);
+            state.Live.Remove(key);
+        }
     }
+
+    private static void Apply(PatientFactState state, string key, long version, ResourceFacts facts)
+    {
+        state.Ledger.Set(key, facts);
+        state.Versions[key] = version;
+        if (facts.Live)
+        {
+            state.Live.Add(key);
+        }
+        else
+        {
+            state.Live.Remove(key);
+        }
+    }
+
+    private readonly record struct ChangedRow(string ResourceType, string ResourceId, long Version, long Generation, bool Present, bool Kept);
 
     private static bool TryRead(string json, out ResourceFacts facts)
     {
@@ -101,7 +191,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     public async Task<IReadOnlyList<SourcedResource>> LoadAsync(string patient, CancellationToken cancellationToken)
     {
         var resources = await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null), cancellationToken);
-        return await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}"))], cancellationToken);
+        return await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r.Resource, r.Key))], cancellationToken);
     }
 
     /// <summary>The resources and the stored Medications their medication courses reference.</summary>
@@ -123,7 +213,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         if (medicationIds.Count > 0)
         {
             var medications = await ParsedAsync(store.Resources.AsNoTracking().Where(r => r.ResourceType == "Medication" && medicationIds.Contains(r.ResourceId) && !r.Deleted && r.Json != null), cancellationToken);
-            resources.AddRange(medications.Select(r => new SourcedResource(r, $"{r.TypeName}/{r.Id}")));
+            resources.AddRange(medications.Select(r => new SourcedResource(r.Resource, r.Key)));
         }
 
         return resources;
@@ -133,18 +223,19 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// The rows' resources: versions first (a few bytes a row), then the JSON of only those not already held parsed at
     /// that version, so an event costs the database and the parser one resource, not the whole record.
     /// </summary>
-    private async Task<List<Resource>> ParsedAsync(IQueryable<StoredResource> rows, CancellationToken cancellationToken)
+    private async Task<List<HeldResource>> ParsedAsync(IQueryable<StoredResource> rows, CancellationToken cancellationToken)
     {
         var versions = await rows.Select(r => new { r.ResourceType, r.ResourceId, r.Version }).ToListAsync(cancellationToken);
-        var resources = new List<Resource>(versions.Count);
+        var resources = new List<HeldResource>(versions.Count);
         var missing = new List<(string Type, string Id)>();
         foreach (var row in versions)
         {
-            if (parsed.TryGet($"{row.ResourceType}/{row.ResourceId}", row.Version, out var held))
+            var key = $"{row.ResourceType}/{row.ResourceId}";
+            if (parsed.TryGet(key, row.Version, out var held))
             {
                 if (held is not null)
                 {
-                    resources.Add(held);
+                    resources.Add(new HeldResource(held, key, row.Version));
                 }
             }
             else
@@ -159,11 +250,20 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
             var fetched = await rows.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId))
                 .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
                 .ToListAsync(cancellationToken);
-            resources.AddRange(fetched.Select(r => parsed.Get($"{r.ResourceType}/{r.ResourceId}", r.Version, r.Json!)).OfType<Resource>());
+            foreach (var row in fetched)
+            {
+                var key = $"{row.ResourceType}/{row.ResourceId}";
+                if (parsed.Get(key, row.Version, row.Json!) is { } resource)
+                {
+                    resources.Add(new HeldResource(resource, key, row.Version));
+                }
+            }
         }
 
         return resources;
     }
+
+    private sealed record HeldResource(Resource Resource, string Key, long Version);
 
     /// <summary>
     /// What is stored for the patient merged with what a hook call brought: per resource (type/id) the newer version

@@ -11,7 +11,9 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();
+        builder.Services.AddSingleton<RecomputeProbe>();
         builder.Services.AddSingleton<FactState>();
+        builder.Services.AddSingleton<PatientFactStates>();
         builder.Services.AddHostedService<FactStateRederivation>();
         return builder;
     }

@@ -87,7 +87,9 @@ public sealed class ResourceIngestion(
             });
         }
 
-        foreach (var (patient, generation, queue) in await PatientGenerations.BumpAsync(store, patients, cancellationToken))
+        var bumps = await PatientGenerations.BumpAsync(store, patients, cancellationToken);
+        await PatientGenerations.StampAsync(store, bumps, cancellationToken);
+        foreach (var (patient, generation, queue) in bumps)
         {
             if (queue)
             {

@@ -34,6 +34,15 @@ public sealed class StoredResource
 
     /// <summary>The mapping version <see cref="Facts"/> were derived under; null when never derived.</summary>
     public string? FactsVersion { get; set; }
+
+    /// <summary>
+    /// The <see cref="PatientRecordState.Generation"/> of <see cref="Patient"/> whose commit last wrote this row (an
+    /// insert, update or deletion; 0 for rows written before issue 19 or about no patient). Writers of one patient
+    /// are serialized by its generation row, so a patient's rows are stamped in commit order and "the rows of P written
+    /// after generation G" is one indexed query (Patient, Generation): what keeps a patient's in-memory fact state up
+    /// to date (<c>PatientFactStates</c>, issue 19).
+    /// </summary>
+    public long Generation { get; set; }
 }
 
 /// <summary>The latest eligibility report per patient, and the statuses it was compared on.</summary>
@@ -83,6 +92,13 @@ public sealed class PatientRecordState
     /// one message, not 50).
     /// </summary>
     public long PendingSince { get; set; }
+
+    /// <summary>
+    /// The last generation whose commit moved one of the patient's resources to another patient (or to none): such a
+    /// row no longer names this patient, so a fact state held from before it is rebuilt rather than caught up
+    /// (issue 19). 0 when that never happened.
+    /// </summary>
+    public long LeftAt { get; set; }
 }
 
 /// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox).</summary>

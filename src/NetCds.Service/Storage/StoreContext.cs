@@ -47,7 +47,8 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         resource.Property(r => r.Patient).HasMaxLength(200);
         resource.Property(r => r.FactsVersion).HasMaxLength(40);
         resource.Property(r => r.Version).IsConcurrencyToken();
-        resource.HasIndex(r => r.Patient);
+        // A patient's rows, and those written after a generation (issue 19), in one index.
+        resource.HasIndex(r => new { r.Patient, r.Generation });
 
         var report = modelBuilder.Entity<PatientReport>();
         report.ToTable("patient_reports");

@@ -130,6 +130,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<long>("Generation")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("LeftAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("PendingSince")
                         .HasColumnType("bigint");
 
@@ -192,6 +195,9 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Json")
                         .HasColumnType("text");
 
@@ -215,7 +221,7 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.HasKey("ResourceType", "ResourceId");
 
-                    b.HasIndex("Patient");
+                    b.HasIndex("Patient", "Generation");
 
                     b.ToTable("fhir_resources", (string)null);
                 });

@@ -123,6 +123,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<long>("Generation")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("LeftAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("PendingSince")
                         .HasColumnType("INTEGER");
 
@@ -185,6 +188,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Json")
                         .HasColumnType("TEXT");
 
@@ -208,7 +214,7 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
 
                     b.HasKey("ResourceType", "ResourceId");
 
-                    b.HasIndex("Patient");
+                    b.HasIndex("Patient", "Generation");
 
                     b.ToTable("fhir_resources", (string)null);
                 });
