@@ -14,12 +14,13 @@ public sealed class CardMemoryOptions
     public TimeSpan CardMemoryPurgeInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Cards waiting to be written (the call never waits for the store). When full, a card is not remembered: counted
-    /// in <c>netcds_cds_card_memory_dropped_total</c> and logged; at 1,000 calls/s this is seconds of store outage.
+    /// Hook answers whose cards wait to be written (the call never waits for the store): about 20 s of a store outage
+    /// at 1,000 calls/s. When full, the answer's cards are not remembered, counted in
+    /// <c>netcds_cds_card_memory_dropped_total</c> and logged; the call is never held up.
     /// </summary>
     public int CardMemoryQueueCapacity { get; set; } = 20_000;
 
-    /// <summary>Most cards written in one transaction.</summary>
+    /// <summary>Most hook answers whose cards are written in one transaction.</summary>
     public int CardMemoryBatchSize { get; set; } = 500;
 
     /// <summary>
