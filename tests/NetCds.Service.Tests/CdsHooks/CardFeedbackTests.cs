@@ -301,4 +301,36 @@ public sealed class CardFeedbackTests
 
         (await store.InstallSecrets.AnyAsync(Token)).Should().Be(!configuredKey, "a key of its own only when none is configured");
     }
+
+    [Fact]
+    public async Task A_full_card_memory_queue_never_holds_a_call_up_and_counts_what_it_drops()
+    {
+        using var factory = new FeedbackFactory();
+        using var client = factory.CreateClient();
+        var card = (await CardsAsync(client, OrderSelect, TaceOrder())).Single();
+        var cards = new[] { System.Text.Json.JsonSerializer.Deserialize<NetCds.Service.Cards.Card>(card.GetRawText(), NetCds.Service.Cards.CdsJson.Options)! };
+
+        // A memory of one answer whose writer is not running: the second and third answers find the queue full.
+        using var memory = ActivatorUtilities.CreateInstance<CardMemory>(factory.Services, Microsoft.Extensions.Options.Options.Create(new CardMemoryOptions { CardMemoryQueueCapacity = 1 }));
+        long dropped = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NetCds.Service.Ops.NetCdsTelemetry.Name && instrument.Name == "netcds.cds.card_memory.dropped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref dropped, value));
+        listener.Start();
+
+        for (var i = 0; i < 3; i++)
+        {
+            memory.Remember("net-order-select", "order-select", Guid.NewGuid().ToString(), "card-memory-patient-1", cards);
+        }
+
+        // Other tests' hosts may drop too (they share the meter): at least ours.
+        Interlocked.Read(ref dropped).Should().BeGreaterThanOrEqualTo(2);
+        (await memory.FlushAsync(TimeSpan.FromMilliseconds(50), Token)).Should().BeFalse("the one queued answer is never written: its writer was not started");
+    }
 }
