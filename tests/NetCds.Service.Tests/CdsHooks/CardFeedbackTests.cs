@@ -333,4 +333,27 @@ public sealed class CardFeedbackTests
         Interlocked.Read(ref dropped).Should().BeGreaterThanOrEqualTo(2);
         (await memory.FlushAsync(TimeSpan.FromMilliseconds(50), Token)).Should().BeFalse("the one queued answer is never written: its writer was not started");
     }
+
+    [Theory]
+    [InlineData("CdsHooks:OverrideReasons:2:Code", "no-display", "CdsHooks:OverrideReasons:2:Display")]
+    [InlineData("CdsHooks:OverrideReasons:1:Code", "decided-at-mdt", "lists " + SiteReasons + "|decided-at-mdt more than once")]
+    [InlineData("CdsHooks:CardMemoryRetention", "-1.00:00:00", "CdsHooks:CardMemoryRetention")]
+    [InlineData("CdsHooks:PatientHashKey", "short", "CdsHooks:PatientHashKey must be at least 32 characters")]
+    public void A_bad_feedback_setting_stops_the_host_and_names_the_key(string key, string value, string named)
+    {
+        using var factory = new FeedbackFactory();
+        using var configured = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting(key, value);
+            if (key.StartsWith("CdsHooks:OverrideReasons:2:", StringComparison.Ordinal))
+            {
+                // A third reason with a system and a code: only its display is missing.
+                b.UseSetting("CdsHooks:OverrideReasons:2:System", SiteReasons);
+            }
+        });
+
+        var start = () => configured.CreateClient();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain(named);
+    }
 }
