@@ -49,6 +49,7 @@ public static class CommandLine
         DeadLetterCommands.Create(output, error),
         ImportCommand.Create(output, error, client: null),
         SubscriptionCommands.Create(output, error),
+        FeedbackCommand.Create(output, error),
     };
 
     /// <summary>

@@ -49,7 +49,8 @@ public sealed class StandardCommandLineTests : IDisposable
         EveryCommand().Select(row => row.Data).Should().BeEquivalentTo(
             "", "evaluate", "import",
             "dead-letters", "dead-letters list", "dead-letters show", "dead-letters replay", "dead-letters purge",
-            "subscriptions", "subscriptions list", "subscriptions create", "subscriptions check", "subscriptions delete");
+            "subscriptions", "subscriptions list", "subscriptions create", "subscriptions check", "subscriptions delete",
+            "feedback");
     }
 
     [Theory]
@@ -111,6 +112,8 @@ public sealed class StandardCommandLineTests : IDisposable
     [InlineData(ExitCodes.Usage, new[] { "import", "dir" })]
     [InlineData(ExitCodes.Usage, new[] { "import", "dir", "--url", "http://localhost", "--batch", "many" })]
     [InlineData(ExitCodes.Usage, new[] { "subscriptions", "create" })]
+    [InlineData(ExitCodes.Usage, new[] { "feedback", "--service", "not a url" })]
+    [InlineData(ExitCodes.Failed, new[] { "feedback", "--service", "http://127.0.0.1:9" })]
     [InlineData(ExitCodes.Failed, new[] { "evaluate", "/nonexistent/none.json" })]
     [InlineData(ExitCodes.Failed, new[] { "import", "/nonexistent/export", "--url", "http://localhost" })]
     public void Exit_codes_are_the_documented_ones(int expected, string[] args)

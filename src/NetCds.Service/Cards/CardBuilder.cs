@@ -18,7 +18,7 @@ namespace NetCds.Service.Cards;
 /// Turns an evaluation into CDS Hooks cards: what was found, why, from which data (with dates), what is missing
 /// (with a suggested order for each), for an MDT and never as an order. The engine knows nothing of cards.
 /// </summary>
-public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
+public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<OverrideReasonOptions> overrideReasons)
 {
     public const string ReportExtensionKey = "org.netcds.eligibility-report";
     public const string TopicSystem = "http://netcds.org/fhir/CodeSystem/card-topics";
@@ -41,13 +41,8 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
 
     private static readonly FhirJsonSerializer Serializer = new();
 
-    private static readonly IReadOnlyList<Coding> OverrideReasons =
-    [
-        new("discussed-at-mdt", OverrideReasonSystem, "Already discussed at the multidisciplinary team meeting"),
-        new("data-elsewhere", OverrideReasonSystem, "The missing data exist elsewhere, not yet in this record"),
-        new("not-relevant-now", OverrideReasonSystem, "Not relevant for this patient at this time"),
-        new("patient-preference", OverrideReasonSystem, "Patient preference"),
-    ];
+    /// <summary>The site's override reasons (CdsHooks:OverrideReasons; issue 20), the same on every card.</summary>
+    private readonly IReadOnlyList<Coding> _overrideReasons = overrideReasons.Value.InForce();
 
     /// <summary>
     /// The patient-view answer (CDS Hooks 2.0 card guidance: one decision per card, the summary readable on its own):
@@ -134,9 +129,10 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
             Detail = string.Join("\n", detail),
             Indicator = NeedsAttention(evaluation) ? "warning" : "info",
             Source = Source(links.SourceUrl, PatientViewTopic, "NET liver metastases eligibility"),
-            OverrideReasons = OverrideReasons,
+            OverrideReasons = _overrideReasons,
             Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(report.Patient, links), .. EvidenceLinks(report.Assessments)]),
             Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
+            About = [.. report.Assessments.Select(a => Subject(a, DecisiveRules(a)))],
         };
     }
 
@@ -161,10 +157,19 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
             Source = Source(links.SourceUrl, PatientViewTopic, "NET liver metastases eligibility"),
             Suggestions = suggestions,
             SelectionBehavior = "any",
-            OverrideReasons = OverrideReasons,
+            OverrideReasons = _overrideReasons,
             Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links)]),
+            About = [.. assessments.Where(a => a.Missing.Count > 0).Select(a => Subject(a, a.Missing.Select(m => m.Rule)))],
         };
     }
+
+    /// <summary>What a card says of one therapy, remembered for feedback (issue 20): its status and the rules that set it.</summary>
+    private static CardSubject Subject(TherapyAssessment a, IEnumerable<string> rules) =>
+        new(a.Therapy.Code(), a.Status.Code(), [.. rules.Distinct(StringComparer.Ordinal)]);
+
+    /// <summary>The rules whose findings set the therapy's status.</summary>
+    private static IEnumerable<string> DecisiveRules(TherapyAssessment a) =>
+        a.Findings.Where(f => f.Effect.AsStatus() == a.Status).Select(f => f.Rule);
 
     /// <summary>
     /// Warning when a contraindication, or a missing safety input, stands in the way of an option the patient is
@@ -247,9 +252,10 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
                     Source = Source(links.SourceUrl, OrderCheckTopic, "NET therapy order check"),
                     Suggestions = CdsJson.NullIfEmpty(suggestions),
                     SelectionBehavior = suggestions.Count > 0 ? "any" : null,
-                    OverrideReasons = OverrideReasons,
+                    OverrideReasons = _overrideReasons,
                     Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links), .. EvidenceLinks([a])]),
                     Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
+                    About = [Subject(a, DecisiveRules(a))],
                 });
             }
 
@@ -285,7 +291,8 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks)
             Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links)]),
             Suggestions = [new Suggestion("Add peri-procedural octreotide", Guid.NewGuid().ToString(), true, [new CdsAction("create", "Draft octreotide order for carcinoid crisis prophylaxis", ToJson(request))])],
             SelectionBehavior = "at-most-one",
-            OverrideReasons = OverrideReasons,
+            OverrideReasons = _overrideReasons,
+            About = [Subject(evaluation.Report[therapy], ["SSA-PROPHYLAXIS"])],
         };
     }
 

@@ -33,7 +33,17 @@ public sealed record Card
 
     /// <summary>Reverse-domain keyed extensions; ours carries the full eligibility report.</summary>
     public IReadOnlyDictionary<string, object>? Extension { get; init; }
+
+    /// <summary>
+    /// The therapies the card speaks of, each with its status and decisive rule ids: what the service remembers of
+    /// the card so that feedback on it can be counted (issue 20). Never sent.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<CardSubject>? About { get; init; }
 }
+
+/// <summary>One therapy a card speaks of: its code, its status code and the rule ids that set the status.</summary>
+public sealed record CardSubject(string Therapy, string Status, IReadOnlyList<string> Rules);
 
 public sealed record CardSource(string Label, string? Url = null, string? Icon = null, Coding? Topic = null);
 

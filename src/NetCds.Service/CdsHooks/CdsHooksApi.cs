@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,13 +6,13 @@ using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Service.Cards;
 using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.CdsHooks.Feedback;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
-using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks;
 
@@ -30,6 +29,7 @@ public static class CdsHooksApi
         builder.Services.AddSingleton<OrderClassifier>();
         builder.Services.AddOptions<MdtLinkOptions>().BindConfiguration("CdsHooks:MdtView").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CardBuilder>();
+        builder.AddCardFeedback();
 
         // CORS for browser-based CDS clients: origins from configuration (CdsHooks:Cors:AllowedOrigins) only, none by default.
         builder.Services.AddCors();
@@ -51,6 +51,7 @@ public static class CdsHooksApi
         group.MapPost("/{id}/feedback", FeedbackAsync)
             .Produces(StatusCodes.Status200OK)
             .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        app.MapFeedbackSummary();
         return app;
     }
 
@@ -61,6 +62,7 @@ public static class CdsHooksApi
         FhirEvaluation evaluation,
         OrderClassifier orders,
         CardBuilder cards,
+        CardMemory memory,
         PatientRecord record,
         TimeProvider clock,
         IOptions<ServiceOptions> service,
@@ -108,7 +110,7 @@ public static class CdsHooksApi
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {
-            return TypedResults.Json(new CdsResponse(cards.PatientView(result, links, gaps)), CdsJson.Options);
+            return Answer(cards.PatientView(result, links, gaps));
         }
 
         var draft = FhirInput.Parse(context.GetProperty("draftOrders").GetRawText());
@@ -124,14 +126,20 @@ public static class CdsHooksApi
         }
 
         var ordered = orders.Classify(FhirInput.Resources(draft.Resource!));
-        return TypedResults.Json(new CdsResponse(cards.OrderCheck(result, ordered, links, gaps)), CdsJson.Options);
+        return Answer(cards.OrderCheck(result, ordered, links, gaps));
+
+        // Every returned card is remembered for feedback (issue 20); queued, so the answer never waits for the store.
+        JsonHttpResult<CdsResponse> Answer(IReadOnlyList<Card> returned)
+        {
+            memory.Remember(id, call.Hook!, call.HookInstance!, patientId, returned);
+            return TypedResults.Json(new CdsResponse(returned), CdsJson.Options);
+        }
     }
 
     private static async Task<Results<Ok, ContentHttpResult>> FeedbackAsync(
         string id,
         HttpContext http,
-        StoreContext store,
-        TimeProvider clock,
+        FeedbackReceiver receiver,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -150,23 +158,10 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
         }
 
-        var received = clock.GetUtcNow();
-        var client = http.GetCdsHooksCaller()?.Issuer;
-        store.Feedback.AddRange(feedback!.Feedback!.Select(f => new CdsFeedbackRecord
-        {
-            ServiceId = id,
-            CardUuid = f.Card!,
-            Outcome = f.Outcome!,
-            AcceptedSuggestions = f.AcceptedSuggestions is { Count: > 0 } s ? string.Join(',', s.Select(x => x.Id)) : null,
-            OverrideReasonSystem = f.OverrideReason?.Reason?.System,
-            OverrideReasonCode = f.OverrideReason?.Reason?.Code,
-            UserComment = f.OverrideReason?.UserComment,
-            OutcomeTimestamp = DateTimeOffset.Parse(f.OutcomeTimestamp!, CultureInfo.InvariantCulture),
-            ReceivedAt = received,
-            Client = client,
-        }));
-        await store.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok();
+        // Checked against the remembered cards and the site's override reasons, stored once (issue 20).
+        return await receiver.StoreAsync(id, feedback!, http.GetCdsHooksCaller()?.Issuer, cancellationToken) is { } refused
+            ? FhirResults.Problem(OperationOutcome.IssueType.Invalid, refused.Message, StatusCodes.Status400BadRequest, refused.Field)
+            : TypedResults.Ok();
     }
 
     /// <summary>

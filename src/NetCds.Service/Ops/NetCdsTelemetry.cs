@@ -52,6 +52,12 @@ public static class NetCdsTelemetry
 
     private static readonly Counter<long> OutdatedReportRecomputes = Meter.CreateCounter<long>("netcds.reports.outdated_rules_recomputes", "{patient}", "Stored reports computed under another rules version whose patient was queued for a recompute.");
 
+    private static readonly Counter<long> CardsShown = Meter.CreateCounter<long>("netcds.cds.cards_shown", "{therapy}", "Therapies spoken of on returned CDS Hooks cards, by therapy and status (issue 20).");
+
+    private static readonly Counter<long> CardFeedback = Meter.CreateCounter<long>("netcds.cds.feedback", "{therapy}", "CDS Hooks feedback stored, per therapy of the card, by outcome and override reason (issue 20).");
+
+    private static readonly Counter<long> CardsNotRemembered = Meter.CreateCounter<long>("netcds.cds.card_memory.dropped", "{card}", "Returned cards not remembered: the write queue was full or the store refused them.");
+
     private static OutboxSnapshot _outbox = new(0, 0);
 
     private static long _factStateStale;
@@ -106,6 +112,15 @@ public static class NetCdsTelemetry
     public static void PrefetchFailed(int count) => PrefetchFailures.Add(count);
 
     public static void JwtRejected(string reason) => JwtRejections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public static void CardShown(string therapy, string status) =>
+        CardsShown.Add(1, new("therapy", therapy), new("status", status));
+
+    /// <summary><paramref name="reason"/> is the override reason's code ("none" without one): a configured list, so few values.</summary>
+    public static void FeedbackStored(string therapy, string outcome, string reason) =>
+        CardFeedback.Add(1, new("therapy", therapy), new("outcome", outcome), new("reason", reason));
+
+    public static void CardMemoryDropped(int count) => CardsNotRemembered.Add(count);
 
     /// <summary>Set by <see cref="OutboxMonitor"/>; read when the gauges are collected (no query per scrape).</summary>
     public static void Outbox(OutboxSnapshot snapshot) => _outbox = snapshot;

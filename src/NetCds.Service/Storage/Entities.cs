@@ -185,3 +185,45 @@ public sealed class SubscriptionState
     /// <summary>Optimistic concurrency: two instances handling notifications of one subscription cannot both win.</summary>
     public int Revision { get; set; }
 }
+
+/// <summary>
+/// A card a CDS service returned, remembered so that feedback on it can be checked and counted (issue 20). The
+/// patient is a keyed hash (HMAC-SHA256), never the id. Deleted after <c>CdsHooks:CardMemoryRetention</c>.
+/// </summary>
+public sealed class RememberedCard
+{
+    public const int MaxUuidLength = 100;
+
+    public required string CardUuid { get; set; }
+
+    public required string ServiceId { get; set; }
+
+    public required string Hook { get; set; }
+
+    public required string HookInstance { get; set; }
+
+    /// <summary>HMAC-SHA256 of the patient id (hex) under the install's key: links a patient's cards, names no one.</summary>
+    public required string PatientHash { get; set; }
+
+    public DateTimeOffset ShownAt { get; set; }
+}
+
+/// <summary>One therapy and decisive rule a remembered card spoke of (one row per rule; rule "-" when none decided).</summary>
+public sealed class RememberedCardRule
+{
+    public required string CardUuid { get; set; }
+
+    public required string Therapy { get; set; }
+
+    public required string Status { get; set; }
+
+    public required string RuleId { get; set; }
+}
+
+/// <summary>A secret this installation generated for itself and keeps in its store (e.g. the patient-hash key when none is configured).</summary>
+public sealed class InstallSecret
+{
+    public required string Name { get; set; }
+
+    public required string Value { get; set; }
+}

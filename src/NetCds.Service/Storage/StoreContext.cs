@@ -22,6 +22,12 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 
     public DbSet<SubscriptionState> Subscriptions => Set<SubscriptionState>();
 
+    public DbSet<RememberedCard> RememberedCards => Set<RememberedCard>();
+
+    public DbSet<RememberedCardRule> RememberedCardRules => Set<RememberedCardRule>();
+
+    public DbSet<InstallSecret> InstallSecrets => Set<InstallSecret>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -37,6 +43,33 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         feedback.Property(f => f.UserComment).HasMaxLength(4000);
         feedback.Property(f => f.Client).HasMaxLength(500);
         feedback.HasIndex(f => f.CardUuid);
+        feedback.Property(f => f.IdempotencyKey).HasMaxLength(64);
+        feedback.HasIndex(f => f.IdempotencyKey).IsUnique();
+
+        var card = modelBuilder.Entity<RememberedCard>();
+        card.ToTable("cds_cards");
+        card.HasKey(c => c.CardUuid);
+        card.Property(c => c.CardUuid).HasMaxLength(RememberedCard.MaxUuidLength);
+        card.Property(c => c.ServiceId).HasMaxLength(100);
+        card.Property(c => c.Hook).HasMaxLength(32);
+        card.Property(c => c.HookInstance).HasMaxLength(100);
+        card.Property(c => c.PatientHash).HasMaxLength(64);
+        card.HasIndex(c => c.ShownAt);
+
+        var cardRule = modelBuilder.Entity<RememberedCardRule>();
+        cardRule.ToTable("cds_card_rules");
+        cardRule.HasKey(r => new { r.CardUuid, r.Therapy, r.RuleId });
+        cardRule.Property(r => r.CardUuid).HasMaxLength(RememberedCard.MaxUuidLength);
+        cardRule.Property(r => r.Therapy).HasMaxLength(16);
+        cardRule.Property(r => r.Status).HasMaxLength(32);
+        cardRule.Property(r => r.RuleId).HasMaxLength(64);
+        cardRule.HasIndex(r => new { r.Therapy, r.RuleId });
+
+        var secret = modelBuilder.Entity<InstallSecret>();
+        secret.ToTable("install_secrets");
+        secret.HasKey(s => s.Name);
+        secret.Property(s => s.Name).HasMaxLength(64);
+        secret.Property(s => s.Value).HasMaxLength(200);
 
         var resource = modelBuilder.Entity<StoredResource>();
         resource.ToTable("fhir_resources");
@@ -128,4 +161,10 @@ public sealed class CdsFeedbackRecord
 
     /// <summary>The authenticated CDS client (JWT issuer), when known.</summary>
     public string? Client { get; set; }
+
+    /// <summary>
+    /// SHA-256 (hex) of card, outcome and override reason: unique, so a repeated item is stored once (issue 20).
+    /// Null on rows stored before issue 20.
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
 }

@@ -420,7 +420,8 @@ public sealed class CdsHooksApiTests(OpenCdsFactory factory) : IClassFixture<Ope
     public async Task Feedback_is_validated_and_stored()
     {
         using var client = factory.CreateClient();
-        var card = Guid.NewGuid().ToString();
+        var (_, shown) = await Post(client, PatientView, SeedCall("19-minimal-data-referral"));
+        var card = shown.GetProperty("cards")[0].GetProperty("uuid").GetString()!;
         var feedback = JsonNode.Parse($$"""
             {"feedback":[
               {"card":"{{card}}","outcome":"accepted","acceptedSuggestions":[{"id":"e56e1945-20b3-4393-8503-a1a20fd73152"}],"outcomeTimestamp":"2026-11-20T10:05:31Z"},

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Cards;
+using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
+using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks;
 
@@ -31,9 +35,26 @@ public sealed class SpecExampleTests(OpenCdsFactory factory) : IClassFixture<Ope
     [MemberData(nameof(Feedback))]
     public async Task Example_feedback_is_accepted(string file)
     {
-        using var client = factory.CreateClient();
+        // The example's card as if this service had returned it, and its override reason as one the site offers.
+        using var site = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:OverrideReasons:0:Code", "d7ecf885")
+            .UseSetting("CdsHooks:OverrideReasons:0:System", "https://example.com/cds-hooks/override-reason-system")
+            .UseSetting("CdsHooks:OverrideReasons:0:Display", "The specification's example reason"));
+        var example = JsonNode.Parse(Example(file))!;
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+            var card = (string)example["feedback"]![0]!["card"]!;
+            if (!await store.RememberedCards.AnyAsync(c => c.CardUuid == card, TestContext.Current.CancellationToken))
+            {
+                store.RememberedCards.Add(new RememberedCard { CardUuid = card, ServiceId = "net-liver-mets-eligibility", Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), PatientHash = "example", ShownAt = TestClock.Now });
+                await store.SaveChangesAsync(TestContext.Current.CancellationToken);
+            }
+        }
 
-        var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-liver-mets-eligibility/feedback", JsonNode.Parse(Example(file))!);
+        using var client = site.CreateClient();
+
+        var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-liver-mets-eligibility/feedback", example);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
     }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Xml.Linq;
 using NetCds.Domain.Policy;
 using NetCds.Service.Cards;
+using NetCds.Service.CdsHooks.Feedback;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
@@ -38,6 +39,8 @@ public sealed class ConfigurationDocTests
         ($"{SubscriptionsOptions.Section}:<n>", typeof(SubscriptionSettings), "topic-based Subscriptions on an EHR (docs/subscriptions.md)"),
         (SubscriptionFetchOptions.Section, typeof(SubscriptionFetchOptions), "reading the EHR after a notification"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),
+        (OverrideReasonOptions.Section, typeof(OverrideReasonOptions), "the override reasons cards offer and feedback may give"),
+        (CardMemoryOptions.Section, typeof(CardMemoryOptions), "remembered cards and feedback (docs/operations.md)"),
         ("Demo", typeof(DemoOptions), "demo patients"),
         ("CdsHooks:MdtView", typeof(MdtLinkOptions), "card links to the MDT view"),
         (SmartLaunchOptions.Section, typeof(SmartLaunchOptions), "the MDT view as a SMART on FHIR app"),
@@ -92,6 +95,7 @@ public sealed class ConfigurationDocTests
             | `ConnectionStrings:RabbitMq` | (none) | `ConnectionStrings__RabbitMq` | amqp URI; required for `Messaging:Transport=RabbitMq` |
             | `Subscriptions:<n>:NotificationToken` | (none) | `Subscriptions__<n>__NotificationToken` | the secret the EHR sends with each notification |
             | `Subscriptions:<n>:PrivateKeyPem` | (none) | `Subscriptions__<n>__PrivateKeyPem` | the SMART Backend Services client key (PEM) |
+            | `CdsHooks:PatientHashKey` | (a random key kept in the store) | `CdsHooks__PatientHashKey` | the key of the remembered cards' patient hash (HMAC-SHA256) |
 
             Logging: `Logging:LogLevel:<category>` and `Logging:Console:FormatterName` (`json` by default, `simple` in
             Development). Traces: the standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_ENDPOINT` turns the OTLP exporter

@@ -26,10 +26,24 @@ public sealed class StoreTests
 
     private static async Task<List<CdsFeedbackRecord>> RoundTripAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> service)
     {
-        var card = Guid.NewGuid().ToString();
+        // A card the service returned (remembered in cds_cards by the card memory's writer), then feedback on it.
         using var client = service.CreateApiClient();
+        var seed = HookCalls.Seed("19-minimal-data-referral");
+        var order = new JsonObject { ["draftOrders"] = HookCalls.DraftOrders("ServiceRequest", "http://netcds.org/fhir/CodeSystem/net-findings", "tace"), ["selections"] = new JsonArray("ServiceRequest/draft-1") };
+        var (shown, cards) = await HookCalls.PostAsync(client, "/cds-services/net-order-check", HookCalls.Call("order-select", HookCalls.PatientIdOf(seed), HookCalls.PrefetchFrom(seed), order));
+        shown.StatusCode.Should().Be(HttpStatusCode.OK);
+        var card = cards.GetProperty("cards")[0].GetProperty("uuid").GetString()!;
         var (response, _) = await HookCalls.PostAsync(client, "/cds-services/net-order-check/feedback", Feedback(card));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // The summary's queries on this provider: the card is counted as shown and overridden, with its reason.
+        using var admin = service.CreateApiClient("netcds.admin");
+        var summary = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync(new Uri("/admin/feedback", UriKind.Relative), TestContext.Current.CancellationToken)).RootElement;
+        summary.GetProperty("rows").EnumerateArray().Should().NotBeEmpty().And.AllSatisfy(row =>
+        {
+            (row.GetProperty("shown").GetInt32(), row.GetProperty("overridden").GetInt32(), row.GetProperty("accepted").GetInt32()).Should().Be((1, 1, 0));
+            row.GetProperty("reasons")[0].GetProperty("code").GetString().Should().Be("patient-preference");
+        });
 
         await using var scope = service.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<StoreContext>().Feedback.Where(f => f.CardUuid == card).ToListAsync(TestContext.Current.CancellationToken);

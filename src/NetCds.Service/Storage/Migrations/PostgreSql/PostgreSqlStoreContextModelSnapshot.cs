@@ -43,6 +43,10 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -75,7 +79,26 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
                     b.HasIndex("CardUuid");
 
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
                     b.ToTable("cds_feedback", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.InstallSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("install_secrets", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.OutboxMessage", b =>
@@ -173,6 +196,68 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.HasKey("Patient");
 
                     b.ToTable("patient_reports", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.RememberedCard", b =>
+                {
+                    b.Property<string>("CardUuid")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Hook")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("HookInstance")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("PatientHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("ShownAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CardUuid");
+
+                    b.HasIndex("ShownAt");
+
+                    b.ToTable("cds_cards", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.RememberedCardRule", b =>
+                {
+                    b.Property<string>("CardUuid")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Therapy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("CardUuid", "Therapy", "RuleId");
+
+                    b.HasIndex("Therapy", "RuleId");
+
+                    b.ToTable("cds_card_rules", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.StoredResource", b =>

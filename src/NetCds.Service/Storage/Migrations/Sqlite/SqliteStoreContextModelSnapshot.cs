@@ -36,6 +36,10 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -68,7 +72,26 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
 
                     b.HasIndex("CardUuid");
 
+                    b.HasIndex("IdempotencyKey")
+                        .IsUnique();
+
                     b.ToTable("cds_feedback", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.InstallSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("install_secrets", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.OutboxMessage", b =>
@@ -166,6 +189,68 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.HasKey("Patient");
 
                     b.ToTable("patient_reports", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.RememberedCard", b =>
+                {
+                    b.Property<string>("CardUuid")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hook")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HookInstance")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PatientHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ShownAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CardUuid");
+
+                    b.HasIndex("ShownAt");
+
+                    b.ToTable("cds_cards", (string)null);
+                });
+
+            modelBuilder.Entity("NetCds.Service.Storage.RememberedCardRule", b =>
+                {
+                    b.Property<string>("CardUuid")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Therapy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CardUuid", "Therapy", "RuleId");
+
+                    b.HasIndex("Therapy", "RuleId");
+
+                    b.ToTable("cds_card_rules", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.StoredResource", b =>

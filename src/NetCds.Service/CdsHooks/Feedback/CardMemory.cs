@@ -1,0 +1,172 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using NetCds.Service.Cards;
+using NetCds.Service.Ops;
+using NetCds.Service.Storage;
+
+namespace NetCds.Service.CdsHooks.Feedback;
+
+/// <summary>The cards of one hook answer, as they are queued for the store (the patient id is hashed by the writer).</summary>
+public sealed record ShownCards(string ServiceId, string Hook, string HookInstance, string PatientId, DateTimeOffset ShownAt, IReadOnlyList<Card> Cards);
+
+/// <summary>
+/// Remembers every card a CDS service returns (issue 20) without slowing the call: the answer is queued in a bounded
+/// in-process channel and a background writer stores the queue in batches (<c>cds_cards</c>, <c>cds_card_rules</c>).
+/// When the queue is full (the store is down or far behind) the call is not held up: that answer's cards are not
+/// remembered, counted in <c>netcds_cds_card_memory_dropped_total</c> and logged (feedback on them is later refused as
+/// unknown). On shutdown the queue is written out before the host stops.
+/// </summary>
+public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHasher hasher, IOptions<CardMemoryOptions> options, TimeProvider clock, ILogger<CardMemory> logger)
+    : BackgroundService
+{
+    /// <summary>The rule id stored when no rule decided the status (e.g. an eligible therapy with no finding of its own).</summary>
+    public const string NoRule = "-";
+
+    private readonly Channel<ShownCards> _queue = Channel.CreateBounded<ShownCards>(new BoundedChannelOptions(options.Value.CardMemoryQueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private long _queued;
+
+    private long _done;
+
+    private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Queues the cards of one answer; never waits. Cards with no uuid are not remembered (ours always have one).</summary>
+    public void Remember(string serviceId, string hook, string hookInstance, string patientId, IReadOnlyList<Card> cards)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        if (cards.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var subject in cards.SelectMany(c => c.About ?? []))
+        {
+            NetCdsTelemetry.CardShown(subject.Therapy, subject.Status);
+        }
+
+        if (_queue.Writer.TryWrite(new ShownCards(serviceId, hook, hookInstance, patientId, clock.GetUtcNow(), cards)))
+        {
+            Interlocked.Increment(ref _queued);
+            return;
+        }
+
+        NetCdsTelemetry.CardMemoryDropped(cards.Count);
+        LogDropped(logger, cards.Count, serviceId);
+    }
+
+    /// <summary>
+    /// Waits until every answer queued before the call is stored (or its write failed), at most <paramref name="timeout"/>:
+    /// feedback on a card returned a moment ago finds it. False when the time ran out.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _queued);
+        var deadline = clock.GetUtcNow() + timeout;
+        while (true)
+        {
+            var signal = Volatile.Read(ref _batchDone);
+            if (Interlocked.Read(ref _done) >= target)
+            {
+                return true;
+            }
+
+            var left = deadline - clock.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await signal.Task.WaitAsync(left, clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Completing the queue lets the writer store what is left and end; the host's shutdown timeout bounds it.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = _queue.Reader;
+        var batch = new List<ShownCards>(options.Value.CardMemoryBatchSize);
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < options.Value.CardMemoryBatchSize && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await WriteAsync(batch);
+            Interlocked.Add(ref _done, batch.Count);
+            batch.Clear();
+            Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    }
+
+    /// <summary>One transaction per batch; a failed batch is tried once more, then counted as lost (never a crash of the loop).</summary>
+    private async Task WriteAsync(List<ShownCards> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+                foreach (var answer in batch)
+                {
+                    var patient = await hasher.HashAsync(answer.PatientId, CancellationToken.None);
+                    foreach (var card in answer.Cards.Where(c => !string.IsNullOrEmpty(c.Uuid) && c.Uuid.Length <= RememberedCard.MaxUuidLength))
+                    {
+                        store.RememberedCards.Add(new RememberedCard
+                        {
+                            CardUuid = card.Uuid!,
+                            ServiceId = answer.ServiceId,
+                            Hook = answer.Hook,
+                            HookInstance = answer.HookInstance,
+                            PatientHash = patient,
+                            ShownAt = answer.ShownAt,
+                        });
+                        store.RememberedCardRules.AddRange((card.About ?? []).SelectMany(s => (s.Rules.Count == 0 ? [NoRule] : s.Rules)
+                            .Select(rule => new RememberedCardRule { CardUuid = card.Uuid!, Therapy = s.Therapy, Status = s.Status, RuleId = rule })));
+                    }
+                }
+
+                await store.SaveChangesAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception failure) when (attempt < 2 && failure is not OutOfMemoryException)
+            {
+                LogRetry(logger, failure.GetType().Name);
+            }
+            catch (Exception failure) when (failure is not OutOfMemoryException)
+            {
+                var lost = batch.Sum(a => a.Cards.Count);
+                NetCdsTelemetry.CardMemoryDropped(lost);
+                LogLost(logger, lost, failure.GetType().Name);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Card memory queue full: {Count} card(s) of {Service} not remembered (feedback on them will be refused as unknown)")]
+    private static partial void LogDropped(ILogger logger, int count, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Card memory: writing a batch failed ({Failure}); trying once more")]
+    private static partial void LogRetry(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Card memory: {Count} card(s) not remembered, the store refused them twice ({Failure})")]
+    private static partial void LogLost(ILogger logger, int count, string failure);
+}
