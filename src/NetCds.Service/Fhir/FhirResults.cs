@@ -22,6 +22,24 @@ public static class FhirResults
             ? instant
             : null;
 
+    /// <summary>
+    /// Content negotiation for the report routes (issue 21): true when the caller's Accept lists
+    /// application/fhir+json with a quality at least that of application/json (and of */*). No Accept, or
+    /// application/json preferred, keeps our JSON report.
+    /// </summary>
+    public static bool WantsFhir(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var accept = request.GetTypedHeaders().Accept;
+        double Quality(string mediaType) => accept
+            .Where(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+            .Select(a => a.Quality ?? 1.0)
+            .DefaultIfEmpty(-1)
+            .Max();
+        var fhir = Quality(FhirJson);
+        return fhir > 0 && fhir >= Quality("application/json") && fhir >= Quality("*/*");
+    }
+
     public static ContentHttpResult Resource(Resource resource, int status) =>
         TypedResults.Content(Serializer.SerializeToString(resource), FhirJson, statusCode: status);
 
