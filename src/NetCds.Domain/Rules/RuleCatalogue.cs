@@ -91,20 +91,26 @@ public static class RuleCatalogue
         new(id, condition, yields, Cite(citations), thresholds);
 
     /// <summary>FIT-PS [site policy]: poor performance status, per therapy (LT not-indicated, the others consider; not EMB, not SSA).</summary>
-    private static RuleDefinition FitPs(FindingEffect whenPoor) =>
-        R("FIT-PS",
-            p => I($"ECOG ≥ {p.Fitness.EcogPoorFrom} (or Karnofsky ≤ {p.Fitness.KarnofskyPoorAtMost}): poor performance status, {(whenPoor == NotIndicated ? "not a transplant candidate" : "MDT judgement of fitness")}; a missing performance status is listed as missing and changes no status"),
-            [whenPoor, Note],
-            whenPoor == NotIndicated ? ["002 Management prior to treatment", "002 Liver transplantation"] : ["002 Management prior to treatment"],
-            T(p => p.Fitness.EcogPoorFrom), T(p => p.Fitness.KarnofskyPoorAtMost)) with { SitePolicy = true };
+    private static RuleDefinition FitPs(FindingEffect whenPoor) => new(
+        "FIT-PS",
+        p => I($"ECOG ≥ {p.Fitness.EcogPoorFrom} (or Karnofsky ≤ {p.Fitness.KarnofskyPoorAtMost}): poor performance status, {(whenPoor == NotIndicated ? "not a transplant candidate" : "MDT judgement of fitness")}; a missing performance status is listed as missing and changes no status"),
+        [whenPoor, Note],
+        whenPoor == NotIndicated ? Cite("002 Management prior to treatment", "002 Liver transplantation") : Cite("002 Management prior to treatment"),
+        [T(p => p.Fitness.EcogPoorFrom), T(p => p.Fitness.KarnofskyPoorAtMost)])
+    {
+        SitePolicy = true,
+    };
 
-    private static RuleDefinition FitHeart =>
-        R("FIT-HEART", _ => "carcinoid heart disease: echocardiography and cardiology review first (no status change)", [Note], ["002 Management prior to treatment"])
-            with { SitePolicy = true, Prerequisite = "echocardiography and cardiology review" };
+    private static RuleDefinition FitHeart => new(
+        "FIT-HEART", _ => "carcinoid heart disease: echocardiography and cardiology review first (no status change)", [Note], Cite("002 Management prior to treatment"), [],
+        Prerequisite: "echocardiography and cardiology review")
+    {
+        SitePolicy = true,
+    };
 
-    private static RuleDefinition SsaProphylaxis =>
-        R("SSA-PROPHYLAXIS", _ => "functioning tumour and a procedure: peri-procedural octreotide to prevent carcinoid crisis", [Note], ["001 Systemic therapies", "000 §3", "000 §6"])
-            with { Prerequisite = "peri-procedural octreotide" };
+    private static RuleDefinition SsaProphylaxis => new(
+        "SSA-PROPHYLAXIS", _ => "functioning tumour and a procedure: peri-procedural octreotide to prevent carcinoid crisis", [Note], Cite("001 Systemic therapies", "000 §3", "000 §6"), [],
+        Prerequisite: "peri-procedural octreotide");
 
     private static RuleDefinition LiverReserve(string id, string[] citations) =>
         R(id, p => I($"total bilirubin > {p.Embolization.BilirubinContraindicatedAboveMgDl} mg/dL (×17.1 for µmol/L) or liver failure: contraindicated; {p.Embolization.BilirubinConsiderFromMgDl}-{p.Embolization.BilirubinContraindicatedAboveMgDl} mg/dL: consider; bilirubin unknown: insufficient-data"),

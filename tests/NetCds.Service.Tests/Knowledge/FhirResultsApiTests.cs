@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using NetCds.Domain.Engine;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Knowledge;
 using NetCds.Service.Tests.Support;
+using Task = System.Threading.Tasks.Task;
 
 namespace NetCds.Service.Tests.Knowledge;
 
