@@ -84,6 +84,16 @@ public sealed class FhirValidationTests
         Errors(ki67, ki67.Meta!.Profile.First()).Should().NotBeEmpty();
     }
 
+    [Fact]
+    public void The_code_systems_list_every_order_and_every_status_and_effect()
+    {
+        var orders = (CodeSystem)Load(Path.Combine(Root, "CodeSystem-clinical-orders.json"));
+        var statuses = (CodeSystem)Load(Path.Combine(Root, "CodeSystem-eligibility-status.json"));
+
+        orders.Concept.Select(c => c.Code).Should().BeEquivalentTo(Enum.GetValues<NetCds.Domain.Facts.ClinicalOrder>().Select(o => ReportDocument.Kebab(o.ToString())));
+        statuses.Concept.Select(c => c.Code).Should().BeEquivalentTo(Enum.GetValues<NetCds.Domain.Engine.FindingEffect>().Select(e => NetCds.Domain.Engine.StatusWords.Code(e)));
+    }
+
     [Theory]
     [MemberData(nameof(PlanDefinitionIds))]
     public void Every_generated_plan_definition_is_valid(string id)
@@ -104,7 +114,7 @@ public sealed class FhirValidationTests
     }
 
     /// <summary>
-    /// The GuidanceResponse and PlanDefinition examples are what the code generates (the Bundle from the clinical
+    /// The GuidanceResponse and PlanDefinition examples, and the rule id CodeSystem, are what the code generates (the Bundle from the clinical
     /// examples, whose bilirubin contraindicates embolization). NETCDS_WRITE_FHIR_EXAMPLES=1 rewrites them into the
     /// source tree after a deliberate change.
     /// </summary>
@@ -115,6 +125,7 @@ public sealed class FhirValidationTests
         {
             ["Bundle-example-guidance-responses.json"] = GuidanceBundleForTheExamples(),
             ["PlanDefinition-example-netcds-emb.json"] = PlanDefinitions.Find("netcds-emb", EligibilityPolicy.Default)!,
+            [Path.Combine("..", "CodeSystem-eligibility-rules.json")] = RuleCodeSystem.Build(),
         };
         var serializer = new FhirJsonSerializer();
         foreach (var (file, resource) in generated)
