@@ -16,7 +16,7 @@ public static class EvaluateApi
         var group = app.MapGroup("/eligibility").WithTags("Eligibility").RequirePatientRead();
         group.MapPost("/$evaluate", EvaluateAsync)
             .Produces<ReportDocument>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status200OK, contentType: FhirResults.FhirJson)
+            .WithDescription(FhirResults.NegotiatedReport)
             .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         return app;
     }

@@ -22,6 +22,9 @@ public static class FhirResults
             ? instant
             : null;
 
+    /// <summary>OpenAPI description of the report routes: the 200 schema is our JSON; FHIR is the other form (issue 21).</summary>
+    public const string NegotiatedReport = "Answers the eligibility report as JSON (application/json, the default). With Accept: application/fhir+json it answers the same report as a FHIR R4 collection Bundle: one GuidanceResponse per therapy, its output Parameters, and for contraindications an OperationOutcome and DetectedIssues (docs/fhir.md).";
+
     /// <summary>
     /// Content negotiation for the report routes (issue 21): true when the caller's Accept lists
     /// application/fhir+json with a quality at least that of application/json (and of */*). No Accept, or

@@ -48,7 +48,7 @@ public static class IngestionApi
 
         app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()
             .Produces<ReportDocument>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status200OK, contentType: FhirResults.FhirJson)
+            .WithDescription(FhirResults.NegotiatedReport)
             .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }

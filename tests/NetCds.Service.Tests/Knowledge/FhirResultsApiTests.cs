@@ -138,4 +138,20 @@ public sealed class FhirResultsApiTests(ServiceFactory factory) : IClassFixture<
         ForTherapy(bundle, TherapyId.Emb).EvaluationMessage.Should().ContainSingle();
         bundle.Entry.Select(e => e.Resource).OfType<DetectedIssue>().Should().Contain(d => d.Evidence.SelectMany(e => e.Detail).Any(r => r.Reference == $"Observation/{patient}-bili"));
     }
+
+    [Fact]
+    public async Task The_openapi_document_offers_both_forms_of_the_report()
+    {
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative), Ct);
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var paths = document.RootElement.GetProperty("paths");
+
+        foreach (var (path, method) in new[] { ("/eligibility/{patientId}", "get"), ("/eligibility/$evaluate", "post") })
+        {
+            var operation = paths.GetProperty(path).GetProperty(method);
+            operation.GetProperty("responses").GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).Should().Contain("application/json", path);
+            operation.GetProperty("description").GetString().Should().Contain("Accept: application/fhir+json").And.Contain("GuidanceResponse");
+        }
+    }
 }
