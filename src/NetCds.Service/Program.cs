@@ -55,6 +55,7 @@ app.UseRequestTimeout();
 
 app.MapOps();
 app.MapEligibilityApi();
+app.MapPlanDefinitionApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();

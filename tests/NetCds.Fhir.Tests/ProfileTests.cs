@@ -123,12 +123,14 @@ public sealed class ProfileTests
     [Fact]
     public void Every_profile_has_an_example_that_declares_it()
     {
+        // Extensions are not profiles an instance declares; a Bundle example's entries declare theirs (issue 21).
         var profiles = ProfileFiles.Select(r => r.Data).Where(f => f.StartsWith("StructureDefinition-", StringComparison.Ordinal))
-            .Select(f => ((StructureDefinition)Load(f)).Url).ToList();
+            .Select(f => (StructureDefinition)Load(f)).Where(s => s.Type != "Extension").Select(s => s.Url).ToList();
         var declared = ProfileFiles.Select(r => r.Data).Where(f => f.StartsWith("examples", StringComparison.Ordinal))
-            .SelectMany(f => Load(f).Meta?.Profile ?? []).ToList();
+            .Select(Load).SelectMany(r => r is Bundle b ? b.Entry.Select(e => e.Resource).OfType<Resource>() : [r])
+            .SelectMany(r => r.Meta?.Profile ?? []).Distinct().ToList();
 
-        profiles.Should().HaveCount(6);
+        profiles.Should().HaveCount(9);
         declared.Should().BeEquivalentTo(profiles);
     }
 
@@ -164,6 +166,7 @@ public sealed class ProfileTests
             SstrUptake = [new Fact<int>(3, Oct1, "Observation/example-sstr-uptake")],
             LungShuntFraction = [new Fact<Interval>(8m, Oct1, "Observation/example-lung-shunt-fraction", "%")],
             ResectableFraction = [new Fact<Interval>(60m, Oct1, "Observation/example-hepatic-resectable-fraction", "%")],
+            Bilirubin = [new Fact<Interval>(4.2m, Oct1, "Observation/example-bilirubin", "mg/dL")],
         });
     }
 

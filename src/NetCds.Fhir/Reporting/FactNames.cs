@@ -57,7 +57,10 @@ public static class FactNames
     };
 
     /// <summary>The first code the terminology map lists for the fact (what an order's result would carry).</summary>
-    public static string? CodeFor(FactKind fact, TerminologyMap terminology)
+    public static string? CodeFor(FactKind fact, TerminologyMap terminology) => CodesFor(fact, terminology) is { Count: > 0 } codes ? codes[0] : null;
+
+    /// <summary>Every code (system|code) the terminology map lists for the fact: a GuidanceResponse's dataRequirement code filter (issue 21).</summary>
+    public static IReadOnlyList<string> CodesFor(FactKind fact, TerminologyMap terminology)
     {
         ArgumentNullException.ThrowIfNull(terminology);
         var (context, meaning) = fact switch
@@ -70,8 +73,7 @@ public static class FactNames
             FactKind.BirthDate or FactKind.Condition or FactKind.Medication or FactKind.PriorTreatment => (CodeContext.Observation, ""),
             _ => (CodeContext.Observation, fact.ToString()),
         };
-        var codes = terminology.CodesFor(context, meaning);
-        return codes.Count > 0 ? codes[0] : null;
+        return meaning.Length == 0 ? [] : terminology.CodesFor(context, meaning);
     }
 }
 

@@ -16,6 +16,7 @@ public static class EvaluateApi
         var group = app.MapGroup("/eligibility").WithTags("Eligibility").RequirePatientRead();
         group.MapPost("/$evaluate", EvaluateAsync)
             .Produces<ReportDocument>(StatusCodes.Status200OK)
+            .WithDescription(FhirResults.NegotiatedReport)
             .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         return app;
     }
@@ -56,6 +57,13 @@ public static class EvaluateApi
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Required,
                 "Cannot tell which patient the input is about: include the Patient resource, a subject reference, or ?patient=.", StatusCodes.Status422UnprocessableEntity, "Bundle.entry.resource.subject");
+        }
+
+        // Issue 21: Accept: application/fhir+json answers GuidanceResponses; application/json (or no Accept) our report.
+        request.HttpContext.Response.Headers.Vary = "Accept";
+        if (FhirResults.WantsFhir(request))
+        {
+            return FhirResults.Resource(GuidanceResponses.From(result.Document, evaluation.Terminology), StatusCodes.Status200OK);
         }
 
         return TypedResults.Json(result.Document, ReportDocument.JsonOptions);

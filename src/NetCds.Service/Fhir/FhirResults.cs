@@ -22,6 +22,27 @@ public static class FhirResults
             ? instant
             : null;
 
+    /// <summary>OpenAPI description of the report routes: the 200 schema is our JSON; FHIR is the other form (issue 21).</summary>
+    public const string NegotiatedReport = "Answers the eligibility report as JSON (application/json, the default). With Accept: application/fhir+json it answers the same report as a FHIR R4 collection Bundle: one GuidanceResponse per therapy, its output Parameters, and for contraindications an OperationOutcome and DetectedIssues (docs/fhir.md).";
+
+    /// <summary>
+    /// Content negotiation for the report routes (issue 21): true when the caller's Accept lists
+    /// application/fhir+json with a quality at least that of application/json (and of */*). No Accept, or
+    /// application/json preferred, keeps our JSON report.
+    /// </summary>
+    public static bool WantsFhir(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var accept = request.GetTypedHeaders().Accept;
+        double Quality(string mediaType) => accept
+            .Where(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+            .Select(a => a.Quality ?? 1.0)
+            .DefaultIfEmpty(-1)
+            .Max();
+        var fhir = Quality(FhirJson);
+        return fhir > 0 && fhir >= Quality("application/json") && fhir >= Quality("*/*");
+    }
+
     public static ContentHttpResult Resource(Resource resource, int status) =>
         TypedResults.Content(Serializer.SerializeToString(resource), FhirJson, statusCode: status);
 

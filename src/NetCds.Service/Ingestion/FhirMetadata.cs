@@ -41,14 +41,14 @@ public static class FhirMetadata
         var server = new CapabilityStatement.RestComponent
         {
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
-            Documentation = $"Receives clinical data for eligibility: POST {baseUrl}/fhir takes a resource or a Bundle ({bundleTypes}; a history Bundle may be a Subscriptions Backport notification with full resources); POST /fhir/[type], PUT /fhir/[type]/[id], DELETE /fhir/[type]/[id]. Requests up to {fhir.MaxRequestBytes} bytes. Reads are not offered: reports are at GET /eligibility/[patient].",
+            Documentation = $"Receives clinical data for eligibility: POST {baseUrl}/fhir takes a resource or a Bundle ({bundleTypes}; a history Bundle may be a Subscriptions Backport notification with full resources); POST /fhir/[type], PUT /fhir/[type]/[id], DELETE /fhir/[type]/[id]. Requests up to {fhir.MaxRequestBytes} bytes. Reads of clinical data are not offered: reports are at GET /eligibility/[patient] (our JSON, or with Accept: application/fhir+json a collection Bundle of GuidanceResponses, as POST /eligibility/$evaluate); the rule catalogue is read as PlanDefinitions (GET /fhir/PlanDefinition, GET /fhir/PlanDefinition/[id]).",
             Security = Security(),
             Interaction =
             [
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
             ],
-            Resource = [.. ClinicalTypes.Select(Accepted)],
+            Resource = [.. ClinicalTypes.Select(Accepted), Knowledge(), Results()],
         };
 
         // This service subscribes (Subscriptions Backport IG 1.1, R4): it creates Subscriptions on an EHR and
@@ -97,6 +97,30 @@ public static class FhirMetadata
         Documentation = $"Needs scope system/{type}.write (v1), or system/{type}.c to create and .u to update (v2; .d to delete).",
     };
 
+    /// <summary>The rule catalogue, one eca-rule PlanDefinition per therapy generated from the code (issue 21).</summary>
+    private static CapabilityStatement.ResourceComponent Knowledge() => new()
+    {
+        Type = "PlanDefinition",
+        SupportedProfile = [NetCds.Fhir.Knowledge.NetCdsCanonicals.PlanDefinitionProfile],
+        Interaction = [Interaction(CapabilityStatement.TypeRestfulInteraction.Read), Interaction(CapabilityStatement.TypeRestfulInteraction.SearchType)],
+        SearchParam =
+        [
+            new CapabilityStatement.SearchParamComponent { Name = "_id", Type = SearchParamType.Token },
+            new CapabilityStatement.SearchParamComponent { Name = "url", Type = SearchParamType.Uri },
+            new CapabilityStatement.SearchParamComponent { Name = "version", Type = SearchParamType.Token },
+        ],
+        Versioning = CapabilityStatement.ResourceVersionPolicy.NoVersion,
+        Documentation = "The rule catalogue: one eca-rule PlanDefinition per therapy, generated from the code with this site's thresholds; version = the rules version. Needs scope system/PlanDefinition.read (v1) or system/PlanDefinition.rs (v2). Other search parameters are refused (400).",
+    };
+
+    /// <summary>Results are not a REST type of their own: they answer the eligibility routes when FHIR is asked for.</summary>
+    private static CapabilityStatement.ResourceComponent Results() => new()
+    {
+        Type = "GuidanceResponse",
+        SupportedProfile = [NetCds.Fhir.Knowledge.NetCdsCanonicals.GuidanceResponseProfile],
+        Documentation = "Not stored or searched: GET /eligibility/[patient] and POST /eligibility/$evaluate with Accept: application/fhir+json answer a collection Bundle with one GuidanceResponse per therapy (with its output Parameters, and an OperationOutcome and DetectedIssues for contraindications). Needs Patient read, as the JSON report.",
+    };
+
     private static CapabilityStatement.ResourceInteractionComponent Interaction(CapabilityStatement.TypeRestfulInteraction code) => new() { Code = code };
 
     /// <summary>The API's SMART scopes, as <see cref="SmartScopes"/> grants them.</summary>
@@ -110,7 +134,7 @@ public static class FhirMetadata
         ],
         Description = "Bearer access tokens (RFC 9068 JWT, typ at+jwt) from a configured authorization server, audience the service's public URL. "
             + "SMART Backend Services system scopes: v1 system/[type].read | .write | .*, or v2 system/[type].[cruds] (letters in that order; [type] may be *). "
-            + "A v2 scope with a query (?category=...) grants nothing here. A write needs create for what is not stored yet and update for what is (write, or c and u); DELETE needs delete (write, or d); GET /eligibility/[patient] needs Patient read. "
+            + "A v2 scope with a query (?category=...) grants nothing here. A write needs create for what is not stored yet and update for what is (write, or c and u); DELETE needs delete (write, or d); GET /eligibility/[patient] (either format) and POST /eligibility/$evaluate need Patient read; GET /fhir/PlanDefinition needs PlanDefinition read. "
             + "GET /fhir/metadata is public. Subscription notifications authenticate with their channel header instead.",
     };
 }

@@ -48,6 +48,7 @@ public static class IngestionApi
 
         app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()
             .Produces<ReportDocument>(StatusCodes.Status200OK)
+            .WithDescription(FhirResults.NegotiatedReport)
             .ProducesFhir(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         return app;
     }
@@ -186,7 +187,8 @@ public static class IngestionApi
     }
 
     /// <summary>The latest report; its <c>ETag</c> is the report's revision, the one an <c>EligibilityChanged</c> names.</summary>
-    private static async Task<ContentHttpResult> LatestReportAsync(string patientId, HttpContext http, StoreContext store, CancellationToken cancellationToken)
+    /// <remarks>With <c>Accept: application/fhir+json</c>, the same report as a Bundle of GuidanceResponses (issue 21), same ETag.</remarks>
+    private static async Task<ContentHttpResult> LatestReportAsync(string patientId, HttpContext http, StoreContext store, NetCds.Fhir.FhirEvaluation evaluation, CancellationToken cancellationToken)
     {
         if (!FhirIds.IsValidId(patientId))
         {
@@ -200,6 +202,13 @@ public static class IngestionApi
         }
 
         http.Response.Headers.ETag = ReportRevision.ETag(report.Revision);
+        http.Response.Headers.Vary = "Accept";
+        if (FhirResults.WantsFhir(http.Request)
+            && System.Text.Json.JsonSerializer.Deserialize<ReportDocument>(report.ReportJson, ReportDocument.JsonOptions) is { } document)
+        {
+            return FhirResults.Resource(GuidanceResponses.From(document, evaluation.Terminology), StatusCodes.Status200OK);
+        }
+
         return TypedResults.Content(report.ReportJson, "application/json", statusCode: StatusCodes.Status200OK);
     }
 }

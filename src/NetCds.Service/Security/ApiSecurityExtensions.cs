@@ -23,6 +23,12 @@ public static partial class ApiSecurityExtensions
     /// <summary>The policy for reading eligibility: a caller whose scopes allow reading Patient data.</summary>
     public const string ReadPatientPolicy = "api-read-patient";
 
+    /// <summary>
+    /// The policy for reading the rule catalogue as PlanDefinitions: a token allowing PlanDefinition reads (issue 21;
+    /// not patient data, but the site's configuration, so not public: docs/security.md).
+    /// </summary>
+    public const string ReadKnowledgePolicy = "api-read-plan-definition";
+
     /// <summary>The issuer <c>dotnet user-jwts</c> writes in its tokens (Development only).</summary>
     public const string UserJwtsIssuer = "dotnet-user-jwts";
 
@@ -101,11 +107,14 @@ public static partial class ApiSecurityExtensions
                 authorization.AddPolicy(CallerPolicy, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser());
                 authorization.AddPolicy(ReadPatientPolicy, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
                     .RequireAssertion(c => SmartScopes.Permits(c.User, "Patient", ApiAccess.Read)));
+                authorization.AddPolicy(ReadKnowledgePolicy, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
+                    .RequireAssertion(c => SmartScopes.Permits(c.User, "PlanDefinition", ApiAccess.Read)));
             }
             else
             {
                 authorization.AddPolicy(CallerPolicy, p => p.RequireAssertion(_ => true));
                 authorization.AddPolicy(ReadPatientPolicy, p => p.RequireAssertion(_ => true));
+                authorization.AddPolicy(ReadKnowledgePolicy, p => p.RequireAssertion(_ => true));
             }
         });
         services.AddHostedService<ApiSecurityStartupReport>();
@@ -128,6 +137,10 @@ public static partial class ApiSecurityExtensions
     /// <summary>Every endpoint of <paramref name="builder"/> reads patient data: a token allowing Patient reads (401, or 403 when the scope is short).</summary>
     public static TBuilder RequirePatientRead<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(ReadPatientPolicy);
+
+    /// <summary>Every endpoint of <paramref name="builder"/> reads the rule catalogue: a token allowing PlanDefinition reads (401, or 403 when the scope is short).</summary>
+    public static TBuilder RequireKnowledgeRead<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireAuthorization(ReadKnowledgePolicy);
 
     /// <summary>
     /// Null when the caller's scopes allow <paramref name="access"/> to every type of <paramref name="resourceTypes"/>;

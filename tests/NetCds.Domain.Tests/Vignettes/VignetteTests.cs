@@ -197,6 +197,9 @@ public sealed class VignetteTests
 
     public static TheoryData<string> Names => new(All.Select(v => v.Name));
 
+    /// <summary>The vignette patients, for tests that check something of every report (the rule catalogue, issue 21).</summary>
+    internal static IEnumerable<(string Name, Func<Patient> Build)> Patients => All.Select(v => (v.Name, v.Build));
+
     /// <summary>
     /// A complete, reassuring work-up dated two months ago: liver metastases diagnosed, portal vein patent, no extrahepatic
     /// or bone disease, normal liver, renal and blood tests, ECOG 0, SSTR Krenning 3, MIBG scan negative, lung shunt 8 %.
