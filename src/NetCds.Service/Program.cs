@@ -35,7 +35,8 @@ builder.AddCdsHooks();
 builder.AddSmartLaunch();
 builder.AddPatientRecords();
 
-// Before the bus: it adds the notification consumer registered here.
+// Before the bus: it adds the consumers registered here (the bus ways in, the notification consumer).
+builder.AddIngestion();
 builder.AddSubscriptions();
 builder.AddMessaging();
 builder.AddApiDocument();

@@ -55,9 +55,8 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RecomputeEligibilityConsumer, RecomputeEligibilityConsumerDefinition>();
-            bus.AddConsumer<FhirResourceSubmittedConsumer, FhirResourceSubmittedConsumerDefinition>();
-            bus.AddConsumer<RawFhirJsonConsumer, RawFhirJsonConsumerDefinition>();
-            // Listed first: registering a consumer adds services.
+            // The ways in (Ingestion) and the features register their consumers as BusConsumerRegistration
+            // singletons, listed first: registering a consumer adds services.
             foreach (var feature in builder.Services.Select(d => d.ImplementationInstance).OfType<Ops.BusConsumerRegistration>().ToList())
             {
                 feature.Register(bus);

@@ -8,9 +8,10 @@ using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Terminology;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Ops;
+using NetCds.Service.Records;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.Records;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>What happened to one entry: the HTTP-style status a transaction/batch response carries.</summary>
 public sealed record EntryResult(string Status, string? Location, string? Message = null)
