@@ -26,7 +26,7 @@ public sealed class FeatureFolderTests
     public static readonly TheoryData<string> Features = new(["CdsHooks", "Eligibility", "Mdt", "Subscriptions"]);
 
     /// <summary>What features share: the way in, storage, the outbox, the bus, the patient record, cards, FHIR helpers, security, operations.</summary>
-    public static readonly TheoryData<string> Shared = new(["Cards", "Demo", "Errors", "Fhir", "Ingestion", "Messaging", "OpenApi", "Ops", "Records", "Security", "Storage"]);
+    public static readonly TheoryData<string> Shared = new(["Cards", "Demo", "Errors", "Fhir", "Ingestion", "Messaging", "OpenApi", "Ops", "Outbox", "Records", "Security", "Storage"]);
 
     private static readonly Assembly Service = typeof(StoreContext).Assembly;
 
