@@ -181,4 +181,30 @@ public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<Servic
         revision.Should().Be(1, "the resumed run's window covered the stopped run's patients, once");
         reportGeneration.Should().Be(recordGeneration, "the report covers both runs' parts");
     }
+
+    [Fact]
+    public async Task An_operator_recomputes_one_patient_through_the_admin_API_and_the_backfill_route_needs_write_access()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        var (status, _) = await PostNdjsonAsync(client, files.Values.SelectMany(l => l));
+        status.Should().Be(HttpStatusCode.OK);
+        var first = await EventuallyAsync(() => RecomputesAsync(patientId), r => r.Revision is not null && r.ReportGeneration == r.RecordGeneration);
+
+        using var admin = factory.CreateApiClient("system/*.read netcds.admin");
+        using (var replay = await admin.PostAsync(new Uri($"/admin/recompute/{patientId}", UriKind.Relative), content: null, Token))
+        {
+            replay.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await RecomputesAsync(patientId)).Revision.Should().Be(first.Revision + 1, "the operator's request recomputes even a report that is up to date");
+        using (var notAdmin = await client.PostAsync(new Uri($"/admin/recompute/{patientId}", UriKind.Relative), content: null, Token))
+        {
+            notAdmin.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        }
+
+        using var reader = factory.CreateApiClient("system/*.read");
+        using var refused = await reader.PostAsync(new Uri("/recompute", UriKind.Relative), content: null, Token);
+        refused.StatusCode.Should().Be(HttpStatusCode.Forbidden, "closing an import window is for callers that may write patients");
+    }
 }
