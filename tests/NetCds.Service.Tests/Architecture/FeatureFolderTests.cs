@@ -15,8 +15,9 @@ namespace NetCds.Service.Tests.Architecture;
 /// is the point. <c>Messaging</c> is shared too: the bus plumbing (transport, options, start gate, dead letters) and
 /// the thin recompute consumer, which every way in relies on; the ways in register their own consumers
 /// (<c>BusConsumerRegistration</c>), so the bus code names none of them. <c>Outbox</c> is the one home of the
-/// outbox (write, dispatch, retention, backlog). Layers, lowest first: Storage, Ops, Outbox, Records, Messaging,
-/// Ingestion (see <see cref="Shared_folders_depend_on_each_other_without_cycles"/>).
+/// outbox (write, dispatch, retention, backlog). So, for example: Outbox uses Storage and Ops; Records uses Outbox;
+/// Messaging uses Records; Ingestion uses Records, Outbox and Messaging, and none of them the reverse (see
+/// <see cref="Shared_folders_depend_on_each_other_without_cycles"/>).
 /// </summary>
 public sealed class FeatureFolderTests
 {
