@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using NetCds.Domain.Policy;
 using NetCds.Fhir;
 using NetCds.Fhir.Terminology;
+using NetCds.Service.Ingestion;
+using NetCds.Service.Outbox;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
 
@@ -68,6 +70,7 @@ public class IncrementalRecomputeBenchmarks
         builder.Configuration["ConnectionStrings:Store"] = $"Data Source={_file}";
         builder.AddStore();
         builder.AddPatientRecords();
+        builder.AddIngestion();
         builder.Services.AddSingleton(TerminologyMap.Default);
         builder.Services.AddSingleton(EligibilityPolicy.Default);
         builder.Services.AddSingleton(sp => new FhirEvaluation(sp.GetRequiredService<TerminologyMap>(), sp.GetRequiredService<EligibilityPolicy>()));

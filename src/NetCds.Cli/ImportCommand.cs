@@ -8,17 +8,24 @@ using System.Text.Json;
 namespace NetCds.Cli;
 
 /// <summary>
-/// <c>netcds import &lt;dir|file.ndjson&gt; --url &lt;service&gt; [--batch 1000]</c>: backfills FHIR Bulk Data NDJSON
-/// (the files a <c>$export</c> writes, one resource per line) through the service's own ingestion
-/// (<c>POST /fhir</c>, <c>application/fhir+ndjson</c>), so every version rule, the terminology filter and the
-/// recompute apply as for live events. Resumable: after each acknowledged part the number of lines done per file is
-/// written to a checkpoint beside the input, and a second run starts after it (a part sent twice is harmless: the same
-/// resource twice is a no-op). The access token comes from <c>NETCDS_TOKEN</c> (never from the command line, where
+/// <c>netcds import &lt;dir|file.ndjson&gt; --url &lt;service&gt; [--batch 1000] [--window 100000]</c>: backfills FHIR
+/// Bulk Data NDJSON (the files a <c>$export</c> writes, one resource per line) through the service's own ingestion
+/// (<c>POST /fhir</c>, <c>application/fhir+ndjson</c>), so every version rule and the terminology filter apply as for
+/// live events. The recomputes are deferred (issue 19, deliverable 8): every part is sent with
+/// <c>X-NetCds-Recompute: deferred</c>, so storing it queues none, and each import window (<c>--window</c> resources,
+/// and the end of the run) is closed with <c>POST /recompute</c>, which recomputes each patient written since once,
+/// however many parts carried its resources. Resumable: after each acknowledged part the number of lines done per file
+/// is written to a checkpoint beside the input, and a second run starts after it (a part sent twice is harmless: the
+/// same resource twice is a no-op); the patients a stopped run left without a recompute are found in the store
+/// (record ahead of report) when the resumed run closes its first window. The access token comes from <c>NETCDS_TOKEN</c> (never from the command line, where
 /// it would end up in shell history and process lists).
 /// Exit codes (<see cref="ExitCodes"/>): 0 all lines stored or answered, 1 some lines refused or the service failed, 2 usage.
 /// </summary>
 public static class ImportCommand
 {
+    /// <summary>The service's header for a backfill part (NetCds.Service.Ingestion.BackfillApi): store, recompute later.</summary>
+    public const string RecomputeHeader = "X-NetCds-Recompute";
+
     /// <param name="client">The HTTP client to send with (tests); by default one for <c>--url</c> with <c>NETCDS_TOKEN</c>.</param>
     public static Command Create(TextWriter output, TextWriter error, HttpClient? client)
     {
@@ -40,11 +47,12 @@ public static class ImportCommand
             },
         };
         var batch = new Option<int>("--batch") { Description = "Resources per request.", DefaultValueFactory = _ => 1000, CustomParser = CommandLine.ParsePositive };
-        var command = new Command("import", "Load FHIR Bulk Data NDJSON (a $export's output) through POST /fhir; resumable (a checkpoint beside the input). The access token (system/*.write) is read from NETCDS_TOKEN. On a terminal a progress bar shows rate and time left; otherwise a progress line every few seconds.")
+        var window = new Option<int>("--window") { Description = "Resources per import window: the patients written in a window are recomputed once, when it closes (and at the end).", DefaultValueFactory = _ => 100_000, CustomParser = CommandLine.ParsePositive };
+        var command = new Command("import", "Load FHIR Bulk Data NDJSON (a $export's output) through POST /fhir; each patient is recomputed once per import window (POST /recompute), not once per part; resumable (a checkpoint beside the input). The access token (system/*.write) is read from NETCDS_TOKEN. On a terminal a progress bar shows rate and time left; otherwise a progress line every few seconds.")
         {
-            input, url, batch,
+            input, url, batch, window,
         };
-        command.SetAction((parsed, ct) => ImportAsync(parsed.GetRequiredValue(input), parsed.GetRequiredValue(url), parsed.GetValue(batch), output, error, client, ct));
+        command.SetAction((parsed, ct) => ImportAsync(parsed.GetRequiredValue(input), parsed.GetRequiredValue(url), parsed.GetValue(batch), parsed.GetValue(window), output, error, client, ct));
         return command;
     }
 
@@ -71,7 +79,7 @@ public static class ImportCommand
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
     }
 
-    private static async Task<int> ImportAsync(string input, Uri baseUrl, int batch, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
+    private static async Task<int> ImportAsync(string input, Uri baseUrl, int batch, int window, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
     {
         var files = Directory.Exists(input)
             ? Directory.GetFiles(input, "*.ndjson").OrderBy(f => Path.GetFileName(f) == "Patient.ndjson" ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToList()
@@ -93,6 +101,8 @@ public static class ImportCommand
         var total = files.Sum(f => File.ReadLines(f).LongCount(l => l.Length > 0));
         var alreadyDone = files.Sum(checkpoint.LinesDone);
         var refused = 0L;
+        var recomputed = 0L;
+        var inWindow = 0L;
         ImportProgress.Result result;
         try
         {
@@ -118,7 +128,13 @@ public static class ImportCommand
                         checkpoint.Save(file, lineNumber);
                         progress.Add(part.Count);
                         sent += part.Count;
+                        inWindow += part.Count;
                         part.Clear();
+                        if (inWindow >= window)
+                        {
+                            recomputed += await CloseWindowAsync(http, cancellationToken);
+                            inWindow = 0;
+                        }
                     }
                 }
 
@@ -131,6 +147,8 @@ public static class ImportCommand
                 }
             }
 
+            // Always, even when nothing was left to send: a run stopped before closing its window left patients stale.
+            recomputed += await CloseWindowAsync(http, cancellationToken);
             return sent;
         });
         }
@@ -142,7 +160,7 @@ public static class ImportCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"imported {result.Sent:N0} resources in {result.Elapsed.TotalSeconds:0.0} s ({result.Rate:N0} resources/s){(alreadyDone > 0 ? $", {alreadyDone:N0} already done before" : "")}; {refused:N0} refused"));
+            $"imported {result.Sent:N0} resources in {result.Elapsed.TotalSeconds:0.0} s ({result.Rate:N0} resources/s){(alreadyDone > 0 ? $", {alreadyDone:N0} already done before" : "")}; {refused:N0} refused; {recomputed:N0} patients recomputed"));
         return refused == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
@@ -155,6 +173,7 @@ public static class ImportCommand
             try
             {
                 using var content = new StringContent(body, Encoding.UTF8, "application/fhir+ndjson");
+                content.Headers.Add(RecomputeHeader, "deferred");
                 using var response = await http.PostAsync(new Uri("fhir", UriKind.Relative), content, cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
@@ -170,6 +189,52 @@ public static class ImportCommand
             catch (HttpRequestException) when (attempt < 5)
             {
                 // The service restarting or unreachable for a moment: the part is sent again (idempotent).
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(Math.Pow(2, attempt - 1)), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Closes an import window: <c>POST /recompute</c>, page after page, recomputes every patient whose record the
+    /// window (or a stopped run) moved ahead of its report; returns how many patients were recomputed.
+    /// </summary>
+    private static async Task<long> CloseWindowAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var total = 0L;
+        string? after = null;
+        do
+        {
+            var path = after is null ? "recompute" : $"recompute?after={Uri.EscapeDataString(after)}";
+            using var page = await PostWithRetryAsync(http, path, cancellationToken);
+            total += page.RootElement.GetProperty("recomputed").GetInt64();
+            after = page.RootElement.GetProperty("next").GetString();
+        }
+        while (after is not null);
+        return total;
+    }
+
+    private static async Task<JsonDocument> PostWithRetryAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content: null, cancellationToken);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return JsonDocument.Parse(text);
+                }
+
+                if (response.StatusCode is not (HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError) || attempt == 5)
+                {
+                    throw new InvalidOperationException($"recomputing the imported patients: HTTP {(int)response.StatusCode} {Diagnostics(text)}");
+                }
+            }
+            catch (HttpRequestException) when (attempt < 5)
+            {
+                // The service restarting: the window is closed again (a recompute already done is skipped).
             }
 
             await Task.Delay(TimeSpan.FromSeconds(Math.Pow(2, attempt - 1)), cancellationToken);

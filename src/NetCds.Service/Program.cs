@@ -9,6 +9,7 @@ using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Messaging;
 using NetCds.Service.OpenApi;
 using NetCds.Service.Ops;
+using NetCds.Service.Outbox;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
@@ -31,11 +32,13 @@ builder.AddEligibility();
 builder.AddFhirInput();
 builder.AddDemo();
 builder.AddStore();
+builder.AddOutbox();
 builder.AddCdsHooks();
 builder.AddSmartLaunch();
 builder.AddPatientRecords();
 
-// Before the bus: it adds the notification consumer registered here.
+// Before the bus: it adds the consumers registered here (the bus ways in, the notification consumer).
+builder.AddIngestion();
 builder.AddSubscriptions();
 builder.AddMessaging();
 builder.AddApiDocument();
@@ -59,6 +62,7 @@ app.MapPlanDefinitionApi();
 app.MapDemoApi();
 app.MapCdsHooksApi();
 app.MapIngestionApi();
+app.MapBackfillApi();
 app.MapDeadLettersApi();
 app.MapFhirMetadata();
 app.MapSubscriptions();

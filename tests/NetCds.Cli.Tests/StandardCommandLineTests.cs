@@ -155,7 +155,7 @@ public sealed class StandardCommandLineTests : IDisposable
         code.Should().Be(ExitCodes.Success, error.ToString());
         error.ToString().Should().NotContain("\r", "a log or a pipe gets whole lines, not a redrawn bar")
             .And.MatchRegex(@"import: 5/5 resources \(100 %\), [\d,]+/s");
-        output.ToString().Should().Contain("imported 5 resources");
+        output.ToString().Should().Contain("imported 5 resources").And.Contain("5 patients recomputed");
     }
 
     [Fact]
@@ -214,6 +214,14 @@ public sealed class StandardCommandLineTests : IDisposable
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // The import closes its window with POST /recompute (issue 19): the service's answer, one page.
+            if (request.RequestUri!.AbsolutePath == "/recompute")
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"recomputed":5,"changed":5,"next":null}""", Encoding.UTF8, "application/json") };
+            }
+
+            // Parts defer their recomputes to the window's end.
+            request.Content!.Headers.GetValues(ImportCommand.RecomputeHeader).Should().Equal("deferred");
             var body = await request.Content!.ReadAsStringAsync(cancellationToken);
             var entries = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(_ => """{"response":{"status":"201 Created"}}""");
             return new HttpResponseMessage(HttpStatusCode.OK)

@@ -71,7 +71,11 @@ public static class NdjsonIngestion
             return forbidden;
         }
 
-        var results = await ingestion.IngestAsync([.. entries.Select(e => e.Entry)], cancellationToken);
+        // A backfill part (netcds import) defers its patients' recomputes to the end of the import window.
+        IReadOnlyList<IngestEntry> toStore = [.. entries.Select(e => e.Entry)];
+        var results = BackfillApi.DefersRecompute(http.Request)
+            ? await ingestion.IngestDeferringRecomputesAsync(toStore, cancellationToken)
+            : await ingestion.IngestAsync(toStore, cancellationToken);
         for (var k = 0; k < entries.Count; k++)
         {
             answers[entries[k].Line] = results[k];

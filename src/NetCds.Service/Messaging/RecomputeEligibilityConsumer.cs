@@ -18,7 +18,10 @@ public sealed class RecomputeEligibilityConsumer(EligibilityRecompute recompute)
 /// <summary>Retry and endpoint settings beside the consumer: transient faults back off and retry on fresh data.</summary>
 public sealed class RecomputeEligibilityConsumerDefinition : ConsumerDefinition<RecomputeEligibilityConsumer>
 {
-    public RecomputeEligibilityConsumerDefinition() => EndpointName = "netcds-recompute-eligibility";
+    /// <summary>The receive endpoint (queue) name; its dead letters are in <c>netcds-recompute-eligibility_error</c>.</summary>
+    public const string Queue = "netcds-recompute-eligibility";
+
+    public RecomputeEligibilityConsumerDefinition() => EndpointName = Queue;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RecomputeEligibilityConsumer> consumerConfigurator, IRegistrationContext context)
     {

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Ops;
 
 /// <summary>
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (store; broker when RabbitMQ is configured;
-/// outbox backlog under <see cref="OpsOptions.OutboxBacklogThreshold"/>), with ASP.NET Core health checks.
+/// outbox backlog under <see cref="OpsOptions.OutboxBacklogThreshold"/>, registered by the outbox), with ASP.NET Core health checks.
 /// Every check is abandoned after <see cref="OpsOptions.HealthCheckTimeoutMilliseconds"/>, so a hung dependency
 /// makes readiness fail fast instead of hanging the probe. 503 names the failing checks.
 /// </summary>
@@ -18,13 +17,21 @@ public static class HealthExtensions
 
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
-        var timeout = TimeSpan.FromMilliseconds(builder.Configuration.GetValue($"{OpsOptions.Section}:{nameof(OpsOptions.HealthCheckTimeoutMilliseconds)}", new OpsOptions().HealthCheckTimeoutMilliseconds));
+        var timeout = CheckTimeout(builder);
         builder.Services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck>("store", HealthStatus.Unhealthy, [ReadyTag], timeout)
-            .AddCheck<OutboxBacklogHealthCheck>("outbox", HealthStatus.Unhealthy, [ReadyTag], timeout);
+            .AddCheck<StoreHealthCheck>("store", HealthStatus.Unhealthy, [ReadyTag], timeout);
+
+        // The outbox check ("outbox") is registered with the outbox (OutboxExtensions), which uses Ops, not the reverse.
 
         // The broker check is MassTransit's own (registered with the bus, see MessagingExtensions), named "broker".
         return builder;
+    }
+
+    /// <summary>How long a readiness check may take (<see cref="OpsOptions.HealthCheckTimeoutMilliseconds"/>), for checks registered elsewhere too.</summary>
+    public static TimeSpan CheckTimeout(IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return TimeSpan.FromMilliseconds(builder.Configuration.GetValue($"{OpsOptions.Section}:{nameof(OpsOptions.HealthCheckTimeoutMilliseconds)}", new OpsOptions().HealthCheckTimeoutMilliseconds));
     }
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
@@ -82,31 +89,6 @@ public sealed class StoreHealthCheck(IServiceScopeFactory scopes) : IHealthCheck
         catch (Exception failure)
         {
             return HealthCheckResult.Unhealthy($"the store failed: {failure.GetType().Name}");
-        }
-    }
-}
-
-/// <summary>The outbox is being drained: fewer than the threshold rows wait.</summary>
-public sealed class OutboxBacklogHealthCheck(OutboxMonitor monitor, IOptions<OpsOptions> options) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var snapshot = await monitor.ReadAsync(cancellationToken).WaitAsync(cancellationToken);
-            var threshold = options.Value.OutboxBacklogThreshold;
-            var data = new Dictionary<string, object> { ["backlog"] = snapshot.Backlog, ["oldestAgeSeconds"] = snapshot.OldestAgeSeconds };
-            return snapshot.Backlog < threshold
-                ? HealthCheckResult.Healthy($"{snapshot.Backlog} waiting", data)
-                : HealthCheckResult.Unhealthy($"{snapshot.Backlog} rows waiting (threshold {threshold})", data: data);
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy("the outbox could not be read in time");
-        }
-        catch (Exception failure)
-        {
-            return HealthCheckResult.Unhealthy($"the outbox could not be read: {failure.GetType().Name}");
         }
     }
 }

@@ -122,7 +122,7 @@ public static class NetCdsTelemetry
 
     public static void CardMemoryDropped(int count) => CardsNotRemembered.Add(count);
 
-    /// <summary>Set by <see cref="OutboxMonitor"/>; read when the gauges are collected (no query per scrape).</summary>
+    /// <summary>Set by the outbox monitor (Outbox/OutboxMonitor.cs); read when the gauges are collected (no query per scrape).</summary>
     public static void Outbox(OutboxSnapshot snapshot) => _outbox = snapshot;
 
     public static OutboxSnapshot LastOutbox => _outbox;

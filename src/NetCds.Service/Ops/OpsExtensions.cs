@@ -1,13 +1,11 @@
 namespace NetCds.Service.Ops;
 
-/// <summary>What operators get: quiet structured logs, health, metrics and traces, outbox monitoring (dead letters and outbox retention live with Messaging).</summary>
+/// <summary>What operators get: quiet structured logs, health, metrics and traces (dead letters live with Messaging; the outbox, its monitor and its readiness check with Outbox).</summary>
 public static class OpsExtensions
 {
     public static IHostApplicationBuilder AddOps(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<OutboxMonitor>();
-        builder.Services.AddHostedService<OutboxMonitorService>();
         builder.AddHealth();
         builder.AddTelemetry();
         return builder;

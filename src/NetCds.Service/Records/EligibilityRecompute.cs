@@ -3,6 +3,7 @@ using NetCds.Domain.Engine;
 using NetCds.Fhir;
 using NetCds.Service.Messaging.Contracts.V2;
 using NetCds.Service.Ops;
+using NetCds.Service.Outbox;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
@@ -93,7 +94,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         report.Revision++;
         if (changes.Count > 0)
         {
-            Outbox.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
+            OutboxMessages.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
         }
 
         await store.SaveChangesAsync(cancellationToken);

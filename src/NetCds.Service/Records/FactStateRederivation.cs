@@ -4,6 +4,7 @@ using NetCds.Domain.Engine;
 using NetCds.Fhir.Input;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Ops;
+using NetCds.Service.Outbox;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
@@ -87,7 +88,7 @@ public sealed partial class FactStateRederivation(
             {
                 if (queue)
                 {
-                    Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+                    OutboxMessages.Add(store, new RecomputeEligibility(patient, now, generation), now);
                 }
             }
 
@@ -138,7 +139,7 @@ public sealed partial class FactStateRederivation(
             var bumps = await PatientGenerations.BumpAsync(store, batch, cancellationToken);
             foreach (var (patient, generation, queue) in bumps.Where(b => b.QueueRecompute))
             {
-                Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+                OutboxMessages.Add(store, new RecomputeEligibility(patient, now, generation), now);
             }
 
             await store.SaveChangesAsync(cancellationToken);

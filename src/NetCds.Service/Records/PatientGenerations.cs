@@ -81,6 +81,50 @@ public static class PatientGenerations
     }
 
     /// <summary>
+    /// A backfill's bump (issue 19, deliverable 8): the generation moves on but no recompute is marked as queued, so
+    /// the patient is left stale (record ahead of report) for <see cref="StaleAsync"/> to find once the import window
+    /// closes, and a live commit meanwhile still queues its own recompute.
+    /// </summary>
+    public static async Task<IReadOnlyList<Bump>> BumpDeferredAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(patients);
+        var bumped = new List<Bump>(patients.Count);
+        foreach (var chunk in patients.Order(StringComparer.Ordinal).Chunk(500))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1, 0)"));
+            var sql = $"""
+                INSERT INTO patient_record_state ("Patient", "Generation", "PendingSince") VALUES {values}
+                ON CONFLICT ("Patient") DO UPDATE SET "Generation" = patient_record_state."Generation" + 1
+                RETURNING "Patient", "Generation", "PendingSince"
+                """;
+            var rows = await store.Database.SqlQueryRaw<GenerationRow>(sql, [.. chunk]).ToListAsync(cancellationToken);
+            bumped.AddRange(rows.Select(r => new Bump(r.Patient, r.Generation, QueueRecompute: false)));
+        }
+
+        return bumped;
+    }
+
+    /// <summary>
+    /// Patients whose record is ahead of their report and whose recompute nobody queued (a backfill's deferred
+    /// writes), in patient order after <paramref name="after"/>, at most <paramref name="limit"/>, with the
+    /// generation they are at. A patient whose record yields no report (no Patient resource) stays on this list: the
+    /// caller pages with <paramref name="after"/> so each is visited once per pass.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Patient, long Generation)>> StaleAsync(StoreContext store, string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var from = after ?? "";
+        var rows = await store.PatientRecords.AsNoTracking()
+            .Where(s => s.PendingSince == 0 && string.Compare(s.Patient, from) > 0)
+            .Where(s => !store.Reports.Any(r => r.Patient == s.Patient && r.Generation >= s.Generation))
+            .OrderBy(s => s.Patient).Take(limit)
+            .Select(s => new { s.Patient, s.Generation })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r.Patient, r.Generation))];
+    }
+
+    /// <summary>
     /// Takes up the patient's queued recompute (no recompute is queued afterwards) and returns the generation the
     /// record is at, with the generation its stored report was computed from (null without a report), in one
     /// statement: everything committed before this is seen by a read after it; a commit after it queues anew.

@@ -2,12 +2,10 @@ namespace NetCds.Service.Records;
 
 public static class RecordsExtensions
 {
-    /// <summary>Storing resources (group commit), loading a patient's record (parsed once per version), recomputing its report, their settings.</summary>
+    /// <summary>Loading a patient's record (parsed once per version), recomputing its report, their settings.</summary>
     public static IHostApplicationBuilder AddPatientRecords(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddScoped<ResourceIngestion>();
-        builder.Services.AddSingleton<IngestionGroupCommit>();
         builder.Services.AddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();

@@ -101,7 +101,7 @@ public sealed class PatientRecordState
     public long LeftAt { get; set; }
 }
 
-/// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox).</summary>
+/// <summary>A message to publish, written in the same transaction as the data it announces (our transactional outbox, src/NetCds.Service/Outbox).</summary>
 public sealed class OutboxMessage
 {
     public Guid Id { get; set; }
@@ -120,7 +120,10 @@ public sealed class OutboxMessage
 
     public int Attempts { get; set; }
 
-    /// <summary>Which dispatcher pass claimed the row: one UPDATE claims a whole batch, this finds what it won.</summary>
+    /// <summary>
+    /// No longer written (issue 19): the dispatcher claims and reads its batch in one <c>UPDATE ... RETURNING</c>, so it
+    /// needs no token to find what it won. Kept until a migration drops it.
+    /// </summary>
     public Guid? ClaimToken { get; set; }
 
     /// <summary>W3C traceparent of the activity that wrote the row: the dispatcher publishes within that trace.</summary>

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Fhir;
 using NetCds.Service.Messaging.Contracts.V1;
+using NetCds.Service.Outbox;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Subscriptions;
@@ -62,7 +63,7 @@ public static class NotificationEndpoint
         }
 
         var now = clock.GetUtcNow();
-        Outbox.Add(store, new SubscriptionNotificationReceived(settings.Name, Serializer.SerializeToString(parsed.Resource!), now), now);
+        OutboxMessages.Add(store, new SubscriptionNotificationReceived(settings.Name, Serializer.SerializeToString(parsed.Resource!), now), now);
         await store.SaveChangesAsync(cancellationToken);
         signal.Notify();
         var accepted = new OperationOutcome

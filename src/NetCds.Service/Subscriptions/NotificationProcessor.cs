@@ -3,7 +3,7 @@ using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 using NetCds.Service.Fhir;
-using NetCds.Service.Records;
+using NetCds.Service.Ingestion;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Subscriptions;

@@ -14,6 +14,7 @@ using NetCds.Service.Fhir;
 using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
+using NetCds.Service.Outbox;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
 using NetCds.Service.Subscriptions;
@@ -30,7 +31,8 @@ public sealed class ConfigurationDocTests
     private static readonly (string Section, Type Options, string What)[] Sections =
     [
         (StorageOptions.Section, typeof(StorageOptions), "the store"),
-        (MessagingOptions.Section, typeof(MessagingOptions), "the bus and the outbox"),
+        (MessagingOptions.Section, typeof(MessagingOptions), "the bus"),
+        (OutboxOptions.Section, typeof(OutboxOptions), "the outbox (same section, Outbox/OutboxOptions.cs)"),
         ("Ingestion", typeof(IngestionOptions), "events in"),
         (OpsOptions.Section, typeof(OpsOptions), "health checks and the outbox monitor"),
         (FhirOptions.Section, typeof(FhirOptions), "FHIR input"),

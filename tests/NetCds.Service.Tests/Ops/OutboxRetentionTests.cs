@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using NetCds.Service.Messaging;
+using NetCds.Service.Outbox;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Support;
 

@@ -3,13 +3,18 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using NetCds.Cli;
 using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Pipeline;
 
-/// <summary>Issue 10, backfill: POST /fhir as NDJSON (batch semantics, per line), and <c>netcds import</c> resuming.</summary>
+/// <summary>
+/// Issue 10, backfill: POST /fhir as NDJSON (batch semantics, per line), and <c>netcds import</c> resuming. Issue 19
+/// (deliverable 8): the import defers recomputes to the end of its window, one per patient, and a resumed import
+/// recomputes what a stopped one left.
+/// </summary>
 public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<ServiceFactory>, IDisposable
 {
     private const string Seed = "02-pancreatic-net-g2-progressive";
@@ -108,5 +113,98 @@ public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<Servic
         (await RowAsync(factory.Services, "Observation", firstId)).Should().BeNull("the checkpoint said it was done: it is not sent again");
         (await RowAsync(factory.Services, "Observation", lastId)).Should().NotBeNull();
         patientId.Should().NotBeEmpty();
+    }
+
+    /// <summary>The recomputes queued through the outbox for a patient, and its report's revision and generation against its record's.</summary>
+    private async Task<(int Queued, long? Revision, long? ReportGeneration, long RecordGeneration)> RecomputesAsync(string patientId) =>
+        await QueryAsync(factory.Services, async s => (
+            await s.Outbox.CountAsync(m => m.MessageType == "RecomputeEligibility" && m.Payload.Contains($"Patient/{patientId}\""), Token),
+            await s.Reports.Where(r => r.Patient == $"Patient/{patientId}").Select(r => (long?)r.Revision).SingleOrDefaultAsync(Token),
+            await s.Reports.Where(r => r.Patient == $"Patient/{patientId}").Select(r => (long?)r.Generation).SingleOrDefaultAsync(Token),
+            await s.PatientRecords.Where(r => r.Patient == $"Patient/{patientId}").Select(r => r.Generation).SingleOrDefaultAsync(Token)));
+
+    [Fact]
+    public async Task Import_recomputes_each_patient_once_per_window_not_once_per_part()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        foreach (var (type, lines) in files)
+        {
+            await File.WriteAllLinesAsync(Path.Combine(_directory, $"{type}.ndjson"), lines, Token);
+        }
+
+        using var output = new StringWriter();
+        // Parts of 2 resources: the patient's record is written by many parts, each a transaction bumping its generation.
+        (await ImportCommand.RunAsync(["import", _directory, "--url", "http://localhost", "--batch", "2"], output, TextWriter.Null, client, Token)).Should().Be(0);
+
+        var (queued, revision, reportGeneration, recordGeneration) = await RecomputesAsync(patientId);
+        recordGeneration.Should().BeGreaterThan(2, "several parts wrote the patient's record");
+        queued.Should().Be(0, "no part queued a recompute through the outbox: the import deferred them");
+        revision.Should().Be(1, "the patient was recomputed once, when the import window closed");
+        reportGeneration.Should().Be(recordGeneration, "that one recompute saw every part");
+        output.ToString().Should().MatchRegex(@"; [1-9][0-9,]* patients recomputed");
+        (await ReportAsync(client, patientId)).GetProperty("assessments").GetArrayLength().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task A_resumed_import_recomputes_the_patients_a_stopped_run_left_stale()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        var patients = Path.Combine(_directory, "Patient.ndjson");
+        var observations = Path.Combine(_directory, "Observation.ndjson");
+        await File.WriteAllLinesAsync(patients, files["Patient"], Token);
+        await File.WriteAllLinesAsync(observations, files["Observation"], Token);
+        // A first run stored the Patient and two Observations as deferred parts, then stopped before closing its window.
+        using (var content = new StringContent(string.Join('\n', files["Patient"].Concat(files["Observation"].Take(2))) + "\n", Encoding.UTF8))
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+ndjson");
+            content.Headers.Add(ImportCommand.RecomputeHeader, "deferred");
+            using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, Token);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(_directory, ".netcds-import.json"), JsonSerializer.Serialize(new Dictionary<string, long>
+        {
+            [Path.GetFullPath(patients)] = files["Patient"].Count,
+            [Path.GetFullPath(observations)] = 2,
+        }), Token);
+        var stopped = await RecomputesAsync(patientId);
+        (stopped.Queued, stopped.Revision).Should().Be((0, (long?)null), "the stopped run's parts queued nothing and nothing recomputed the patient");
+
+        using var output = new StringWriter();
+        (await ImportCommand.RunAsync(["import", _directory, "--url", "http://localhost", "--batch", "3"], output, TextWriter.Null, client, Token)).Should().Be(0);
+
+        output.ToString().Should().Contain($"imported {files["Observation"].Count - 2:N0} resources");
+        var (queued, revision, reportGeneration, recordGeneration) = await RecomputesAsync(patientId);
+        queued.Should().Be(0);
+        revision.Should().Be(1, "the resumed run's window covered the stopped run's patients, once");
+        reportGeneration.Should().Be(recordGeneration, "the report covers both runs' parts");
+    }
+
+    [Fact]
+    public async Task An_operator_recomputes_one_patient_through_the_admin_API_and_the_backfill_route_needs_write_access()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        var (status, _) = await PostNdjsonAsync(client, files.Values.SelectMany(l => l));
+        status.Should().Be(HttpStatusCode.OK);
+        var first = await EventuallyAsync(() => RecomputesAsync(patientId), r => r.Revision is not null && r.ReportGeneration == r.RecordGeneration);
+
+        using var admin = factory.CreateApiClient("system/*.read netcds.admin");
+        using (var replay = await admin.PostAsync(new Uri($"/admin/recompute/{patientId}", UriKind.Relative), content: null, Token))
+        {
+            replay.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await RecomputesAsync(patientId)).Revision.Should().Be(first.Revision + 1, "the operator's request recomputes even a report that is up to date");
+        using (var notAdmin = await client.PostAsync(new Uri($"/admin/recompute/{patientId}", UriKind.Relative), content: null, Token))
+        {
+            notAdmin.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        }
+
+        using var reader = factory.CreateApiClient("system/*.read");
+        using var refused = await reader.PostAsync(new Uri("/recompute", UriKind.Relative), content: null, Token);
+        refused.StatusCode.Should().Be(HttpStatusCode.Forbidden, "closing an import window is for callers that may write patients");
     }
 }

@@ -65,8 +65,13 @@ public sealed partial class DeadLetterStore : IAsyncDisposable
     public async Task<DeadLetter?> FindAsync(string messageId, CancellationToken cancellationToken) =>
         (await ListAsync(int.MaxValue, cancellationToken)).FirstOrDefault(d => d.MessageId == messageId);
 
-    /// <summary>Replays one dead letter (<paramref name="messageId"/>) or all of them (null); returns how many.</summary>
-    public async Task<int> ReplayAsync(string? messageId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replays one dead letter (<paramref name="messageId"/>) or all of them (null); returns how many.
+    /// <paramref name="direct"/>, when given, is offered each letter first (its endpoint and body): when it handles the
+    /// letter itself (true), the letter is removed without being published again (the service replays a recompute by
+    /// calling the recompute, issue 19).
+    /// </summary>
+    public async Task<int> ReplayAsync(string? messageId, CancellationToken cancellationToken, Func<string, ReadOnlyMemory<byte>, CancellationToken, Task<bool>>? direct = null)
     {
         var options = new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
         await using var publisher = await _connection.CreateChannelAsync(options, cancellationToken);
@@ -78,6 +83,12 @@ public sealed partial class DeadLetterStore : IAsyncDisposable
                 if (messageId is not null && letter.MessageId != messageId)
                 {
                     return Browse.Keep;
+                }
+
+                if (direct is not null && await direct(endpoint, message.Body, cancellationToken))
+                {
+                    replayed++;
+                    return messageId is null ? Browse.Remove : Browse.RemoveAndStop;
                 }
 
                 var properties = new BasicProperties(message.BasicProperties)

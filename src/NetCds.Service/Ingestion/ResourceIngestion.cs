@@ -8,9 +8,11 @@ using NetCds.Fhir.Mapping;
 using NetCds.Fhir.Terminology;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Ops;
+using NetCds.Service.Outbox;
+using NetCds.Service.Records;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.Records;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>What happened to one entry: the HTTP-style status a transaction/batch response carries.</summary>
 public sealed record EntryResult(string Status, string? Location, string? Message = null)
@@ -46,10 +48,19 @@ public sealed class ResourceIngestion(
     private static readonly FhirJsonSerializer Serializer = new();
 
     public Task<IReadOnlyList<EntryResult>> IngestAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken) =>
-        groupCommit.WriteAsync(entries, WriteAsync, options.Value.MaxEntriesPerTransaction, cancellationToken);
+        groupCommit.WriteAsync(entries, (group, ct) => WriteAsync(group, deferRecompute: false, ct), options.Value.MaxEntriesPerTransaction, cancellationToken);
+
+    /// <summary>
+    /// A backfill's part (issue 19, deliverable 8): stored in one transaction of its own (a part is already large:
+    /// the group commit would add nothing), the patients' generations bumped but no recompute queued. The import
+    /// closes its window with <see cref="Records.EligibilityRecompute"/> over the stale patients
+    /// (<see cref="BackfillApi"/>), so a patient whose resources span many parts is recomputed once, not once per part.
+    /// </summary>
+    public Task<IReadOnlyList<EntryResult>> IngestDeferringRecomputesAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken) =>
+        entries.Count == 0 ? System.Threading.Tasks.Task.FromResult<IReadOnlyList<EntryResult>>([]) : WriteAsync(entries, deferRecompute: true, cancellationToken);
 
     /// <summary>Writes one group in one transaction, starting again from what is stored when another writer got there first.</summary>
-    private async Task<IReadOnlyList<EntryResult>> WriteAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EntryResult>> WriteAsync(IReadOnlyList<IngestEntry> entries, bool deferRecompute, CancellationToken cancellationToken)
     {
         // Another instance may store the same resource (or bump the same patient) at the same moment: the key, the
         // version check or a deadlock refuses one of the two transactions; that one starts again from what is stored.
@@ -57,7 +68,7 @@ public sealed class ResourceIngestion(
         {
             try
             {
-                return await WriteOnceAsync(entries, cancellationToken);
+                return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
             }
             catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {
@@ -67,7 +78,7 @@ public sealed class ResourceIngestion(
         }
     }
 
-    private async Task<IReadOnlyList<EntryResult>> WriteOnceAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EntryResult>> WriteOnceAsync(IReadOnlyList<IngestEntry> entries, bool deferRecompute, CancellationToken cancellationToken)
     {
         store.ChangeTracker.Clear();
         var now = clock.GetUtcNow();
@@ -87,13 +98,17 @@ public sealed class ResourceIngestion(
             });
         }
 
-        var bumps = await PatientGenerations.BumpAsync(store, patients, cancellationToken);
+        // Deferred (a backfill part): the generations move on but no recompute is queued (deliverable 8). Either way
+        // the rows are stamped with their patient's new generation, so held fact states catch up (deliverable 1).
+        var bumps = deferRecompute
+            ? await PatientGenerations.BumpDeferredAsync(store, patients, cancellationToken)
+            : await PatientGenerations.BumpAsync(store, patients, cancellationToken);
         await PatientGenerations.StampAsync(store, bumps, cancellationToken);
         foreach (var (patient, generation, queue) in bumps)
         {
             if (queue)
             {
-                Outbox.Add(store, new RecomputeEligibility(patient, now, generation), now);
+                OutboxMessages.Add(store, new RecomputeEligibility(patient, now, generation), now);
             }
         }
 

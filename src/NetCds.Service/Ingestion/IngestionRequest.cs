@@ -1,7 +1,7 @@
 using Hl7.Fhir.Model;
 using NetCds.Service.Fhir;
 
-namespace NetCds.Service.Records;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>How the entries of one posted Bundle entry were stored: how many, and whether it was a nested Bundle.</summary>
 public sealed record IngestSlot(int Count, bool Nested);

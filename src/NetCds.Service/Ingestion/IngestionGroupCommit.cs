@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace NetCds.Service.Records;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>
 /// Group commit for ingestion. Every caller queues its entries and then takes the writer's turn: whoever holds it

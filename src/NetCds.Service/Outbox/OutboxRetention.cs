@@ -2,13 +2,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.Messaging;
+namespace NetCds.Service.Outbox;
 
 /// <summary>
-/// Deletes dispatched outbox rows older than <see cref="MessagingOptions.OutboxRetention"/>, a batch at a time
-/// (short transactions, no long lock on the table), every <see cref="MessagingOptions.OutboxRetentionInterval"/>.
+/// Deletes dispatched outbox rows older than <see cref="OutboxOptions.OutboxRetention"/>, a batch at a time
+/// (short transactions, no long lock on the table), every <see cref="OutboxOptions.OutboxRetentionInterval"/>.
 /// </summary>
-public sealed partial class OutboxRetention(IServiceScopeFactory scopes, IOptions<MessagingOptions> options, TimeProvider clock, ILogger<OutboxRetention> logger) : BackgroundService
+public sealed partial class OutboxRetention(IServiceScopeFactory scopes, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxRetention> logger) : BackgroundService
 {
     /// <summary>Deletes every expired row now; returns how many.</summary>
     public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
-namespace NetCds.Service.Ops;
+namespace NetCds.Service.Outbox;
 
 /// <summary>Reads the outbox backlog and the age of its oldest row, for the metrics (periodically) and readiness (on demand).</summary>
 public sealed class OutboxMonitor(IServiceScopeFactory scopes, TimeProvider clock)
@@ -42,4 +44,29 @@ public sealed partial class OutboxMonitorService(OutboxMonitor monitor, IOptions
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not read the outbox backlog")]
     private static partial void LogReadFailed(ILogger logger, Exception failure);
+}
+
+/// <summary>The outbox is being drained: fewer than the threshold rows wait.</summary>
+public sealed class OutboxBacklogHealthCheck(OutboxMonitor monitor, IOptions<OpsOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var snapshot = await monitor.ReadAsync(cancellationToken).WaitAsync(cancellationToken);
+            var threshold = options.Value.OutboxBacklogThreshold;
+            var data = new Dictionary<string, object> { ["backlog"] = snapshot.Backlog, ["oldestAgeSeconds"] = snapshot.OldestAgeSeconds };
+            return snapshot.Backlog < threshold
+                ? HealthCheckResult.Healthy($"{snapshot.Backlog} waiting", data)
+                : HealthCheckResult.Unhealthy($"{snapshot.Backlog} rows waiting (threshold {threshold})", data: data);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("the outbox could not be read in time");
+        }
+        catch (Exception failure)
+        {
+            return HealthCheckResult.Unhealthy($"the outbox could not be read: {failure.GetType().Name}");
+        }
+    }
 }

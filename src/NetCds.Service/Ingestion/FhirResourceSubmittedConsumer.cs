@@ -3,10 +3,11 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Terminology;
+using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Records;
 
-namespace NetCds.Service.Messaging;
+namespace NetCds.Service.Ingestion;
 
 /// <summary>FHIR JSON published onto the bus by an integration engine: stored exactly as an HTTP POST /fhir would be.</summary>
 public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion, TerminologyMap terminology, IOptions<IngestionOptions> options) : IConsumer<FhirResourceSubmitted>

@@ -1,8 +1,8 @@
 using Hl7.Fhir.Model;
 using NetCds.Fhir.Terminology;
-using NetCds.Service.Records;
+using NetCds.Service.Messaging;
 
-namespace NetCds.Service.Messaging;
+namespace NetCds.Service.Ingestion;
 
 internal static class UnknownCodes
 {

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using NetCds.Service.Records;
+using NetCds.Service.Security;
+using NetCds.Service.Storage;
+
+namespace NetCds.Service.Ingestion;
+
+/// <summary>
+/// The recompute as a service for the backfill and the operator (issue 19, deliverable 5): both call
+/// <see cref="EligibilityRecompute"/> directly, as the thin bus consumer does, instead of queueing messages.
+/// <list type="bullet">
+/// <item><c>POST /fhir</c> with NDJSON and <c>X-NetCds-Recompute: deferred</c> stores a part without queueing any
+/// recompute (<see cref="ResourceIngestion.IngestDeferringRecomputesAsync"/>).</item>
+/// <item><c>POST /recompute?after=&amp;limit=</c> closes an import window: recomputes, in patient order, the patients
+/// whose record is ahead of their report and whose recompute nobody queued, one page at a time (answering
+/// <c>next</c>, the cursor for the following page, null at the end). <c>netcds import</c> calls it after its parts,
+/// so a patient is recomputed once per window; a resumed import calls it again, which also covers the patients of
+/// a run that stopped before closing its window (the stale state is in the store, not in the client).</item>
+/// <item><c>POST /admin/recompute/{patientId}</c>: the operator's replay of one patient's recompute (admin policy),
+/// whatever the generations say (e.g. after a dead-lettered recompute was purged).</item>
+/// </list>
+/// </summary>
+public static class BackfillApi
+{
+    /// <summary>The header that makes an NDJSON post a backfill part (its value: <see cref="Deferred"/>).</summary>
+    public const string RecomputeHeader = "X-NetCds-Recompute";
+
+    public const string Deferred = "deferred";
+
+    public sealed record RecomputeResult(int Recomputed, int Changed, string? Next);
+
+    public static bool DefersRecompute(HttpRequest request) =>
+        string.Equals(request?.Headers[RecomputeHeader].ToString(), Deferred, StringComparison.OrdinalIgnoreCase);
+
+    public static IEndpointRouteBuilder MapBackfillApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/recompute", RecomputeStaleAsync).WithTags("Ingestion").RequireApiCaller()
+            .Produces<RecomputeResult>(StatusCodes.Status200OK);
+        app.MapPost("/admin/recompute/{patientId}", RecomputeOneAsync).WithTags("Admin").RequireAuthorization(AdminAuthorization.Policy);
+        return app;
+    }
+
+    private static async Task<Results<Ok<RecomputeResult>, ContentHttpResult>> RecomputeStaleAsync(
+        string? after, int? limit, HttpContext http, StoreContext store, IServiceScopeFactory scopes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        // Whoever may write patients' records may have them recomputed: it is what writing them would do.
+        if (http.Forbidden(["Patient"], ApiAccess.Update) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        var page = Math.Clamp(limit ?? 200, 1, 5_000);
+        var stale = await PatientGenerations.StaleAsync(store, after, page, cancellationToken);
+        var changed = 0;
+        foreach (var (patient, generation) in stale)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var outcome = await scope.ServiceProvider.GetRequiredService<EligibilityRecompute>().RecomputeAsync(patient, generation, clock.GetUtcNow(), cancellationToken);
+            changed += outcome == RecomputeOutcome.Changed ? 1 : 0;
+        }
+
+        return TypedResults.Ok(new RecomputeResult(stale.Count, changed, stale.Count == page ? stale[^1].Patient : null));
+    }
+
+    private static async Task<Results<Ok<RecomputeOutcome>, ContentHttpResult>> RecomputeOneAsync(string patientId, EligibilityRecompute recompute, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Fhir.FhirIds.Check("Patient", patientId) is { } bad)
+        {
+            return Fhir.FhirResults.Problem(Hl7.Fhir.Model.OperationOutcome.IssueType.Invalid, $"The URL's patient id: {bad}.", StatusCodes.Status400BadRequest);
+        }
+
+        return TypedResults.Ok(await recompute.RecomputeAsync($"Patient/{patientId}", generation: null, clock.GetUtcNow(), cancellationToken));
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using NetCds.Cli;
+using NetCds.Service.Tests.Broker.Support;
+using NetCds.Service.Tests.Support;
+
+namespace NetCds.Service.Tests.Broker;
+
+/// <summary>
+/// Issue 19, deliverable 8, on PostgreSQL: what a backfill part sends to the database, read from EF Core's executed
+/// commands (not timed). A part's new resources go in one round trip of batched statements, not one command per
+/// resource, and the part queues no recompute. Measured with this test: EF Core (Npgsql) sends a part of 301 new
+/// resources as one command of 301 single-row INSERT statements (one round trip); not multi-row VALUES, not COPY.
+/// </summary>
+public sealed class BackfillSqlTests
+{
+    /// <summary>The text of every command EF Core runs on one database (process-wide listener, filtered by database name).</summary>
+    private sealed class SqlLog : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly string _database;
+        private readonly List<IDisposable> _subscriptions = [];
+
+        public SqlLog(string database)
+        {
+            _database = database;
+            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+        }
+
+        public ConcurrentQueue<string> Commands { get; } = new();
+
+        public void OnNext(DiagnosticListener value)
+        {
+            if (value.Name == DbLoggerCategory.Name)
+            {
+                lock (_subscriptions)
+                {
+                    _subscriptions.Add(value.Subscribe(this));
+                }
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData data
+                && data.Command.Connection?.Database == _database)
+            {
+                Commands.Enqueue(data.Command.CommandText);
+            }
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void Dispose()
+        {
+            lock (_subscriptions)
+            {
+                _subscriptions.ForEach(s => s.Dispose());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_backfill_part_inserts_its_resources_in_one_batched_round_trip_and_queues_no_recompute()
+    {
+        BrokerEnvironment.SkipUnlessAvailable();
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var service = new BrokerServiceFactory(database.ConnectionString);
+        using var client = service.CreateApiClient();
+        var patient = BrokerEnvironment.NewPatientId();
+        var lines = new List<string> { $$"""{"resourceType":"Patient","id":"{{patient}}","gender":"female","birthDate":"1960-01-01"}""" };
+        lines.AddRange(Enumerable.Range(0, 300).Select(i =>
+            $$$"""{"resourceType":"Observation","id":"{{{patient}}}-o{{{i}}}","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1975-2"}]},"subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"2020-01-01T00:00:00Z","valueQuantity":{"value":{{{i % 30 + 1}}},"unit":"umol/L","system":"http://unitsofmeasure.org","code":"umol/L"}}"""));
+        var databaseName = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
+        using var sql = new SqlLog(databaseName);
+
+        using var content = new StringContent(string.Join('\n', lines) + "\n", Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+ndjson");
+        content.Headers.Add(ImportCommand.RecomputeHeader, "deferred");
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var inserts = sql.Commands.Where(c => c.Contains("INSERT INTO fhir_resources", StringComparison.Ordinal)).ToList();
+        var statements = inserts.Sum(c => c.Split("INSERT INTO fhir_resources").Length - 1);
+        statements.Should().Be(lines.Count, "every new resource is inserted");
+        inserts.Should().HaveCount(1, "the part's inserts are sent together, one round trip, not one command per resource");
+        sql.Commands.Should().NotContain(c => c.Contains("INSERT INTO outbox", StringComparison.Ordinal), "a backfill part queues no recompute");
+    }
+}
