@@ -40,6 +40,13 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
     [InlineData("DELETE", "/fhir/NotAType/x")]
     [InlineData("DELETE", "/fhir/Patient/a%2Fb")]
     [InlineData("GET", "/eligibility/a%20b")]
+    [InlineData("PUT", "/fhir/Patient/")]
+    [InlineData("PUT", "/fhir/Patient")]
+    [InlineData("DELETE", "/fhir/Patient/")]
+    [InlineData("PUT", "/fhir/Patient/a/b")]
+    [InlineData("DELETE", "/fhir/Patient/a/b")]
+    [InlineData("GET", "/eligibility/")]
+    [InlineData("GET", "/eligibility/a/b")]
     public async Task Ids_and_types_in_URLs_are_checked(string method, string path)
     {
         using var client = factory.CreateApiClient();
@@ -52,6 +59,19 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await JsonOf(response)).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_dot_segment_id_in_a_body_is_refused(string id)
+    {
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir($$"""{"resourceType":"Patient","id":"{{id}}","birthDate":"1960-01-01"}"""), Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await JsonOf(response)).GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("not '.' or '..'");
     }
 
     [Fact]
