@@ -29,6 +29,7 @@ public static class CdsHooksApi
         builder.Services.AddOptions<OrderCodeOptions>().BindConfiguration("CdsHooks");
         builder.Services.AddSingleton<OrderClassifier>();
         builder.Services.AddOptions<MdtLinkOptions>().BindConfiguration("CdsHooks:MdtView").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CdsHooksLimits>().BindConfiguration(CdsHooksLimits.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CardBuilder>();
 
         // CORS for browser-based CDS clients: origins from configuration (CdsHooks:Cors:AllowedOrigins) only, none by default.
@@ -65,6 +66,7 @@ public static class CdsHooksApi
         TimeProvider clock,
         IOptions<ServiceOptions> service,
         IOptions<FhirOptions> fhirOptions,
+        IOptions<CdsHooksLimits> limits,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -72,7 +74,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", CdsRequestValidator.MaxPrefetchEntries, cancellationToken);
+        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", limits.Value.MaxPrefetchEntries, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -132,6 +134,7 @@ public static class CdsHooksApi
         HttpContext http,
         StoreContext store,
         TimeProvider clock,
+        IOptions<CdsHooksLimits> limits,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -139,13 +142,13 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, CdsRequestValidator.MaxFeedbackBytes, "feedback", CdsRequestValidator.MaxFeedbackItems, cancellationToken);
+        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, limits.Value.MaxFeedbackBytes, "feedback", limits.Value.MaxFeedbackItems, cancellationToken);
         if (error is not null)
         {
             return error;
         }
 
-        if (CdsRequestValidator.Validate(feedback!) is { } invalid)
+        if (CdsRequestValidator.Validate(feedback!, limits.Value.MaxFeedbackItems) is { } invalid)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
         }

@@ -356,6 +356,38 @@ public sealed class BadHookInputTests(OpenCdsFactory factory) : IClassFixture<Op
     }
 
     [Fact]
+    public async Task The_hook_call_and_feedback_limits_are_settings()
+    {
+        // Issue 20: CdsHooks:Limits. Lowered here so a small call crosses them.
+        using var limited = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:Limits:MaxPrefetchEntries", "3")
+            .UseSetting("CdsHooks:Limits:MaxFeedbackItems", "2")
+            .UseSetting("CdsHooks:Limits:MaxFeedbackBytes", "2048"));
+        using var client = limited.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var item = """{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-01-01T00:00:00Z"}""";
+
+        var (call, body) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), HookCalls.PrefetchFrom(seed)));
+        using var threeItems = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$"""{"feedback":[{{item}},{{item}},{{item}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var bigComment = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$$"""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-01-01T00:00:00Z","overrideReason":{"userComment":"{{{new string('x', 4096)}}}"}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        call.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, body.ToString());
+        body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("entry");
+        threeItems.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        bigComment.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public void A_limit_out_of_range_stops_the_service_at_start()
+    {
+        using var misconfigured = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:Limits:MaxPrefetchEntries", "0"));
+
+        var start = () => misconfigured.CreateClient();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("MaxPrefetchEntries");
+    }
+
+    [Fact]
     public async Task An_invalid_UTF8_byte_in_a_prefetch_is_a_400()
     {
         using var client = factory.CreateClient();
