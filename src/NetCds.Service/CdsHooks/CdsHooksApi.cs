@@ -28,6 +28,7 @@ public static class CdsHooksApi
         builder.Services.AddOptions<OrderCodeOptions>().BindConfiguration("CdsHooks");
         builder.Services.AddSingleton<OrderClassifier>();
         builder.Services.AddOptions<MdtLinkOptions>().BindConfiguration("CdsHooks:MdtView").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<CdsHooksLimits>().BindConfiguration(CdsHooksLimits.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CardBuilder>();
         builder.AddCardFeedback();
 
@@ -67,6 +68,7 @@ public static class CdsHooksApi
         TimeProvider clock,
         IOptions<ServiceOptions> service,
         IOptions<FhirOptions> fhirOptions,
+        IOptions<CdsHooksLimits> limits,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -74,7 +76,7 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", CdsRequestValidator.MaxPrefetchEntries, cancellationToken);
+        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", limits.Value.MaxPrefetchEntries, cancellationToken);
         if (error is not null)
         {
             return error;
@@ -140,6 +142,7 @@ public static class CdsHooksApi
         string id,
         HttpContext http,
         FeedbackReceiver receiver,
+        IOptions<CdsHooksLimits> limits,
         CancellationToken cancellationToken)
     {
         if (!CdsServiceCatalog.Hooks.ContainsKey(id))
@@ -147,13 +150,13 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, CdsRequestValidator.MaxFeedbackBytes, "feedback", CdsRequestValidator.MaxFeedbackItems, cancellationToken);
+        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, limits.Value.MaxFeedbackBytes, "feedback", limits.Value.MaxFeedbackItems, cancellationToken);
         if (error is not null)
         {
             return error;
         }
 
-        if (CdsRequestValidator.Validate(feedback!) is { } invalid)
+        if (CdsRequestValidator.Validate(feedback!, limits.Value.MaxFeedbackItems) is { } invalid)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid.Message, StatusCodes.Status400BadRequest, invalid.Field);
         }

@@ -10,13 +10,13 @@ public sealed record RequestError(string Field, string Message);
 /// <summary>Checks a hook call against CDS Hooks 2.0 and the hook's context before anything is fetched or evaluated.</summary>
 public static class CdsRequestValidator
 {
-    /// <summary>Most feedback items in one call (a CDS Client sends one per card acted on).</summary>
+    /// <summary>Default of <see cref="CdsHooksLimits.MaxFeedbackItems"/> (a CDS Client sends one item per card acted on).</summary>
     public const int MaxFeedbackItems = 100;
 
-    /// <summary>Largest feedback body: 100 items with 4,000-character comments fit.</summary>
+    /// <summary>Default of <see cref="CdsHooksLimits.MaxFeedbackBytes"/>: 100 items with 4,000-character comments fit.</summary>
     public const int MaxFeedbackBytes = 1024 * 1024;
 
-    /// <summary>Most Bundle entries in one hook call, all prefetch keys and draft orders together (counted before any parse).</summary>
+    /// <summary>Default of <see cref="CdsHooksLimits.MaxPrefetchEntries"/> (all prefetch keys and draft orders together, counted before any parse).</summary>
     public const int MaxPrefetchEntries = 5000;
 
     public static RequestError? Validate(string serviceId, CdsRequest request)
@@ -95,7 +95,7 @@ public static class CdsRequestValidator
         return null;
     }
 
-    public static RequestError? Validate(FeedbackRequest request)
+    public static RequestError? Validate(FeedbackRequest request, int maxItems = MaxFeedbackItems)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Feedback is not { Count: > 0 } items)
@@ -103,9 +103,9 @@ public static class CdsRequestValidator
             return new("feedback", "feedback must be a non-empty array.");
         }
 
-        if (items.Count > MaxFeedbackItems)
+        if (items.Count > maxItems)
         {
-            return new("feedback", $"at most {MaxFeedbackItems} feedback items per call.");
+            return new("feedback", $"at most {maxItems} feedback items per call.");
         }
 
         for (var i = 0; i < items.Count; i++)

@@ -14,7 +14,7 @@ namespace NetCds.Service.Demo;
 /// forwarding header), last a minute, and are for the patient-view service alone: the page then calls patient-view the
 /// way an EHR does. A committed demo key, by contrast, would let anyone mint tokens for every demo deployment.
 /// </summary>
-public sealed class DemoCdsClient(IOptions<DemoOptions> demo, IOptions<ServiceOptions> service, TimeProvider clock)
+public sealed class DemoCdsClient(IOptions<DemoOptions> demo, IOptions<ServiceOptions> service, TimeProvider clock) : ILocalTokenIssuers
 {
     /// <summary>The one CDS service the demo token may call (the patient-view service, whose id the cards carry as topic).</summary>
     public const string ServiceId = Cards.CardBuilder.PatientViewServiceId;
@@ -28,12 +28,15 @@ public sealed class DemoCdsClient(IOptions<DemoOptions> demo, IOptions<ServiceOp
     /// <summary>The demo client's <c>iss</c>: under this service's public URL, so it can never equal a real EHR's.</summary>
     public string Issuer => service.Value.UrlOf("/demo/cds-client");
 
-    /// <summary>The demo client as a trusted issuer, when <paramref name="claimed"/> is it and the demo is on; null otherwise.</summary>
-    public TrustedIssuer? TrustedIssuerFor(string? claimed) =>
-        demo.Value.Enabled && string.Equals(claimed, Issuer, StringComparison.Ordinal) ? new TrustedIssuer { Issuer = Issuer } : null;
-
-    /// <summary>The demo key when <paramref name="kid"/> names it.</summary>
-    public IReadOnlyList<SecurityKey> KeysFor(string kid) => string.Equals(kid, _key.KeyId, StringComparison.Ordinal) ? [_key] : [];
+    /// <summary>
+    /// The demo client, when <paramref name="issuer"/> is it and the demo is on (registered as an
+    /// <see cref="ILocalTokenIssuers"/> by the Demo feature, so the CDS Hooks check has no demo branch); its key when
+    /// <paramref name="kid"/> names it.
+    /// </summary>
+    public LocalIssuer? Find(string issuer, string kid) =>
+        demo.Value.Enabled && string.Equals(issuer, Issuer, StringComparison.Ordinal)
+            ? new LocalIssuer(Issuer, string.Equals(kid, _key.KeyId, StringComparison.Ordinal) ? [_key] : [])
+            : null;
 
     internal string Mint()
     {

@@ -78,6 +78,8 @@ public static class DemoApi
 
         services.AddOptions<DemoOptions>().BindConfiguration("Demo");
         services.AddSingleton<DemoCdsClient>();
+        // The demo client's issuer joins the CDS Hooks check's trusted issuers through the shared source (issue 20).
+        services.AddSingleton<Security.ILocalTokenIssuers>(provider => provider.GetRequiredService<DemoCdsClient>());
     }
 
     public static IEndpointRouteBuilder MapDemoApi(this IEndpointRouteBuilder app)

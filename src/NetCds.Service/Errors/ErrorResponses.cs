@@ -36,6 +36,7 @@ public static partial class ErrorResponses
                 ? WriteAsync(http, http.Response.StatusCode, Describe(http.Response.StatusCode))
                 : System.Threading.Tasks.Task.CompletedTask;
         });
+        app.UseDotSegmentRefusal();
         return app;
     }
 
@@ -58,6 +59,7 @@ public static partial class ErrorResponses
         {
             StatusCodes.Status404NotFound => OperationOutcome.IssueType.NotFound,
             StatusCodes.Status413PayloadTooLarge or StatusCodes.Status414UriTooLong => OperationOutcome.IssueType.TooLong,
+            StatusCodes.Status400BadRequest => OperationOutcome.IssueType.Invalid,
             _ => OperationOutcome.IssueType.NotSupported,
         };
         var outcome = FhirInput.Outcome(type, $"{message} Correlation id: {correlation}.");

@@ -46,6 +46,15 @@ public static class IngestionApi
             .DocumentsBody("A FHIR resource of the URL's type; its id, if any, must be the URL's.", FhirBody("A FHIR resource of the URL's type."));
         fhir.MapDelete("/{type}/{id}", DeleteAsync).ProducesFhir(StatusCodes.Status400BadRequest);
 
+        // PUT or DELETE with an empty id, or one holding '/' (issue 20): a 400 naming the id, not a 404 or 405. The
+        // catch-all ranks below /{type}/{id}, so it only takes what that route cannot.
+        fhir.MapMethods("/{type}/{**rest}", [HttpMethods.Put, HttpMethods.Delete], () =>
+            FhirResults.Problem(OperationOutcome.IssueType.Invalid, "The URL's id: an id must be 1-64 characters from A-Z, a-z, 0-9, '-' and '.' (not '.' or '..'), in one path segment.", StatusCodes.Status400BadRequest))
+            .ExcludeFromDescription();
+        app.MapGet("/eligibility/{**rest}", () =>
+            FhirResults.Problem(OperationOutcome.IssueType.Invalid, "The URL's patient id: an id must be 1-64 characters from A-Z, a-z, 0-9, '-' and '.' (not '.' or '..'), in one path segment.", StatusCodes.Status400BadRequest))
+            .WithTags("Eligibility").RequirePatientRead().ExcludeFromDescription();
+
         app.MapGet("/eligibility/{patientId}", LatestReportAsync).WithTags("Eligibility").RequirePatientRead()
             .Produces<ReportDocument>(StatusCodes.Status200OK)
             .WithDescription(FhirResults.NegotiatedReport)

@@ -174,8 +174,9 @@ public sealed class ResourceIngestion(
         }
 
         // Same content is a duplicate whatever the version says: without meta the receipt order would otherwise count it as newer.
-        // After a deletion, a version newer than the tombstone brings the resource back.
-        if (existing.Json == json || version < existing.Version || (version == existing.Version && HasExplicitVersion(resource)))
+        // After a deletion, any version newer than the deleted one brings the resource back: a tombstone's Version is
+        // one past the deleted version (issue 20), so an equal explicit version is newer there, not a duplicate.
+        if (existing.Json == json || version < existing.Version || (version == existing.Version && HasExplicitVersion(resource) && !existing.Deleted))
         {
             // Duplicates and late arrivals of older versions change nothing (at-least-once delivery, out-of-order safe).
             return new EntryResult("200 OK", location, existing.Json != json && version < existing.Version ? "older than the stored version: ignored" : "unchanged");
@@ -200,8 +201,11 @@ public sealed class ResourceIngestion(
     {
         if (!stored.TryGetValue(Key(type, id), out var existing))
         {
-            // A tombstone, so a copy last updated before the deletion, arriving later, cannot bring the resource back.
-            var tombstone = new StoredResource { ResourceType = type, ResourceId = id, Version = now.UtcTicks, Deleted = true, ReceivedAt = now };
+            // The deletion is recorded, but with no version: none was ever seen, so nothing tells an older copy from a
+            // newer one, and any copy sent later brings the resource back (as a FHIR server creates it): Version 0 is one
+            // past no version. The time of receipt is not a version: it beat every real meta.lastUpdated before it, and
+            // kept the resource out forever (issue 20).
+            var tombstone = new StoredResource { ResourceType = type, ResourceId = id, Version = 0, Deleted = true, ReceivedAt = now };
             store.Resources.Add(tombstone);
             stored[Key(type, id)] = tombstone;
             return new EntryResult("204 No Content", $"{type}/{id}");
@@ -213,7 +217,8 @@ public sealed class ResourceIngestion(
             existing.Deleted = true;
             existing.Json = null;
             existing.Facts = null;
-            // One past the deleted version: older copies stay out, a newer version (or one without meta) may re-create it.
+            // One past the deleted version (and a new concurrency token): that copy and older ones stay out, a newer version
+            // (or one without meta) re-creates it.
             existing.Version++;
             existing.ReceivedAt = now;
         }

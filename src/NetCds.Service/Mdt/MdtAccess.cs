@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Security;
 
@@ -19,8 +20,11 @@ internal static class MdtAccess
             return null;
         }
 
-        var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
-        if ((await authorization.AuthorizeAsync(http.User, ApiSecurityExtensions.ReadPatientPolicy)).Succeeded
+        // The policy's own schemes authenticate the caller (there is no default scheme): this sets http.User.
+        var policy = await http.RequestServices.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(ApiSecurityExtensions.ReadPatientPolicy);
+        var evaluator = http.RequestServices.GetRequiredService<IPolicyEvaluator>();
+        var authenticated = await evaluator.AuthenticateAsync(policy!, http);
+        if ((await evaluator.AuthorizeAsync(policy!, authenticated, http, null)).Succeeded
             || await SmartLaunchEndpoints.IsLaunchedForAsync(http, patientId))
         {
             return null;

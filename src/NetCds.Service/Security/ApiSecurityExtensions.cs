@@ -32,7 +32,8 @@ public static partial class ApiSecurityExtensions
     /// <summary>The issuer <c>dotnet user-jwts</c> writes in its tokens (Development only).</summary>
     public const string UserJwtsIssuer = "dotnet-user-jwts";
 
-    private const string ApiScheme = "api";
+    /// <summary>The API's scheme (a policy scheme choosing the issuer's JwtBearer scheme): named by the API policies only, never a default.</summary>
+    public const string ApiScheme = "api";
     private const string UserJwtsScheme = JwtBearerDefaults.AuthenticationScheme;
     private const string UnknownIssuerScheme = "api-unknown-issuer";
     private const string JwksClientName = "api-jwks";
@@ -64,7 +65,9 @@ public static partial class ApiSecurityExtensions
         var issuers = builder.Configuration.GetSection($"{ApiSecurityOptions.Section}:{nameof(ApiSecurityOptions.Issuers)}").Get<List<TrustedIssuer>>() ?? [];
         var userJwts = builder.Environment.IsDevelopment();
 
-        var authentication = services.AddAuthentication(ApiScheme)
+        // No default scheme (issue 20): a scheme runs only where an endpoint's policy names it, so the API's schemes never
+        // run on /cds-services (nor on any open route) and the CDS Hooks scheme never runs on the API.
+        var authentication = services.AddAuthentication()
             .AddPolicyScheme(ApiScheme, null, o => o.ForwardDefaultSelector = context => SchemeFor(context, issuers, userJwts))
             .AddJwtBearer(UnknownIssuerScheme, o => Configure(o, null, null));
         for (var i = 0; i < issuers.Count; i++)

@@ -322,6 +322,26 @@ public sealed class PrefetchTests
     }
 
     [Fact]
+    public async Task A_searchset_read_from_the_EHR_keeps_its_good_entries_when_one_is_malformed()
+    {
+        // Issue 20: as a prefetched Bundle does, a fetched page sets the bad entry aside (named) and keeps the rest.
+        await using var ehr = await FakeFhirServer.StartAsync();
+        var malformed = """{"resourceType":"Observation","id":"bad-1","status":"not-a-status","code":{"text":"x"}}""";
+        ehr.On(r => r.Path == "Observation", FakeReply.Ok(FhirJson.Searchset(FhirJson.Observation("o1", PatientId), malformed, FhirJson.Observation("o2", PatientId))));
+        await using var sut = await PrefetchHarness.StartAsync();
+        var prefetch = FullPrefetch();
+        prefetch.Remove("observations");
+
+        var result = await sut.Resolver.ResolveAsync(prefetch, Context(), ehr.BaseUri.AbsoluteUri, Authorization, Cancel);
+
+        var observations = result.Keys["observations"];
+        observations.Source.Should().Be(PrefetchSource.Fetched);
+        observations.ResourceCount.Should().Be(2);
+        result.Resources.Where(r => r.Resource.TypeName == "Observation").Select(r => r.Reference).Should().Equal("Observation/o1", "Observation/o2");
+        result.SetAside.Should().ContainSingle().Which.Resource.Should().Be("Observation/bad-1");
+    }
+
+    [Fact]
     public async Task Paging_stops_at_the_configured_number_of_pages()
     {
         await using var ehr = await FakeFhirServer.StartAsync();

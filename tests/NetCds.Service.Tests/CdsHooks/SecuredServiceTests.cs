@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using NetCds.Service.Tests.CdsHooks.Support;
 using NetCds.Service.Tests.Support;
 
@@ -56,6 +58,43 @@ public sealed class SecuredServiceTests
 
         forService.StatusCode.Should().Be(HttpStatusCode.OK);
         forDiscovery.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "aud must be the URL called");
+    }
+
+    [Fact]
+    public async Task Each_route_group_runs_its_own_scheme_only()
+    {
+        // Issue 20, one authentication stack: the API's schemes never run on /cds-services (so a CDS call is not also
+        // refused and logged as an API call from an unknown issuer), and the CDS Hooks scheme never runs on the API.
+        using var key = EhrKey.Rs384("k3");
+        await using var jwks = await JwksServer.StartAsync(key);
+        var logs = new LogCapture();
+        using var factory = new ServiceFactory();
+        using var service = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:Issuers:0:Issuer", Issuer)
+            .UseSetting("CdsHooks:Issuers:0:JwksUrl", jwks.Url)
+            .ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<LogCapture>(null, LogLevel.Trace)));
+        using var client = service.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+
+        using var cds = new HttpRequestMessage(HttpMethod.Get, new Uri("/cds-services", UriKind.Relative));
+        cds.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(key, "http://localhost/cds-services"));
+        using var cdsAnswer = await client.SendAsync(cds, ct);
+        cdsAnswer.StatusCode.Should().Be(HttpStatusCode.OK);
+        logs.Entries.Should().NotContain(e => e.Category.Contains("JwtBearer", StringComparison.Ordinal) || e.Text.Contains("API call refused", StringComparison.Ordinal));
+
+        using var api = new HttpRequestMessage(HttpMethod.Get, new Uri("/eligibility/scheme-1", UriKind.Relative));
+        api.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(key, "http://localhost/cds-services"));
+        using var apiAnswer = await client.SendAsync(api, ct);
+        apiAnswer.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a CDS Hooks JWT is no API access token");
+        logs.Entries.Should().Contain(e => e.Text.Contains("API call refused", StringComparison.Ordinal));
+        logs.Refusals.Should().BeEmpty("the CDS Hooks scheme did not look at the API call");
+        jwks.Hits.Should().Be(1, "only the CDS Hooks call needed the EHR's keys");
+
+        using var version = new HttpRequestMessage(HttpMethod.Get, new Uri("/version", UriKind.Relative));
+        version.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(key, "http://localhost/cds-services"));
+        using var open = await client.SendAsync(version, ct);
+        open.StatusCode.Should().Be(HttpStatusCode.OK);
+        logs.Entries.Count(e => e.Text.Contains("API call refused", StringComparison.Ordinal)).Should().Be(1, "an open route runs no scheme");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Text;
 using System.Xml.Linq;
 using NetCds.Domain.Policy;
 using NetCds.Service.Cards;
+using NetCds.Service.CdsHooks;
 using NetCds.Service.CdsHooks.Feedback;
 using NetCds.Service.CdsHooks.OrderCheck;
 using NetCds.Service.CdsHooks.Prefetch;
@@ -38,6 +39,7 @@ public sealed class ConfigurationDocTests
         (FhirOptions.Section, typeof(FhirOptions), "FHIR input"),
         (CdsHooksSecurityOptions.Section, typeof(CdsHooksSecurityOptions), "CDS Hooks callers (JWT)"),
         (CdsHooksFhirOptions.Section, typeof(CdsHooksFhirOptions), "prefetch fetched from the EHR"),
+        (CdsHooksLimits.Section, typeof(CdsHooksLimits), "how much a hook call or a feedback call may carry"),
         ($"{SubscriptionsOptions.Section}:<n>", typeof(SubscriptionSettings), "topic-based Subscriptions on an EHR (docs/subscriptions.md)"),
         (SubscriptionFetchOptions.Section, typeof(SubscriptionFetchOptions), "reading the EHR after a notification"),
         ("CdsHooks", typeof(OrderCodeOptions), "order codes per therapy"),

@@ -451,19 +451,54 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
     }
 
     [Fact]
-    public async Task A_delete_before_the_resource_ever_arrived_leaves_a_tombstone_that_a_late_copy_cannot_resurrect()
+    public async Task A_delete_before_the_resource_ever_arrived_is_recorded_and_a_copy_sent_later_brings_it_back()
     {
         using var client = factory.CreateApiClient();
         var id = Id();
 
         (await SendAsync(client, HttpMethod.Delete, $"/fhir/Observation/{id}")).Status.Should().Be(HttpStatusCode.NoContent);
-        // Last updated a day before the deletion was received, on the clock the service runs on.
+        (await RowAsync(factory.Services, "Observation", id))!.Deleted.Should().BeTrue("the deletion is recorded");
+
+        // Last updated a day before the deletion was received (issue 20): no version was ever seen, so the time of
+        // receipt is no version to beat, and the copy is not refused as older.
         var beforeTheDeletion = factory.Clock.GetUtcNow().AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        await PostAsync(client, "/fhir", Observation(id, "nobody", lastUpdated: beforeTheDeletion).ToJsonString());
+        var (status, _) = await SendAsync(client, HttpMethod.Put, $"/fhir/Observation/{id}", Observation(id, "nobody", value: 7, lastUpdated: beforeTheDeletion).ToJsonString());
+
+        status.Should().Be(HttpStatusCode.Created);
+        var row = await RowAsync(factory.Services, "Observation", id);
+        row!.Deleted.Should().BeFalse();
+        ValueOf(row.Json).Should().Be(7);
+    }
+
+    [Theory]
+    [InlineData("2026-10-03T08:00:00Z", null, true)]
+    [InlineData(null, "5", true)]
+    [InlineData(null, null, true)]
+    [InlineData("2026-10-02T08:00:00Z", null, false)]
+    [InlineData("2026-10-01T08:00:00Z", null, false)]
+    public async Task A_deleted_resource_comes_back_with_a_newer_version_and_older_copies_stay_out(string? lastUpdated, string? versionId, bool comesBack)
+    {
+        using var client = factory.CreateApiClient();
+        var id = Id();
+        var first = versionId is null ? Observation(id, "nobody", value: 20, lastUpdated: "2026-10-02T08:00:00Z") : Observation(id, "nobody", value: 20, versionId: "4");
+        await PostAsync(client, "/fhir", first.ToJsonString());
+        (await SendAsync(client, HttpMethod.Delete, $"/fhir/Observation/{id}")).Status.Should().Be(HttpStatusCode.NoContent);
+
+        var (status, _) = await SendAsync(client, HttpMethod.Put, $"/fhir/Observation/{id}", Observation(id, "nobody", value: 30, lastUpdated: lastUpdated, versionId: versionId).ToJsonString());
 
         var row = await RowAsync(factory.Services, "Observation", id);
-        row!.Deleted.Should().BeTrue();
-        row.Json.Should().BeNull();
+        if (comesBack)
+        {
+            status.Should().Be(HttpStatusCode.Created);
+            row!.Deleted.Should().BeFalse();
+            ValueOf(row.Json).Should().Be(30);
+        }
+        else
+        {
+            status.Should().Be(HttpStatusCode.OK, "a copy no newer than the deleted one is acknowledged and ignored");
+            row!.Deleted.Should().BeTrue();
+            row.Json.Should().BeNull();
+        }
     }
 
     [Fact]

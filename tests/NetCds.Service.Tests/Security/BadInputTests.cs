@@ -40,6 +40,13 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
     [InlineData("DELETE", "/fhir/NotAType/x")]
     [InlineData("DELETE", "/fhir/Patient/a%2Fb")]
     [InlineData("GET", "/eligibility/a%20b")]
+    [InlineData("PUT", "/fhir/Patient/")]
+    [InlineData("PUT", "/fhir/Patient")]
+    [InlineData("DELETE", "/fhir/Patient/")]
+    [InlineData("PUT", "/fhir/Patient/a/b")]
+    [InlineData("DELETE", "/fhir/Patient/a/b")]
+    [InlineData("GET", "/eligibility/")]
+    [InlineData("GET", "/eligibility/a/b")]
     public async Task Ids_and_types_in_URLs_are_checked(string method, string path)
     {
         using var client = factory.CreateApiClient();
@@ -52,6 +59,19 @@ public sealed class BadInputTests(ServiceFactory factory) : IClassFixture<Servic
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await JsonOf(response)).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_dot_segment_id_in_a_body_is_refused(string id)
+    {
+        using var client = factory.CreateApiClient();
+
+        using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), Fhir($$"""{"resourceType":"Patient","id":"{{id}}","birthDate":"1960-01-01"}"""), Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await JsonOf(response)).GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("not '.' or '..'");
     }
 
     [Fact]
@@ -333,6 +353,38 @@ public sealed class BadHookInputTests(OpenCdsFactory factory) : IClassFixture<Op
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, body.ToString());
         body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("entry");
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task The_hook_call_and_feedback_limits_are_settings()
+    {
+        // Issue 20: CdsHooks:Limits. Lowered here so a small call crosses them.
+        using var limited = factory.WithWebHostBuilder(b => b
+            .UseSetting("CdsHooks:Limits:MaxPrefetchEntries", "3")
+            .UseSetting("CdsHooks:Limits:MaxFeedbackItems", "2")
+            .UseSetting("CdsHooks:Limits:MaxFeedbackBytes", "2048"));
+        using var client = limited.CreateClient();
+        var seed = HookCalls.Seed("02-pancreatic-net-g2-progressive");
+        var item = """{"card":"c","outcome":"accepted","outcomeTimestamp":"2026-01-01T00:00:00Z"}""";
+
+        var (call, body) = await HookCalls.PostAsync(client, PatientView, HookCalls.Call("patient-view", HookCalls.PatientIdOf(seed), HookCalls.PrefetchFrom(seed)));
+        using var threeItems = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$"""{"feedback":[{{item}},{{item}},{{item}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var bigComment = await client.PostAsync(new Uri(PatientView + "/feedback", UriKind.Relative), new StringContent($$$"""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-01-01T00:00:00Z","overrideReason":{"userComment":"{{{new string('x', 4096)}}}"}}]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        call.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, body.ToString());
+        body.GetProperty("issue")[0].GetProperty("expression")[0].GetString().Should().Be("entry");
+        threeItems.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        bigComment.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public void A_limit_out_of_range_stops_the_service_at_start()
+    {
+        using var misconfigured = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:Limits:MaxPrefetchEntries", "0"));
+
+        var start = () => misconfigured.CreateClient();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("MaxPrefetchEntries");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
 using Polly.CircuitBreaker;
@@ -16,6 +17,9 @@ namespace NetCds.Service.CdsHooks.Prefetch;
 public sealed record FhirFetchResult(Resource? Resource, string? Failure, int Pages = 0, string? Truncation = null)
 {
     public bool Succeeded => Resource is not null;
+
+    /// <summary>Entries of a searchset page left out because their resource is not valid FHIR (the good entries are kept).</summary>
+    public IReadOnlyList<NetCds.Fhir.Mapping.DataProblem> SetAside { get; init; } = [];
 
     public static FhirFetchResult Failed(string reason) => new(null, reason);
 }
@@ -47,6 +51,7 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
         Resource? first = null;
         var pages = 0;
         string? truncation = null;
+        var setAside = new List<NetCds.Fhir.Mapping.DataProblem>();
 
         while (next is not null)
         {
@@ -64,6 +69,7 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
             }
 
             pages++;
+            setAside.AddRange(page.SetAside);
             next = null;
             if (first is null)
             {
@@ -102,7 +108,7 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
             result.Link.RemoveAll(l => l.Relation == "next");
         }
 
-        return new FhirFetchResult(first, null, pages, truncation);
+        return new FhirFetchResult(first, null, pages, truncation) { SetAside = setAside };
     }
 
     /// <summary>Which resilience pipeline (so which circuit) a request goes through: its FHIR server and resource type.</summary>
@@ -155,12 +161,35 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
         }
 
         var parsed = FhirInput.Parse(body);
+        var setAside = new System.Collections.Concurrent.ConcurrentQueue<NetCds.Fhir.Mapping.DataProblem>();
+        if (parsed.Resource is null)
+        {
+            // A searchset with one malformed entry keeps its good ones, as a prefetched Bundle does (issue 20).
+            using var document = ParsedJson(body);
+            if (document is not null && PrefetchResolver.WithoutInvalidEntries($"{resourceType} search page {pageNumber}", document.RootElement, setAside) is { } salvaged)
+            {
+                parsed = salvaged;
+            }
+        }
+
         return parsed.Resource switch
         {
             null => FhirFetchResult.Failed($"the answer from {where} is not a valid FHIR resource"),
             OperationOutcome => FhirFetchResult.Failed($"{where} answered with an OperationOutcome"),
-            var resource => new FhirFetchResult(resource, null, 1),
+            var resource => new FhirFetchResult(resource, null, 1) { SetAside = [.. setAside] },
         };
+    }
+
+    private static JsonDocument? ParsedJson(string body)
+    {
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>

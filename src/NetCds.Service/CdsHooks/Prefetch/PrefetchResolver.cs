@@ -102,7 +102,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             else
             {
                 var parsed = FhirInput.Parse(value.GetRawText());
-                if (parsed.Resource is null && WithoutInvalidEntries(key, value, setAside) is { } salvaged)
+                if (parsed.Resource is null && WithoutInvalidEntries($"prefetch {key}", value, setAside) is { } salvaged)
                 {
                     parsed = salvaged;
                 }
@@ -156,6 +156,11 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
                 return (new PrefetchKeyResult(key, PrefetchSource.Unavailable, prefix + fetched.Failure, 0), []);
             }
 
+            foreach (var problem in fetched.SetAside)
+            {
+                setAside.Enqueue(problem);
+            }
+
             var items = FhirInput.Resources(fetched.Resource!);
             var reason = string.Join("; ", new[] { why, fetched.Truncation }.Where(r => r is not null));
             return (new PrefetchKeyResult(key, PrefetchSource.Fetched, reason.Length == 0 ? null : reason, items.Count, fetched.Truncation is not null), items);
@@ -167,7 +172,8 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
     /// valid FHIR: each of those becomes a data problem naming it (type and id when they are usable, else the key and
     /// position), so one bad Condition does not lose its good neighbours. Null when the Bundle itself is the problem.
     /// </summary>
-    private static ParseResult? WithoutInvalidEntries(string key, JsonElement value, System.Collections.Concurrent.ConcurrentQueue<DataProblem> setAside)
+    /// <param name="label">Names an entry whose resource has no usable type and id: <c>{label} entry[{index}]</c>.</param>
+    internal static ParseResult? WithoutInvalidEntries(string label, JsonElement value, System.Collections.Concurrent.ConcurrentQueue<DataProblem> setAside)
     {
         if (!value.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Bundle"
             || !value.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
@@ -184,7 +190,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object
                 && FhirInput.Parse(resource.GetRawText()) is { Resource: null } bad)
             {
-                problems.Add(new DataProblem(Name(key, index, resource), bad.Outcome?.Issue.SelectMany(i => i.Expression).FirstOrDefault(), DataProblemKind.Invalid, $"not valid FHIR R4{Where(bad.Outcome)}: set aside"));
+                problems.Add(new DataProblem(Name(label, index, resource), bad.Outcome?.Issue.SelectMany(i => i.Expression).FirstOrDefault(), DataProblemKind.Invalid, $"not valid FHIR R4{Where(bad.Outcome)}: set aside"));
             }
             else
             {
@@ -213,11 +219,11 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
 
         return reparsed;
 
-        static string Name(string key, int index, JsonElement resource) =>
+        static string Name(string label, int index, JsonElement resource) =>
             resource.TryGetProperty("resourceType", out var t) && t.ValueKind == JsonValueKind.String && NetCds.Service.Fhir.FhirIds.IsKnownType(t.GetString())
             && resource.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && NetCds.Service.Fhir.FhirIds.IsValidId(id.GetString())
                 ? $"{t.GetString()}/{id.GetString()}"
-                : $"prefetch {key} entry[{index}]";
+                : $"{label} entry[{index}]";
     }
 
     private static string? PatientId(IReadOnlyDictionary<string, JsonElement>? context) =>

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using NetCds.Service.Demo;
 using NetCds.Service.Ops;
+using NetCds.Service.Security;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks.Security;
@@ -48,12 +48,13 @@ internal sealed record JwtCheck(CdsHooksCaller? Caller, JwtRefusal? Refusal, str
 /// named by <c>kid</c> (required); <c>aud</c> equal to the URL called; <c>exp</c> and <c>iat</c> present, numeric,
 /// current and at most <c>CdsHooks:MaxTokenLifetimeSeconds</c> apart; a <c>jti</c> not used before by that issuer
 /// (recorded in the store, shared by every instance). Logs why a token is refused, with the issuer only (sanitised):
-/// never the token.
+/// never the token. Besides the configured issuers, any <see cref="ILocalTokenIssuers"/> (the demo client) may vouch
+/// for an issuer whose keys are in this process.
 /// </summary>
 internal sealed partial class CdsHooksJwtValidator(
-    JwksCache jwks,
+    IssuerKeys jwks,
     JtiReplayCache replays,
-    DemoCdsClient demo,
+    IEnumerable<ILocalTokenIssuers> localIssuers,
     IOptions<CdsHooksSecurityOptions> options,
     TimeProvider clock,
     ILogger<CdsHooksJwtValidator> logger)
@@ -126,8 +127,14 @@ internal sealed partial class CdsHooksJwtValidator(
         }
 
         var settings = options.Value;
-        var demoIssuer = demo.TrustedIssuerFor(claimed);
-        if ((settings.FindIssuer(claimed) ?? demoIssuer) is not { } issuer)
+        // CDS Hooks: the kid header is required, so a key is never guessed.
+        var kid = string.IsNullOrEmpty(jwt.Kid) ? null : jwt.Kid;
+        var configured = settings.FindIssuer(claimed);
+        var local = configured is null && claimed is not null
+            ? localIssuers.Select(source => source.Find(claimed, kid ?? "")).FirstOrDefault(i => i is not null)
+            : null;
+        var issuer = configured ?? (local is null ? null : new TrustedIssuer { Issuer = local.Issuer });
+        if (issuer is null)
         {
             return JwtCheck.Refused(JwtRefusal.IssuerNotAllowed, claimed);
         }
@@ -138,15 +145,13 @@ internal sealed partial class CdsHooksJwtValidator(
             return JwtCheck.Refused(JwtRefusal.JkuNotAllowed, issuer.Issuer);
         }
 
-        // CDS Hooks: the kid header is required, so a key is never guessed.
-        if (string.IsNullOrEmpty(jwt.Kid))
+        if (kid is null)
         {
             return JwtCheck.Refused(JwtRefusal.NoKid, issuer.Issuer);
         }
 
-        var kid = jwt.Kid;
-        // The demo client's key is in memory (Demo:Enabled only): nothing to fetch.
-        var keys = demoIssuer is not null ? demo.KeysFor(kid).ToList() : SigningKeys(await jwks.GetKeysAsync(issuer, kid, cancellationToken), jwt.Alg, kid);
+        // An in-process issuer's keys are in hand; a configured issuer's are fetched from its JWKS URL.
+        List<SecurityKey> keys = local is not null ? [.. local.Keys] : SigningKeys(await jwks.FindAsync(issuer, kid, cancellationToken), jwt.Alg);
         if (keys.Count == 0)
         {
             return JwtCheck.Refused(JwtRefusal.KeyNotFound, issuer.Issuer);
@@ -261,9 +266,9 @@ internal sealed partial class CdsHooksJwtValidator(
         }
     }
 
-    /// <summary>The keys that may have signed a token with this alg and kid: the kid's key, if it fits the alg.</summary>
-    private static List<SecurityKey> SigningKeys(IReadOnlyList<JsonWebKey> published, string alg, string kid) =>
-        [.. published.Where(k => Fits(k, alg) && string.Equals(k.Kid, kid, StringComparison.Ordinal))];
+    /// <summary>The keys (already those the kid names) that may have signed a token with this alg: those that fit it.</summary>
+    private static List<SecurityKey> SigningKeys(IReadOnlyList<JsonWebKey> published, string alg) =>
+        [.. published.Where(k => Fits(k, alg))];
 
     private static bool Fits(JsonWebKey key, string alg) =>
         (string.IsNullOrEmpty(key.Use) || key.Use == JsonWebKeyUseNames.Sig)

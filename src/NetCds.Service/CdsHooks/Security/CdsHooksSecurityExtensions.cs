@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using NetCds.Service.Security;
 
@@ -8,9 +10,17 @@ public static partial class CdsHooksSecurityExtensions
     /// <summary>Name of the HttpClient that fetches the issuers' JWKS.</summary>
     public const string JwksClientName = "cds-hooks-jwks";
 
+    /// <summary>The CDS Hooks authentication scheme: chosen by the <c>/cds-services</c> group's policy only.</summary>
+    public const string Scheme = "cds-hooks";
+
+    /// <summary>The policy of the <c>/cds-services</c> group: a caller authenticated by <see cref="Scheme"/> (anyone, when <c>CdsHooks:RequireJwt</c> is false).</summary>
+    public const string Policy = "cds-hooks-caller";
+
     /// <summary>
     /// Binds and checks <see cref="CdsHooksSecurityOptions"/> (section <c>CdsHooks</c>) at start, and registers the
-    /// JWKS cache, the replay cache and the validator behind <see cref="RequireCdsHooksJwt{TBuilder}"/>.
+    /// JWKS keys, the replay cache, the validator and the <see cref="Scheme"/> authentication scheme behind
+    /// <see cref="RequireCdsHooksJwt{TBuilder}"/>. In-process issuers (the demo client) come from whichever feature
+    /// registers an <see cref="ILocalTokenIssuers"/>.
     /// </summary>
     public static IHostApplicationBuilder AddCdsHooksSecurity(this IHostApplicationBuilder builder)
     {
@@ -33,11 +43,22 @@ public static partial class CdsHooksSecurityExtensions
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
             });
 
-        services.AddSingleton<JwksCache>();
+        // Key rollover: the call whose kid made the JWKS be fetched again waits for that fetch and is served with the
+        // new key (IdentityModel 8 otherwise refreshes in the background and refuses that first call). Process-wide;
+        // the API's JwtBearer schemes refresh the same way.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+        services.AddSingleton<IssuerKeys>();
         services.AddSingleton<JtiReplayCache>();
         services.AddHostedService<JtiPurgeService>();
         services.AddSingleton<CdsHooksJwtValidator>();
-        Demo.DemoApi.AddDemoCdsClient(services);
+
+        // A scheme, not a default: only the /cds-services policy runs it, and that policy runs no other scheme (issue 20).
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, CdsHooksAuthenticationHandler>(Scheme, null);
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<CdsHooksSecurityOptions>>((authorization, cds) =>
+            authorization.AddPolicy(Policy, cds.Value.RequireJwt
+                ? new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build()
+                : new AuthorizationPolicyBuilder().RequireAssertion(_ => true).Build()));
         services.AddHostedService<SecurityStartupReport>();
         return builder;
     }
@@ -45,12 +66,11 @@ public static partial class CdsHooksSecurityExtensions
     /// <summary>
     /// Every endpoint of <paramref name="builder"/> (a route group, or one endpoint) needs a valid CDS Hooks JWT:
     /// otherwise a bare 401 with <c>WWW-Authenticate: Bearer</c>. The endpoint reads the caller with
-    /// <see cref="GetCdsHooksCaller"/>.
+    /// <see cref="GetCdsHooksCaller"/>. The check is the authorization middleware's, before the body is read.
     /// </summary>
-    /// <remarks>An endpoint filter: it runs after parameter binding, so an endpoint behind it should read its body itself.</remarks>
     public static TBuilder RequireCdsHooksJwt<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, CdsHooksJwtFilter>();
+        builder.RequireAuthorization(Policy);
 
     /// <summary>The caller proven by the request's JWT; null when <c>CdsHooks:RequireJwt</c> is off or the endpoint is not protected.</summary>
     public static CdsHooksCaller? GetCdsHooksCaller(this HttpContext context)

@@ -28,12 +28,12 @@ public sealed class CdsHooksSecurityOptions
     [Range(1, 3600)]
     public int MaxTokenLifetimeSeconds { get; set; } = 300;
 
-    /// <summary>How long a fetched JWKS is used before it is fetched again.</summary>
-    [Range(1, 24 * 60)]
+    /// <summary>How long a fetched JWKS is used before it is fetched again (IdentityModel's automatic refresh: 5 minutes at least, plus up to 5% jitter).</summary>
+    [Range(5, 24 * 60)]
     public int JwksRefreshMinutes { get; set; } = 60;
 
-    /// <summary>Least time between two fetches of one JWKS: a token with an unknown <c>kid</c> cannot make us fetch more often.</summary>
-    [Range(0, 3600)]
+    /// <summary>Least time between two fetches of one JWKS: a token with an unknown <c>kid</c> cannot make us fetch more often (IdentityModel's refresh interval: 1 second at least).</summary>
+    [Range(1, 3600)]
     public int JwksMinimumRefreshSeconds { get; set; } = 30;
 
     internal TimeSpan ClockSkew => TimeSpan.FromSeconds(ClockSkewSeconds);
