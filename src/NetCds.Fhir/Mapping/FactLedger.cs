@@ -13,8 +13,11 @@ namespace NetCds.Fhir.Mapping;
 /// </summary>
 public sealed class FactLedger
 {
-    private const int BytesPerResource = 160;
-    private const int BytesPerFact = 160;
+    // Measured by reasoning on the shapes held (issue 19): a kept ResourceFacts with its empty collections is most of a
+    // kilobyte, each fact adds its value, source and settling group. An underestimate let the cache hold more than its
+    // budget said; the pipeline load then showed RSS over 1 GB.
+    private const int BytesPerResource = 900;
+    private const int BytesPerFact = 300;
 
     private readonly Dictionary<string, ResourceFacts> _resources = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _withBirthDate = new(StringComparer.Ordinal);

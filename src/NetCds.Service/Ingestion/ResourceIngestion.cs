@@ -43,6 +43,7 @@ public sealed class ResourceIngestion(
     TerminologyMap terminology,
     FactState facts,
     IOptions<IngestionOptions> options,
+    StoreWriteTurn writeTurn,
     TimeProvider clock)
 {
     private static readonly FhirJsonSerializer Serializer = new();
@@ -68,7 +69,10 @@ public sealed class ResourceIngestion(
         {
             try
             {
-                return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
+                using (await writeTurn.EnterAsync(store, cancellationToken))
+                {
+                    return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
+                }
             }
             catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {

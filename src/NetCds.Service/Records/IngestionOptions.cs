@@ -40,11 +40,12 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// Memory for patients' fact states held between recomputes (bytes, estimated per patient), so a recompute reads
-    /// only the rows written since the last one. A patient of 10,000 resources takes a few MB; the least recently used
-    /// are evicted and, when next recomputed, built again from their kept facts (issue 19).
+    /// only the rows written since the last one. A patient of 10,000 one-value resources takes about 12 MB; the least
+    /// recently used are evicted and, when next recomputed, built again from their kept facts, a read of the whole
+    /// record: a budget smaller than the patients under way makes every recompute such a read (issue 19, measured).
     /// </summary>
     [Range(1024, long.MaxValue)]
-    public long FactStateCacheBytes { get; init; } = 64L * 1024 * 1024;
+    public long FactStateCacheBytes { get; init; } = 256L * 1024 * 1024;
 
     /// <summary>
     /// How often stored facts derived by another mapping version (a site terminology map changed, a new release, a
