@@ -43,7 +43,6 @@ public sealed class ResourceIngestion(
     TerminologyMap terminology,
     FactState facts,
     IOptions<IngestionOptions> options,
-    StoreWriteTurn writeTurn,
     TimeProvider clock)
 {
     private static readonly FhirJsonSerializer Serializer = new();
@@ -69,10 +68,7 @@ public sealed class ResourceIngestion(
         {
             try
             {
-                using (await writeTurn.EnterAsync(store, cancellationToken))
-                {
-                    return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
-                }
+                return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
             }
             catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {

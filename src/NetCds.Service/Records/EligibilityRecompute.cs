@@ -36,7 +36,7 @@ public enum RecomputeOutcome
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, StoreWriteTurn writeTurn, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -48,13 +48,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         long? wanted = null;
         if (generation is not null)
         {
-            long current;
-            long? reported;
-            using (await writeTurn.EnterAsync(store, cancellationToken))
-            {
-                (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
-            }
-
+            var (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
             if (reported >= current)
             {
                 NetCdsTelemetry.RecomputeCoalesced();
@@ -103,11 +97,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             OutboxMessages.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
         }
 
-        using (await writeTurn.EnterAsync(store, cancellationToken))
-        {
-            await store.SaveChangesAsync(cancellationToken);
-        }
-
+        await store.SaveChangesAsync(cancellationToken);
         await lease.CommitAsync(cancellationToken);
         signal.Notify();
         NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - requestedAt);
