@@ -17,27 +17,11 @@ public static class PatientGenerations
     /// <summary>One patient's new generation, and whether this commit must queue its recompute.</summary>
     public sealed record Bump(string Patient, long Generation, bool QueueRecompute);
 
-    public static async Task<IReadOnlyList<Bump>> BumpAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(patients);
-        var bumped = new List<Bump>(patients.Count);
-        foreach (var chunk in patients.Order(StringComparer.Ordinal).Chunk(500))
-        {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1, 1)"));
-            var sql = $"""
-                INSERT INTO patient_record_state ("Patient", "Generation", "PendingSince") VALUES {values}
-                ON CONFLICT ("Patient") DO UPDATE SET
-                    "Generation" = patient_record_state."Generation" + 1,
-                    "PendingSince" = CASE WHEN patient_record_state."PendingSince" = 0 THEN patient_record_state."Generation" + 1 ELSE patient_record_state."PendingSince" END
-                RETURNING "Patient", "Generation", "PendingSince"
-                """;
-            var rows = await store.Database.SqlQueryRaw<GenerationRow>(sql, [.. chunk]).ToListAsync(cancellationToken);
-            bumped.AddRange(rows.Select(r => new Bump(r.Patient, r.Generation, QueueRecompute: r.PendingSince == r.Generation)));
-        }
-
-        return bumped;
-    }
+    public static Task<IReadOnlyList<Bump>> BumpAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken) =>
+        UpsertAsync(store, patients, newPending: 1, """
+            "Generation" = patient_record_state."Generation" + 1,
+            "PendingSince" = CASE WHEN patient_record_state."PendingSince" = 0 THEN patient_record_state."Generation" + 1 ELSE patient_record_state."PendingSince" END
+            """, row => row.PendingSince == row.Generation, cancellationToken);
 
     /// <summary>
     /// Stamps every row this transaction writes with its patient's new generation (<see cref="StoredResource.Generation"/>),
@@ -85,21 +69,29 @@ public static class PatientGenerations
     /// the patient is left stale (record ahead of report) for <see cref="StaleAsync"/> to find once the import window
     /// closes, and a live commit meanwhile still queues its own recompute.
     /// </summary>
-    public static async Task<IReadOnlyList<Bump>> BumpDeferredAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<Bump>> BumpDeferredAsync(StoreContext store, IReadOnlyCollection<string> patients, CancellationToken cancellationToken) =>
+        UpsertAsync(store, patients, newPending: 0, "\"Generation\" = patient_record_state.\"Generation\" + 1", _ => false, cancellationToken);
+
+    /// <summary>
+    /// Inserts or updates every patient's generation row in one statement per 500 (in patient order: no deadlock
+    /// between two writers), returning the new values; <paramref name="onConflict"/> is the SET clause for rows that exist.
+    /// </summary>
+    private static async Task<IReadOnlyList<Bump>> UpsertAsync(
+        StoreContext store, IReadOnlyCollection<string> patients, int newPending, string onConflict, Func<GenerationRow, bool> queue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(patients);
         var bumped = new List<Bump>(patients.Count);
         foreach (var chunk in patients.Order(StringComparer.Ordinal).Chunk(500))
         {
-            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1, 0)"));
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{i}}}, 1, {newPending})"));
             var sql = $"""
                 INSERT INTO patient_record_state ("Patient", "Generation", "PendingSince") VALUES {values}
-                ON CONFLICT ("Patient") DO UPDATE SET "Generation" = patient_record_state."Generation" + 1
+                ON CONFLICT ("Patient") DO UPDATE SET {onConflict}
                 RETURNING "Patient", "Generation", "PendingSince"
                 """;
             var rows = await store.Database.SqlQueryRaw<GenerationRow>(sql, [.. chunk]).ToListAsync(cancellationToken);
-            bumped.AddRange(rows.Select(r => new Bump(r.Patient, r.Generation, QueueRecompute: false)));
+            bumped.AddRange(rows.Select(r => new Bump(r.Patient, r.Generation, queue(r))));
         }
 
         return bumped;
