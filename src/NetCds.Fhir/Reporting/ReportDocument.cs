@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NetCds.Domain.Derived;
@@ -42,7 +44,26 @@ public sealed record ReportDocument(
             [.. report.SitePolicy.Select(s => new PolicyDocument(s.Setting, s.Value))]);
     }
 
+    private static readonly JsonSerializerOptions CompactOptions = new(JsonOptions) { WriteIndented = false };
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>
+    /// A fingerprint of what the report shows, leaving out when it was computed (issue 19, deliverable 3): two
+    /// evaluations with the same fingerprint show the same statuses, findings, inputs, missing data and problems, so a
+    /// recompute that gives the stored fingerprint again keeps the stored report, its revision and its ETag. Written
+    /// compactly into a buffer and hashed, never made into a string.
+    /// </summary>
+    public string ContentHash()
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            JsonSerializer.Serialize(writer, this with { EvaluatedAt = default }, CompactOptions);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
 
     internal static IReadOnlyList<EvidenceDocument> Cite(IEnumerable<Evidence> evidence) =>
         [.. evidence.Select(e => new EvidenceDocument(e.Article, e.Section.Length == 0 ? null : e.Section, Evidence.Articles[e.Article]))];

@@ -17,6 +17,9 @@ public enum RecomputeOutcome
     /// <summary>The record holds nothing to evaluate (no patient resources): no report.</summary>
     NothingToEvaluate,
 
+    /// <summary>The record changed but nothing the report shows did: the report, its revision and ETag were kept.</summary>
+    Unchanged,
+
     /// <summary>The report was refreshed; no status changed.</summary>
     Refreshed,
 
@@ -59,8 +62,11 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         }
 
         await using var lease = await PatientLease.AcquireAsync(store, patient, cancellationToken);
-        var report = await store.Reports.FirstOrDefaultAsync(r => r.Patient == patient, cancellationToken);
-        if (wanted is not null && report?.Generation >= wanted)
+        // The stored report's bookkeeping only: its text is never read here.
+        var stored = await store.Reports.AsNoTracking().Where(r => r.Patient == patient)
+            .Select(r => new StoredReport(r.Revision, r.Generation, r.Statuses, r.RulesVersion, r.ContentHash))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (wanted is not null && stored?.Generation >= wanted)
         {
             // Another recompute covered it while this one waited for the lease.
             NetCdsTelemetry.RecomputeCoalesced();
@@ -83,10 +89,41 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             return RecomputeOutcome.NothingToEvaluate;
         }
 
+        var content = result.Document.ContentHash();
         var statuses = string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
-        var changes = Changes(report?.Statuses, result);
-        report ??= store.Reports.Add(new PatientReport { Patient = patient, ReportJson = "", Statuses = "" }).Entity;
+        if (generation is not null && stored is not null && stored.ContentHash == content && stored.Statuses == statuses && stored.RulesVersion == result.Report.RulesVersion)
+        {
+            // Nothing the report shows changed (an older value, a duplicate, a new value that is not the one cited):
+            // the report, its revision and its ETag stay; only the generation it covers moves on (issue 19,
+            // deliverable 3). An operator's request (no generation) always rewrites. The revision in the condition
+            // refuses a report another writer replaced meanwhile.
+            var covered = await store.Reports.Where(r => r.Patient == patient && r.Revision == stored.Revision)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Generation, reading), cancellationToken);
+            if (covered == 0)
+            {
+                throw new DbUpdateConcurrencyException($"The report changed while it was recomputed (revision {stored.Revision}).");
+            }
+
+            await lease.CommitAsync(cancellationToken);
+            NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - requestedAt);
+            return RecomputeOutcome.Unchanged;
+        }
+
+        var changes = Changes(stored?.Statuses, result);
+        var report = new PatientReport { Patient = patient, ReportJson = "", Statuses = stored?.Statuses ?? "" };
+        if (stored is null)
+        {
+            store.Reports.Add(report);
+        }
+        else
+        {
+            // Updated in place, on the condition that the revision read above is still the stored one.
+            report.Revision = stored.Revision;
+            store.Reports.Attach(report);
+        }
+
         report.ReportJson = result.Document.ToJson();
+        report.ContentHash = content;
         report.Statuses = statuses;
         report.EvaluatedAt = now;
         report.RulesVersion = result.Report.RulesVersion;
@@ -117,3 +154,6 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             .Select(a => new StatusChange(a.Therapy.Code(), before.GetValueOrDefault(a.Therapy.Code()), a.Status.Code()))];
     }
 }
+
+/// <summary>What a recompute needs of the stored report (not its text).</summary>
+internal sealed record StoredReport(int Revision, long Generation, string Statuses, string? RulesVersion, string? ContentHash);

@@ -55,7 +55,14 @@ public sealed class PatientReport
     /// <summary>THERAPY=status pairs, comma separated, in catalogue order: what "changed" is decided on.</summary>
     public required string Statuses { get; set; }
 
+    /// <summary>When the report's content was last computed (a recompute that shows the same leaves it).</summary>
     public DateTimeOffset EvaluatedAt { get; set; }
+
+    /// <summary>
+    /// <c>ReportDocument.ContentHash</c> of <see cref="ReportJson"/>: what the report shows, without when. A recompute
+    /// that gives the same keeps the report as it is (issue 19, deliverable 3); null for reports stored before it was kept.
+    /// </summary>
+    public string? ContentHash { get; set; }
 
     /// <summary>
     /// The rule catalogue version the report was computed under (<c>EligibilityEngine.RulesVersion</c>); null for

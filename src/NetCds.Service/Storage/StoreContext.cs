@@ -89,6 +89,7 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         report.Property(r => r.Patient).HasMaxLength(200);
         report.Property(r => r.Statuses).HasMaxLength(1000);
         report.Property(r => r.RulesVersion).HasMaxLength(64);
+        report.Property(r => r.ContentHash).HasMaxLength(64);
         report.Property(r => r.Revision).IsConcurrencyToken();
 
         var record = modelBuilder.Entity<PatientRecordState>();

@@ -62,6 +62,26 @@ public sealed class CoalescingTests(ServiceFactory factory) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task A_value_the_report_does_not_show_keeps_the_report_and_its_revision_and_a_newer_one_replaces_it()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = await SeededPatientAsync(client);
+        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-newest", patientId, 1.4m, TestClock.Now.AddDays(-1)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        var shown = await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString() == $"Observation/{patientId}-newest");
+        var (before, revision, _) = await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation);
+
+        // An older bilirubin: stored and part of the record, but the report cites the newest (issue 19, deliverable 3).
+        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-older", patientId, 2.9m, TestClock.Now.AddDays(-40)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        var afterOlder = await EventuallyAsync(() => StateAsync(patientId), s => s.Generation > before && s.ReportGeneration == s.Generation);
+        afterOlder.Revision.Should().Be(revision, "nothing the report shows changed, so the report, its revision and its ETag stay");
+        (await ReportAsync(client, patientId)).GetRawText().Should().Be(shown.GetRawText(), "the stored report was not rewritten");
+
+        (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-newer", patientId, 3.1m, TestClock.Now.AddHours(-1)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
+        await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString() == $"Observation/{patientId}-newer");
+        (await StateAsync(patientId)).Revision.Should().Be(revision + 1, "a newer cited value is shown: the report is rewritten once");
+    }
+
+    [Fact]
     public async Task A_recompute_for_a_generation_the_report_already_covers_is_skipped_and_one_without_a_generation_is_not()
     {
         using var client = factory.CreateApiClient();

@@ -163,6 +163,10 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContentHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("EvaluatedAt")
                         .HasColumnType("INTEGER");
 
