@@ -80,6 +80,9 @@ public sealed class FactLedger
 
     public bool Contains(string key) => _resources.ContainsKey(key);
 
+    /// <summary>The facts the resource contributes now, so a caller that sets others for a while can put them back (issue 20).</summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ResourceFacts facts) => _resources.TryGetValue(key, out facts);
+
     /// <summary>The resource's facts now (replacing what it contributed before).</summary>
     public void Set(string key, ResourceFacts facts)
     {

@@ -98,9 +98,11 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.Processing, $"Cannot evaluate without the patient: {keys}.", StatusCodes.Status412PreconditionFailed, "prefetch.patient");
         }
 
-        var resources = await record.MergeAsync($"Patient/{patientId}", resolution.Resources, cancellationToken);
+        // The stored record's facts come from the patient's held fact state; only the call's resources are mapped (issue 20).
+        var asOf = clock.GetUtcNow();
+        var mapping = await record.FactsWithAsync($"Patient/{patientId}", resolution.Resources, asOf, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = evaluation.Evaluate(resources, clock.GetUtcNow(), $"Patient/{patientId}", resolution.SetAside);
+        var result = evaluation.Evaluate(resolution.SetAside is { Count: > 0 } setAside ? mapping with { Problems = [.. setAside, .. mapping.Problems] } : mapping, asOf);
         NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (result is null)
         {

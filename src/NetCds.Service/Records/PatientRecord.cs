@@ -25,7 +25,14 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// <see cref="FactMapper.Merge"/> of every resource's facts, in order of their keys, gives; the cost is what
     /// changed, not the record.
     /// </summary>
-    public async Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false)
+    public Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false) =>
+        WithStateAsync(patient, asOf, rebuild, state => state.Ledger.Build(patient), cancellationToken);
+
+    /// <summary>
+    /// Brings the patient's fact state up to date (see <see cref="FactsAsync"/>) and gives what <paramref name="use"/>
+    /// makes of it, while no one else may change it (<see cref="PatientFactState.Gate"/>).
+    /// </summary>
+    private async Task<T> WithStateAsync<T>(string patient, DateTimeOffset asOf, bool rebuild, Func<PatientFactState, T> use, CancellationToken cancellationToken)
     {
         var state = rebuild ? new PatientFactState(factState.Version) : states.Get(patient, factState.Version);
         await state.Gate.WaitAsync(cancellationToken);
@@ -39,7 +46,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                 // A resource of the patient now names another patient: no row of this patient says so; start again.
                 state.Gate.Release();
                 state = new PatientFactState(factState.Version);
-                state.Gate.Wait(); // a new state no one else holds: taken at once
+                state.Gate.Wait(CancellationToken.None); // a new state no one else holds: taken at once
             }
 
             var since = state.Generation;
@@ -49,9 +56,13 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                 .ToListAsync(cancellationToken);
             await ApplyAsync(state, patient, asOf, rows, cancellationToken);
             state.Generation = Math.Max(record?.Generation ?? 0, rows.Count == 0 ? 0 : rows.Max(r => r.Generation));
-            var mapping = state.Ledger.Build(patient);
-            states.Keep(patient, state);
-            return mapping;
+            if (record is not null || state.Ledger.Count > 0)
+            {
+                // A patient nothing was ever stored for (a hook call's) holds no memory.
+                states.Keep(patient, state);
+            }
+
+            return use(state);
         }
         finally
         {
@@ -266,40 +277,145 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     private sealed record HeldResource(Resource Resource, string Key, long Version);
 
     /// <summary>
-    /// What is stored for the patient merged with what a hook call brought: per resource (type/id) the newer version
-    /// by meta.lastUpdated wins, the EHR's copy on a tie; resources only one side has are kept.
+    /// The patient's facts as a hook call sees them (issue 20): the stored record's from its fact state held in memory
+    /// (caught up as <see cref="FactsAsync"/> does), and the call's resources mapped on their own (at
+    /// <paramref name="asOf"/>, facts that depend on the time included) in place of the stored ones they stand for. Per
+    /// resource (type/id) the newer version by meta.lastUpdated stands, the EHR's copy on a tie or when either has none
+    /// (within the call likewise, the later copy on a tie); resources only one side has are kept. The held state is set
+    /// to the call's facts only while the result is built, and put back before anyone else may use it. The facts are
+    /// merged in ordinal order of the resources' keys, as every report of the patient is (<see cref="FactLedger"/>).
     /// </summary>
-    public async Task<IReadOnlyList<SourcedResource>> MergeAsync(string patient, IReadOnlyList<SourcedResource> fromCall, CancellationToken cancellationToken)
+    public async Task<FactMapping> FactsWithAsync(string patient, IReadOnlyList<SourcedResource> fromCall, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fromCall);
-        var stored = await LoadAsync(patient, cancellationToken);
-        if (stored.Count == 0)
+
+        // The same resource twice in a call: the newer copy (or the later one) stands. A resource without an id stands alone.
+        var winners = new Dictionary<string, SourcedResource>(StringComparer.Ordinal);
+        for (var i = 0; i < fromCall.Count; i++)
+        {
+            var resource = fromCall[i];
+            var key = string.IsNullOrEmpty(resource.Resource.Id) ? $"{resource.Reference}#{i}" : $"{resource.Resource.TypeName}/{resource.Resource.Id}";
+            if (!winners.TryGetValue(key, out var current) || !(current.Resource.Meta?.LastUpdated > resource.Resource.Meta?.LastUpdated))
+            {
+                winners[key] = resource;
+            }
+        }
+
+        // Mapped before the state is taken: the call's resources are all that is parsed and mapped.
+        var context = await WithCallMedicationsAsync([.. winners.Values], cancellationToken);
+        var facts = winners.ToDictionary(w => w.Key, w => factState.Mapper.MapResource(w.Value, patient, asOf, context), StringComparer.Ordinal);
+        var storedNewer = await StoredNewerAsync(patient, winners, cancellationToken);
+
+        return await WithStateAsync(patient, asOf, rebuild: false, state =>
+        {
+            var ledger = state.Ledger;
+            if (ledger.Count == 0)
+            {
+                // Nothing stored: the call's facts alone, merged in the ledger's order.
+                return FactMapper.Merge(facts.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value), patient);
+            }
+
+            var replaced = new List<(string Key, ResourceFacts? Held)>(facts.Count);
+            try
+            {
+                foreach (var (key, mapped) in facts)
+                {
+                    if (ledger.TryGet(key, out var held))
+                    {
+                        if (storedNewer.Contains(key))
+                        {
+                            continue;
+                        }
+
+                        replaced.Add((key, held));
+                    }
+                    else
+                    {
+                        replaced.Add((key, null));
+                    }
+
+                    ledger.Set(key, mapped);
+                }
+
+                return ledger.Build(patient);
+            }
+            finally
+            {
+                // The shared state as it was: the call's facts were for this call only.
+                for (var i = replaced.Count - 1; i >= 0; i--)
+                {
+                    if (replaced[i].Held is { } held)
+                    {
+                        ledger.Set(replaced[i].Key, held);
+                    }
+                    else
+                    {
+                        ledger.Remove(replaced[i].Key);
+                    }
+                }
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The call's resources and the stored Medications their medication courses reference that the call does not
+    /// bring, or brings in an older version (by meta.lastUpdated, the EHR's copy on a tie): what a course may refer to.
+    /// </summary>
+    private async Task<IReadOnlyList<SourcedResource>> WithCallMedicationsAsync(List<SourcedResource> fromCall, CancellationToken cancellationToken)
+    {
+        var withStored = await WithMedicationsAsync([.. fromCall], cancellationToken);
+        if (withStored.Count == fromCall.Count)
         {
             return fromCall;
         }
 
-        // The same resource twice in a prefetch: the newer copy (or the later one) stands.
-        var merged = new Dictionary<string, SourcedResource>(StringComparer.Ordinal);
-        foreach (var resource in fromCall)
+        var brought = fromCall.Where(r => r.Resource is Medication && !string.IsNullOrEmpty(r.Resource.Id))
+            .GroupBy(r => r.Resource.Id!).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var newer = new List<SourcedResource>();
+        foreach (var stored in withStored.Skip(fromCall.Count))
         {
-            var key = Key(resource.Resource);
-            if (!merged.TryGetValue(key, out var current) || !(current.Resource.Meta?.LastUpdated > resource.Resource.Meta?.LastUpdated))
+            if (!brought.TryGetValue(stored.Resource.Id ?? "", out var own))
             {
-                merged[key] = resource;
+                newer.Add(stored);
+            }
+            else if (stored.Resource.Meta?.LastUpdated > own.Resource.Meta?.LastUpdated)
+            {
+                newer.Add(stored);
+                fromCall.Remove(own);
             }
         }
 
-        foreach (var resource in stored)
-        {
-            var key = Key(resource.Resource);
-            if (!merged.TryGetValue(key, out var current) || resource.Resource.Meta?.LastUpdated > current.Resource.Meta?.LastUpdated)
-            {
-                merged[key] = resource;
-            }
-        }
-
-        return [.. merged.Values];
+        return [.. fromCall, .. newer];
     }
 
-    private static string Key(Resource resource) => string.IsNullOrEmpty(resource.Id) ? Guid.NewGuid().ToString() : $"{resource.TypeName}/{resource.Id}";
+    /// <summary>The keys of the call's resources whose stored version is newer by meta.lastUpdated (those stand).</summary>
+    private async Task<HashSet<string>> StoredNewerAsync(string patient, Dictionary<string, SourcedResource> fromCall, CancellationToken cancellationToken)
+    {
+        var newer = new HashSet<string>(StringComparer.Ordinal);
+
+        // Without a meta.lastUpdated in the call's copy, the call's copy stands: nothing to compare.
+        var dated = fromCall.Where(w => !string.IsNullOrEmpty(w.Value.Resource.Id) && w.Value.Resource.Meta?.LastUpdated is not null)
+            .GroupBy(w => w.Value.Resource.TypeName);
+        var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null && r.LastUpdated != null);
+        foreach (var type in dated)
+        {
+            foreach (var chunk in type.Chunk(500))
+            {
+                var ids = chunk.Select(w => w.Value.Resource.Id).ToList();
+                var stored = await ofPatient.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId))
+                    .Select(r => new { r.ResourceId, r.LastUpdated }).ToListAsync(cancellationToken);
+                var callCopies = chunk.ToDictionary(w => w.Value.Resource.Id!, w => w, StringComparer.Ordinal);
+                foreach (var row in stored)
+                {
+                    var (key, resource) = callCopies[row.ResourceId];
+                    if (row.LastUpdated > resource.Resource.Meta!.LastUpdated)
+                    {
+                        newer.Add(key);
+                    }
+                }
+            }
+        }
+
+        return newer;
+    }
 }
