@@ -31,6 +31,13 @@ public sealed record FhirInputError(OperationOutcome.IssueType Type, IReadOnlyLi
     /// <summary>The first issue's message.</summary>
     public string Message => Issues[0].Message;
 
+    /// <summary>
+    /// Where, without what: " (at path, ...)" for up to three paths, or "". For reasons that are logged or kept
+    /// (CDS Hooks prefetch, reads from the EHR): the messages quote values, which could identify the patient.
+    /// </summary>
+    public string Locations =>
+        Issues.Select(i => i.Path).OfType<string>().Distinct().Take(3).ToList() is { Count: > 0 } paths ? $" (at {string.Join(", ", paths)})" : "";
+
     /// <summary>Every issue as "message (path)", joined by "; ".</summary>
     public override string ToString() => string.Join("; ", Issues);
 

@@ -115,7 +115,7 @@ public static class CdsHooksApi
             return Answer(cards.PatientView(result, links, gaps));
         }
 
-        var draft = FhirInput.Parse(context.GetProperty("draftOrders").GetRawText());
+        var draft = FhirInput.Parse(context.GetProperty("draftOrders"));
         if (!draft.Succeeded)
         {
             var outcome = draft.Outcome!;
