@@ -116,15 +116,10 @@ public static class CdsHooksApi
         }
 
         var draft = FhirInput.Parse(context.GetProperty("draftOrders"));
-        if (!draft.Succeeded)
+        if (draft.Error is { } notFhir)
         {
-            var outcome = draft.Outcome!;
-            foreach (var issue in outcome.Issue)
-            {
-                issue.Expression = [.. issue.Expression.Select(e => $"context.draftOrders ({e})").DefaultIfEmpty("context.draftOrders")];
-            }
-
-            return FhirResults.Outcome(outcome);
+            // Named within the hook request: every path is inside context.draftOrders.
+            return FhirResults.Outcome(notFhir with { Issues = [.. notFhir.Issues.Select(i => i with { Path = i.Path is null ? "context.draftOrders" : $"context.draftOrders ({i.Path})" })] });
         }
 
         var ordered = orders.Classify(FhirInput.Resources(draft.Resource!));

@@ -1,4 +1,3 @@
-using Resource = Hl7.Fhir.Model.Resource;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
@@ -6,6 +5,7 @@ using NetCds.Fhir.Terminology;
 using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Records;
+using Resource = Hl7.Fhir.Model.Resource;
 
 namespace NetCds.Service.Ingestion;
 
