@@ -39,12 +39,12 @@ public static class EvaluateCommand
             return ExitCodes.Failed;
         }
 
-        var parsedInput = FhirInput.Parse(File.ReadAllText(file.FullName));
+        var parsedInput = FhirInput.Parse(File.ReadAllBytes(file.FullName).AsSpan());
         if (!parsedInput.Succeeded)
         {
-            foreach (var issue in parsedInput.Outcome!.Issue)
+            foreach (var issue in parsedInput.Error!.Issues)
             {
-                error.WriteLine($"error: {issue.Diagnostics}{(issue.Expression.Any() ? $" ({string.Join(", ", issue.Expression)})" : "")}");
+                error.WriteLine($"error: {issue}");
             }
 
             return ExitCodes.Failed;

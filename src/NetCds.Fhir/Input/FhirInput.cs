@@ -1,100 +1,146 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 using NetCds.Fhir.Mapping;
 
 namespace NetCds.Fhir.Input;
 
-/// <summary>Parsed input, or why it could not be parsed (an OperationOutcome naming the element).</summary>
-public sealed record ParseResult(Resource? Resource, OperationOutcome? Outcome, bool IsMalformedJson)
+/// <summary>A parsed resource, or why the input is not one (<see cref="FhirInputError"/>).</summary>
+public sealed record ParseResult(Resource? Resource, FhirInputError? Error)
 {
     public bool Succeeded => Resource is not null;
+
+    /// <summary>The error as an OperationOutcome (<see cref="FhirInputError.ToOperationOutcome"/>); null on success.</summary>
+    public OperationOutcome? Outcome => Error?.ToOperationOutcome();
 }
 
 /// <summary>
-/// The edge where FHIR JSON becomes resources: parsed strictly with Firely's <see cref="FhirJsonDeserializer"/>,
-/// checked as its own step, so the core only ever sees valid resources.
+/// The one edge where FHIR JSON becomes resources (issue 19, deliverable 6): UTF-8 bytes in, a resource or a typed
+/// <see cref="FhirInputError"/> out. HTTP bodies, NDJSON lines, bus message bodies, CDS Hooks prefetch values and
+/// what the EHR's FHIR server answers all come through <see cref="Parse(ReadOnlySpan{byte})"/>, so each is checked
+/// the same way and refused with the same path and message. Strict: valid UTF-8, exactly one well-formed JSON object
+/// (no comments, trailing commas or trailing content, which Firely's reader would tolerate), then Firely's
+/// <see cref="FhirJsonDeserializer"/> over the same bytes (no string in between), whose every error names its element.
 /// </summary>
 public static class FhirInput
 {
     private static readonly FhirJsonDeserializer Deserializer = new();
 
+    /// <summary>Firely's code for "Resource has no 'resourceType' property" (FhirJsonException).</summary>
+    private const string NoResourceType = "JSON103";
+
+    /// <summary>Parses UTF-8 FHIR JSON (a leading byte order mark is allowed).</summary>
+    public static ParseResult Parse(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith(Encoding.UTF8.Preamble))
+        {
+            utf8 = utf8[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return Failed(new FhirInputError(OperationOutcome.IssueType.Structure, "The input is not valid UTF-8."));
+        }
+
+        if (utf8.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Failed(new FhirInputError(OperationOutcome.IssueType.Required, "The input is empty: a FHIR resource is expected."));
+        }
+
+        if (Shape(utf8) is { } notAResource)
+        {
+            return Failed(notAResource);
+        }
+
+        var reader = new Utf8JsonReader(utf8);
+        if (Deserializer.TryDeserializeResource(ref reader, out var resource, out var issues))
+        {
+            return new ParseResult(resource, null);
+        }
+
+        // An object without resourceType is not a resource at all: that one issue, not every element Firely then
+        // finds "unknown" in an unnamed resource.
+        return issues.FirstOrDefault(i => i.ErrorCode == NoResourceType) is { } untyped
+            ? Failed(new FhirInputError(OperationOutcome.IssueType.Structure, untyped.Message, "resourceType"))
+            : Failed(new FhirInputError(OperationOutcome.IssueType.Invalid, [.. issues.Select(Issue)]));
+    }
+
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
+    public static ParseResult Parse(ReadOnlyMemory<byte> utf8) => Parse(utf8.Span);
+
+    /// <summary>A JSON value already read (a CDS Hooks prefetch value): its own UTF-8 bytes, not a copy, are parsed.</summary>
+    public static ParseResult Parse(JsonElement value) => Parse(JsonMarshal.GetRawUtf8Value(value));
+
+    /// <summary>
+    /// JSON that is already a string (a stored row, a test's literal): encoded into a pooled buffer, then parsed as
+    /// bytes. Input that arrives as bytes goes to <see cref="Parse(ReadOnlySpan{byte})"/> directly.
+    /// </summary>
     public static ParseResult Parse(string json)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            EnsureWellFormed(json);
-            return new ParseResult(Deserializer.Deserialize<Resource>(json), null, false);
+            var length = Encoding.UTF8.GetBytes(json, buffer);
+            return Parse(buffer.AsSpan(0, length));
         }
-        catch (DeserializationFailedException failed)
+        finally
         {
-            var outcome = new OperationOutcome();
-            foreach (var error in failed.Exceptions)
-            {
-                var issue = new OperationOutcome.IssueComponent
-                {
-                    Severity = OperationOutcome.IssueSeverity.Error,
-                    Code = OperationOutcome.IssueType.Invalid,
-                    Diagnostics = error.Message,
-                };
-                if (error is Hl7.Fhir.Validation.CodedValidationException coded && !string.IsNullOrEmpty(coded.InstancePath))
-                {
-                    issue.Expression = [coded.InstancePath];
-                }
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
-                outcome.Issue.Add(issue);
+    /// <summary>An OperationOutcome of one error issue (for refusals that are not parse errors: 413, 415, 5xx).</summary>
+    public static OperationOutcome Outcome(OperationOutcome.IssueType type, string diagnostics, string? expression = null) =>
+        new FhirInputError(type, diagnostics, expression).ToOperationOutcome();
+
+    private static ParseResult Failed(FhirInputError error) => new(null, error);
+
+    /// <summary>
+    /// What is wrong with the JSON as JSON, if anything: not exactly one well-formed value, or a value that is not an
+    /// object. One forward pass of a strict reader, nothing built.
+    /// </summary>
+    private static FhirInputError? Shape(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            reader.Read();
+            var root = reader.TokenType;
+            while (reader.Read())
+            {
             }
 
-            return new ParseResult(null, outcome, false);
+            return root == JsonTokenType.StartObject
+                ? null
+                : new FhirInputError(OperationOutcome.IssueType.Structure, $"Not a FHIR resource: the JSON is {Describe(root)}, not an object.");
         }
         catch (JsonException malformed)
         {
-            return new ParseResult(null, Outcome(OperationOutcome.IssueType.Structure, $"Malformed JSON: {malformed.Message}"), true);
+            return new FhirInputError(OperationOutcome.IssueType.Structure, $"Malformed JSON: {malformed.Message}");
         }
-        catch (FormatException wrong)
+
+        static string Describe(JsonTokenType token) => token switch
         {
-            // e.g. a JSON document without resourceType.
-            return new ParseResult(null, Outcome(OperationOutcome.IssueType.Structure, wrong.Message, "resourceType"), false);
-        }
-        catch (InvalidOperationException notAnObject)
-        {
-            // Well-formed JSON whose root is not an object (e.g. an array): Firely throws instead of reporting.
-            return new ParseResult(null, Outcome(OperationOutcome.IssueType.Structure, $"Not a FHIR resource: {notAnObject.Message}"), false);
-        }
+            JsonTokenType.StartArray => "an array",
+            JsonTokenType.String => "a string",
+            JsonTokenType.Number => "a number",
+            JsonTokenType.True or JsonTokenType.False => "a boolean",
+            _ => "null",
+        };
     }
 
-    /// <summary>
-    /// Firely's reader tolerates trailing commas, comments and content after the root object; strict JSON does not.
-    /// Throws <see cref="JsonException"/> for anything that is not exactly one well-formed JSON value.
-    /// </summary>
-    private static void EnsureWellFormed(string json)
-    {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-        while (reader.Read())
-        {
-        }
-    }
-
-    public static OperationOutcome Outcome(OperationOutcome.IssueType type, string diagnostics, string? expression = null) => new()
-    {
-        Issue =
-        [
-            new OperationOutcome.IssueComponent
-            {
-                Severity = OperationOutcome.IssueSeverity.Error,
-                Code = type,
-                Diagnostics = diagnostics,
-                Expression = expression is null ? [] : [expression],
-            },
-        ],
-    };
+    private static FhirInputIssue Issue(CodedException error) =>
+        new(error is Hl7.Fhir.Validation.CodedValidationException { InstancePath: { Length: > 0 } path } ? path : null, error.Message);
 
     /// <summary>
-    /// The clinical resources in the input: a single resource as is; a Bundle of any type flattened
-    /// (collection, searchset without its outcome entries, transaction and batch entries that carry a resource,
-    /// history, message without its MessageHeader, and R4 subscription notifications without their
-    /// SubscriptionStatus Parameters). Nested Bundles are flattened too.
+    /// The clinical resources in the input: a single resource as is; a Bundle of any type flattened (collection,
+    /// searchset, transaction, batch, history, message, R4 subscription notifications), nested Bundles too, keeping
+    /// only what <see cref="ClinicalEntries"/> says carries clinical data.
     /// </summary>
     public static IReadOnlyList<SourcedResource> Resources(Resource root)
     {
@@ -110,18 +156,16 @@ public static class FhirInput
             for (var i = 0; i < bundle.Entry.Count; i++)
             {
                 var entry = bundle.Entry[i];
-                if (entry.Resource is null || entry.Search?.Mode == Bundle.SearchEntryMode.Outcome)
+                if (ClinicalEntries.Carries(entry) && entry.Resource is { } carried)
                 {
-                    continue;
+                    Collect(carried, entry.FullUrl, $"{path}Bundle.entry[{i}].", into);
                 }
-
-                Collect(entry.Resource, entry.FullUrl, $"{path}Bundle.entry[{i}].", into);
             }
 
             return;
         }
 
-        if (resource is MessageHeader or Parameters or OperationOutcome)
+        if (!ClinicalEntries.IsClinical(resource))
         {
             return;
         }

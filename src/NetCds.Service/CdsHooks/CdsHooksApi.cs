@@ -117,16 +117,11 @@ public static class CdsHooksApi
             return Answer(cards.PatientView(result, links, gaps));
         }
 
-        var draft = FhirInput.Parse(context.GetProperty("draftOrders").GetRawText());
-        if (!draft.Succeeded)
+        var draft = FhirInput.Parse(context.GetProperty("draftOrders"));
+        if (draft.Error is { } notFhir)
         {
-            var outcome = draft.Outcome!;
-            foreach (var issue in outcome.Issue)
-            {
-                issue.Expression = [.. issue.Expression.Select(e => $"context.draftOrders ({e})").DefaultIfEmpty("context.draftOrders")];
-            }
-
-            return FhirResults.Outcome(outcome);
+            // Named within the hook request: every path is inside context.draftOrders.
+            return FhirResults.Outcome(notFhir with { Issues = [.. notFhir.Issues.Select(i => i with { Path = i.Path is null ? "context.draftOrders" : $"context.draftOrders ({i.Path})" })] });
         }
 
         var ordered = orders.Classify(FhirInput.Resources(draft.Resource!));

@@ -48,13 +48,21 @@ public static class FhirResults
 
     public static ContentHttpResult Outcome(OperationOutcome outcome, int status = StatusCodes.Status400BadRequest) => Resource(outcome, status);
 
+    /// <summary>An input error (<see cref="FhirInputError"/>) as its OperationOutcome, with its status.</summary>
+    public static ContentHttpResult Outcome(FhirInputError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Outcome(error.ToOperationOutcome(), error.Status);
+    }
+
     public static ContentHttpResult Problem(OperationOutcome.IssueType type, string diagnostics, int status, string? expression = null) =>
         Outcome(FhirInput.Outcome(type, diagnostics, expression), status);
 
     /// <summary>
     /// Reads the request body as FHIR JSON within the size limit and, before the full parse, counts its Bundle
     /// entries (nested Bundles included) in one streaming pass. Returns the parse result, or the response to send
-    /// (415 for another media type, 413 over either limit, 400 for an empty body, malformed JSON or invalid FHIR).
+    /// (415 for another media type, 413 over either limit, 400 for a body that is not UTF-8, empty, malformed JSON or
+    /// invalid FHIR: <see cref="FhirInput.Parse(ReadOnlySpan{byte})"/>).
     /// </summary>
     public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, int maxEntries = int.MaxValue)
     {
@@ -70,24 +78,15 @@ public static class FhirResults
             return (null, tooLarge);
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
-        {
-            return (null, Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
-        }
-
         if (JsonEntryCounter.Count(body.Span, "entry", maxEntries) > maxEntries)
         {
             return (null, Problem(OperationOutcome.IssueType.TooLong, $"More than {maxEntries} Bundle entries (nested Bundles included); at most {maxEntries} per request.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry"));
         }
 
-        var json = System.Text.Encoding.UTF8.GetString(body.Span);
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return (null, Problem(OperationOutcome.IssueType.Required, "Request body is empty: a FHIR resource or Bundle is expected.", StatusCodes.Status400BadRequest));
-        }
-
-        var parsed = FhirInput.Parse(json);
-        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Outcome!, StatusCodes.Status400BadRequest));
+        // The one FHIR input edge (issue 19): the body's bytes as they came, not UTF-8, empty, malformed or not FHIR
+        // all refused with the element named.
+        var parsed = FhirInput.Parse(body.Span);
+        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Error!));
     }
 
     /// <summary>The request body, read up to <paramref name="maxBytes"/> (Content-Length checked first); a 413 OperationOutcome beyond.</summary>
@@ -112,7 +111,8 @@ public static class FhirResults
             body.Write(chunk, 0, read);
         }
 
-        return (body.ToArray(), null);
+        // The stream's own buffer, not a copy of it: the body is read once more only by the parser.
+        return (new ReadOnlyMemory<byte>(body.GetBuffer(), 0, (int)body.Length), null);
     }
 
     /// <summary>

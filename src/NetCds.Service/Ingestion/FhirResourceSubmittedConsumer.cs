@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
@@ -6,6 +5,7 @@ using NetCds.Fhir.Terminology;
 using NetCds.Service.Messaging;
 using NetCds.Service.Messaging.Contracts.V1;
 using NetCds.Service.Records;
+using Resource = Hl7.Fhir.Model.Resource;
 
 namespace NetCds.Service.Ingestion;
 
@@ -18,21 +18,25 @@ public sealed class FhirResourceSubmittedConsumer(ResourceIngestion ingestion, T
         return IngestAsync(ingestion, context.Message.Json, options.Value.UnknownObservationCodes == UnknownCodePolicy.DeadLetter ? terminology : null, context.CancellationToken);
     }
 
-    internal static async Task IngestAsync(ResourceIngestion ingestion, string? json, TerminologyMap? requireKnownCodes, CancellationToken cancellationToken)
+    internal static Task IngestAsync(ResourceIngestion ingestion, string? json, TerminologyMap? requireKnownCodes, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(json)
+            ? throw new InvalidMessageException("Empty message: FHIR JSON expected.")
+            : IngestAsync(ingestion, Parsed(FhirInput.Parse(json)), requireKnownCodes, cancellationToken);
+
+    /// <summary>A message body as it came (the raw exchange): its UTF-8 bytes go to the FHIR input edge as they are.</summary>
+    internal static Task IngestAsync(ResourceIngestion ingestion, ReadOnlySpan<byte> body, TerminologyMap? requireKnownCodes, CancellationToken cancellationToken) =>
+        IngestAsync(ingestion, Parsed(FhirInput.Parse(body)), requireKnownCodes, cancellationToken);
+
+    /// <summary>
+    /// The resource, or the message's way to the error queue: never dropped, the reason (each element path and
+    /// message, as the HTTP edge's OperationOutcome gives them) in its fault headers.
+    /// </summary>
+    internal static Resource Parsed(ParseResult parsed) =>
+        parsed.Resource ?? throw new InvalidMessageException($"Invalid FHIR: {parsed.Error}");
+
+    private static async Task IngestAsync(ResourceIngestion ingestion, Resource resource, TerminologyMap? requireKnownCodes, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            throw new InvalidMessageException("Empty message: FHIR JSON expected.");
-        }
-
-        var parsed = FhirInput.Parse(json);
-        if (!parsed.Succeeded)
-        {
-            // Never dropped: it goes to the error queue with this reason in its fault headers.
-            throw new InvalidMessageException("Invalid FHIR: " + string.Join("; ", parsed.Outcome!.Issue.Select(i => $"{i.Diagnostics} ({string.Join(",", i.Expression)})")));
-        }
-
-        var (entries, _, error) = IngestionRequest.Entries(parsed.Resource!);
+        var (entries, _, error) = IngestionRequest.Entries(resource);
         if (error is not null)
         {
             throw new InvalidMessageException(error);
@@ -72,8 +76,11 @@ public sealed class RawFhirJsonConsumer(ResourceIngestion ingestion, Terminology
     public Task Consume(ConsumeContext<RawFhirJson> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var json = context.Message.Content.Count == 0 ? null : JsonSerializer.Serialize(context.Message.Content);
-        return FhirResourceSubmittedConsumer.IngestAsync(ingestion, json, options.Value.UnknownObservationCodes == UnknownCodePolicy.DeadLetter ? terminology : null, context.CancellationToken);
+        // The body is the FHIR JSON itself: parsed from its bytes, not from the members MassTransit captured.
+        var requireKnownCodes = options.Value.UnknownObservationCodes == UnknownCodePolicy.DeadLetter ? terminology : null;
+        return context.Message.Content.Count == 0
+            ? FhirResourceSubmittedConsumer.IngestAsync(ingestion, (string?)null, requireKnownCodes, context.CancellationToken)
+            : FhirResourceSubmittedConsumer.IngestAsync(ingestion, context.ReceiveContext.Body.GetBytes(), requireKnownCodes, context.CancellationToken);
     }
 }
 

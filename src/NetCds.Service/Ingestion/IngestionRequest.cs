@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using NetCds.Fhir.Input;
 using NetCds.Service.Fhir;
 
 namespace NetCds.Service.Ingestion;
@@ -8,8 +9,8 @@ public sealed record IngestSlot(int Count, bool Nested);
 
 /// <summary>
 /// Turns what was posted (a resource, or a Bundle of any type) into entries to store. Transaction and batch
-/// DELETE entries become deletions; MessageHeaders, SubscriptionStatus Parameters and OperationOutcomes are not
-/// clinical data and are passed over; a nested Bundle gives its resources (as <c>$evaluate</c> reads them); resources
+/// DELETE entries become deletions; entries that carry no clinical data (<see cref="ClinicalEntries"/>: MessageHeaders,
+/// SubscriptionStatus Parameters, OperationOutcomes, search outcomes) are passed over; a nested Bundle gives its resources (as <c>$evaluate</c> reads them); resources
 /// without an id get one, and <c>urn:uuid</c> references to them (transaction bundles) are rewritten to the assigned
 /// ids. Every type and id is checked (<see cref="FhirIds"/>). One <see cref="IngestSlot"/> per posted entry.
 /// </summary>
@@ -65,6 +66,13 @@ public static class IngestionRequest
                 return ([], [], $"{path}.resource: an entry other than a DELETE needs a resource");
             }
 
+            if (!ClinicalEntries.Carries(entry))
+            {
+                // Not clinical data (ClinicalEntries, the one place that says so): answered, nothing stored.
+                slots.Add(new IngestSlot(0, false));
+                continue;
+            }
+
             var before = entries.Count;
             if (Add(entry.Resource, entry.FullUrl, path + ".resource", 0, entries, assigned) is { } error)
             {
@@ -99,14 +107,14 @@ public static class IngestionRequest
     {
         switch (resource)
         {
-            case MessageHeader or Parameters or OperationOutcome:
+            case not Bundle when !ClinicalEntries.IsClinical(resource):
                 return null;
             case Bundle when depth >= MaxNesting:
                 return $"{path}: Bundles nested more than {MaxNesting} deep";
             case Bundle nested:
                 for (var j = 0; j < nested.Entry.Count; j++)
                 {
-                    if (nested.Entry[j].Resource is { } inner
+                    if (ClinicalEntries.Carries(nested.Entry[j]) && nested.Entry[j].Resource is { } inner
                         && Add(inner, nested.Entry[j].FullUrl, $"{path}.entry[{j}].resource", depth + 1, entries, assigned) is { } error)
                     {
                         return error;

@@ -1,4 +1,3 @@
-using System.Text;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NetCds.Fhir.Input;
@@ -11,7 +10,7 @@ namespace NetCds.Service.Ingestion;
 /// <summary>
 /// <c>POST /fhir</c> with <c>application/fhir+ndjson</c>: one resource per line, as FHIR Bulk Data <c>$export</c>
 /// writes them (Bulk Data IG, "Bulk Data Output File Format"). Batch semantics: every line is answered in a
-/// batch-response Bundle (entry N = line N); a line that is not FHIR is answered 400 with an OperationOutcome naming the
+/// batch-response Bundle (entry N = line N); a line that is not FHIR (not UTF-8 included) is answered 400 naming the
 /// line and element, and the others are stored as if each had been posted alone. This is what <c>netcds import</c> sends.
 /// </summary>
 public static class NdjsonIngestion
@@ -29,17 +28,7 @@ public static class NdjsonIngestion
             return tooLarge;
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
-        {
-            return FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest);
-        }
-
-        var lines = Encoding.UTF8.GetString(body.Span).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        while (lines.Count > 0 && lines[^1].Length == 0)
-        {
-            lines.RemoveAt(lines.Count - 1);
-        }
-
+        var lines = Lines(body);
         if (lines.Count == 0)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Required, "Request body is empty: one FHIR resource per line is expected.", StatusCodes.Status400BadRequest);
@@ -84,18 +73,42 @@ public static class NdjsonIngestion
         return FhirResults.Resource(IngestionApi.BatchResponse(answers.Select(a => a!)), StatusCodes.Status200OK);
     }
 
-    private static (IngestEntry? Entry, EntryResult? Problem) Read(string line, int number)
+    /// <summary>
+    /// The body's lines as slices of its bytes (no string): split at LF, a CR before it dropped, trailing empty lines
+    /// dropped. Each line is checked on its own, UTF-8 included, so one bad line never loses the others.
+    /// </summary>
+    private static List<ReadOnlyMemory<byte>> Lines(ReadOnlyMemory<byte> body)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        var lines = new List<ReadOnlyMemory<byte>>();
+        var rest = body;
+        while (!rest.IsEmpty)
+        {
+            var end = rest.Span.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            lines.Add(line.Span.EndsWith("\r"u8) ? line[..^1] : line);
+            rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
+        }
+
+        while (lines.Count > 0 && lines[^1].IsEmpty)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return lines;
+    }
+
+    private static (IngestEntry? Entry, EntryResult? Problem) Read(ReadOnlyMemory<byte> line, int number)
+    {
+        if (line.Span.Trim(" \t\r"u8).IsEmpty)
         {
             return (null, Invalid(number, "empty line: one resource per line is expected"));
         }
 
-        var parsed = FhirInput.Parse(line);
+        // The one FHIR input edge (issue 19): the same path and message as a POST of that resource alone.
+        var parsed = FhirInput.Parse(line.Span);
         if (!parsed.Succeeded)
         {
-            var issue = parsed.Outcome!.Issue.FirstOrDefault();
-            return (null, Invalid(number, $"{issue?.Diagnostics ?? "not FHIR"}{(issue?.Expression.Any() == true ? $" ({string.Join(", ", issue.Expression)})" : "")}"));
+            return (null, Invalid(number, parsed.Error!.ToString()));
         }
 
         var resource = parsed.Resource!;

@@ -96,7 +96,7 @@ public sealed class EhrFhirClient(IHttpClientFactory httpFactory, BackendService
                 request.Content = new StringContent(Serializer.SerializeToString(body), Encoding.UTF8, FhirJson);
             }
 
-            string text;
+            byte[] text;
             try
             {
                 using var response = await httpFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
@@ -112,7 +112,7 @@ public sealed class EhrFhirClient(IHttpClientFactory httpFactory, BackendService
                     throw new EhrReadException($"HTTP {(int)response.StatusCode} from {url.Host} ({method} {ResourceTypeOf(settings, url)})", response.StatusCode);
                 }
 
-                text = await response.Content.ReadAsStringAsync(cancellationToken);
+                text = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -131,13 +131,14 @@ public sealed class EhrFhirClient(IHttpClientFactory httpFactory, BackendService
                 throw new EhrReadException($"{url.Host} could not be reached ({failed.HttpRequestError})");
             }
 
-            if (string.IsNullOrWhiteSpace(text))
+            if (text.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
             {
                 return null;
             }
 
-            var parsed = FhirInput.Parse(text);
-            return parsed.Resource ?? throw new EhrReadException($"the answer from {url.Host} is not a valid FHIR resource");
+            // The one FHIR input edge (issue 19); the reason names element paths only (it is logged and kept).
+            var parsed = FhirInput.Parse(text.AsSpan());
+            return parsed.Resource ?? throw new EhrReadException($"the answer from {url.Host} is not a valid FHIR resource{parsed.Error!.Locations}");
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class SubscriptionNotificationConsumer(NotificationProcessor proce
         var settings = options.Value.Find(message.Subscription)
             ?? throw new UnusableNotificationException($"no subscription named {message.Subscription} is configured any more");
         var parsed = FhirInput.Parse(message.Json);
-        var (notification, expression, problem) = parsed.Resource is { } resource ? SubscriptionNotification.Read(resource) : (null, "Bundle", "not valid FHIR");
+        var (notification, expression, problem) = parsed.Resource is { } resource ? SubscriptionNotification.Read(resource) : (null, "Bundle", $"not valid FHIR: {parsed.Error}");
         if (notification is null)
         {
             throw new UnusableNotificationException($"{expression}: {problem}");

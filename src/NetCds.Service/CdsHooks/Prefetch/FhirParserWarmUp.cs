@@ -10,7 +10,7 @@ namespace NetCds.Service.CdsHooks.Prefetch;
 /// </summary>
 internal sealed class FhirParserWarmUp : IHostedService
 {
-    private const string Sample = """
+    private static ReadOnlySpan<byte> Sample => """
         {"resourceType":"Bundle","type":"searchset","entry":[
           {"resource":{"resourceType":"Patient","id":"warm-up","birthDate":"1970-01-01"}},
           {"resource":{"resourceType":"Observation","id":"warm-up","status":"final","code":{"text":"warm-up"},"valueQuantity":{"value":1}}},
@@ -18,7 +18,7 @@ internal sealed class FhirParserWarmUp : IHostedService
           {"resource":{"resourceType":"Procedure","id":"warm-up","status":"completed","subject":{"reference":"Patient/warm-up"}}},
           {"resource":{"resourceType":"MedicationStatement","id":"warm-up","status":"active","medicationCodeableConcept":{"text":"warm-up"},"subject":{"reference":"Patient/warm-up"}}},
           {"resource":{"resourceType":"MedicationRequest","id":"warm-up","status":"active","intent":"order","medicationCodeableConcept":{"text":"warm-up"},"subject":{"reference":"Patient/warm-up"}}}]}
-        """;
+        """u8;
 
     // Process-wide, like the parser's model inspection it pays for: every host in one process (tests) shares it.
     private static readonly Lazy<Task> WarmUp = new(() => Task.Run(() => FhirInput.Parse(Sample)));

@@ -128,7 +128,7 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         }
 
-        string body;
+        byte[] body;
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -137,7 +137,7 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
                 return FhirFetchResult.Failed($"HTTP {(int)response.StatusCode} from {where}");
             }
 
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -160,7 +160,8 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
             return FhirFetchResult.Failed($"{where} could not be reached ({failed.HttpRequestError})");
         }
 
-        var parsed = FhirInput.Parse(body);
+        // The one FHIR input edge (issue 19): the answer's bytes, as a prefetch value or a POST would be read.
+        var parsed = FhirInput.Parse(body.AsSpan());
         var setAside = new System.Collections.Concurrent.ConcurrentQueue<NetCds.Fhir.Mapping.DataProblem>();
         if (parsed.Resource is null)
         {
@@ -174,13 +175,13 @@ public sealed class FhirServerClient(HttpClient http, IOptions<CdsHooksFhirOptio
 
         return parsed.Resource switch
         {
-            null => FhirFetchResult.Failed($"the answer from {where} is not a valid FHIR resource"),
+            null => FhirFetchResult.Failed($"the answer from {where} is not a valid FHIR resource{parsed.Error?.Locations}"),
             OperationOutcome => FhirFetchResult.Failed($"{where} answered with an OperationOutcome"),
             var resource => new FhirFetchResult(resource, null, 1) { SetAside = [.. setAside] },
         };
     }
 
-    private static JsonDocument? ParsedJson(string body)
+    private static JsonDocument? ParsedJson(byte[] body)
     {
         try
         {

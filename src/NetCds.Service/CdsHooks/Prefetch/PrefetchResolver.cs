@@ -101,7 +101,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             }
             else
             {
-                var parsed = FhirInput.Parse(value.GetRawText());
+                var parsed = FhirInput.Parse(value);
                 if (parsed.Resource is null && WithoutInvalidEntries($"prefetch {key}", value, setAside) is { } salvaged)
                 {
                     parsed = salvaged;
@@ -110,7 +110,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
                 switch (parsed.Resource)
                 {
                     case null:
-                        why = $"prefetched value is not a valid FHIR resource{Where(parsed.Outcome)}";
+                        why = $"prefetched value is not a valid FHIR resource{parsed.Error?.Locations}";
                         break;
                     case OperationOutcome:
                         why = "the CDS client sent an OperationOutcome instead of data";
@@ -188,9 +188,9 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         foreach (var entry in entries.EnumerateArray())
         {
             if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object
-                && FhirInput.Parse(resource.GetRawText()) is { Resource: null } bad)
+                && FhirInput.Parse(resource) is { Error: { } bad })
             {
-                problems.Add(new DataProblem(Name(label, index, resource), bad.Outcome?.Issue.SelectMany(i => i.Expression).FirstOrDefault(), DataProblemKind.Invalid, $"not valid FHIR R4{Where(bad.Outcome)}: set aside"));
+                problems.Add(new DataProblem(Name(label, index, resource), bad.Issues.Select(i => i.Path).FirstOrDefault(p => p is not null), DataProblemKind.Invalid, $"not valid FHIR R4{bad.Locations}: set aside"));
             }
             else
             {
@@ -206,7 +206,7 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
         }
 
         bundle["entry"] = kept;
-        var reparsed = FhirInput.Parse(bundle.ToJsonString());
+        var reparsed = FhirInput.Parse(JsonSerializer.SerializeToUtf8Bytes(bundle).AsSpan());
         if (reparsed.Resource is null)
         {
             return null;
@@ -252,13 +252,6 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
 
         // Credentials in a URL would reach every log line that names it: they are dropped before anything uses it.
         return uri.UserInfo.Length == 0 ? uri : new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
-    }
-
-    /// <summary>Element paths of a parse failure (never values, which could identify the patient).</summary>
-    private static string Where(OperationOutcome? outcome)
-    {
-        var paths = outcome?.Issue.SelectMany(i => i.Expression).Distinct().Take(3).ToList() ?? [];
-        return paths.Count == 0 ? "" : $" (at {string.Join(", ", paths)})";
     }
 
     private static Dictionary<string, JsonElement>? Fields(JsonElement? element) =>

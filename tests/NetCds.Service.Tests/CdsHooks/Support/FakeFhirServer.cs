@@ -10,10 +10,15 @@ using NetCds.Service.Tests.Support;
 
 namespace NetCds.Service.Tests.CdsHooks.Support;
 
-/// <summary>What the fake EHR answers: a status, a JSON body, headers, optionally after a delay.</summary>
+/// <summary>What the fake EHR answers: a status, a JSON body (or raw bytes), headers, optionally after a delay.</summary>
 public sealed record FakeReply(int Status, string? Json = null, TimeSpan Delay = default, IReadOnlyDictionary<string, string>? Headers = null)
 {
+    /// <summary>The body as bytes, sent as they are (e.g. not UTF-8); wins over <see cref="Json"/>.</summary>
+    public byte[]? Bytes { get; init; }
+
     public static FakeReply Ok(string json) => new(200, json);
+
+    public static FakeReply Ok(byte[] body) => new(200) { Bytes = body };
 
     public static FakeReply WithStatus(int status, string? retryAfter = null) =>
         new(status, FhirJson.OperationOutcome($"status {status}"), Headers: retryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = retryAfter });
@@ -128,7 +133,12 @@ public sealed class FakeFhirServer : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
-        if (reply.Json is not null)
+        if (reply.Bytes is not null)
+        {
+            context.Response.ContentType = "application/fhir+json";
+            await context.Response.Body.WriteAsync(reply.Bytes, context.RequestAborted);
+        }
+        else if (reply.Json is not null)
         {
             context.Response.ContentType = "application/fhir+json";
             await context.Response.WriteAsync(reply.Json, context.RequestAborted);
