@@ -9,7 +9,7 @@
 # service trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and hands the CLI its access token in NETCDS_TOKEN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-port="${PORT:-5095}"
+port="${PORT:-5093}"
 auth_port="${AUTH_PORT:-$((port + 1))}"
 dotnet build -c Release -nologo -v quiet src/NetCds.Service
 dotnet build -c Release -nologo -v quiet src/NetCds.Cli
