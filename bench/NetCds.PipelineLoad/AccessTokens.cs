@@ -54,14 +54,14 @@ internal sealed class AccessTokens : IDisposable
 
     public string Issuer { get; }
 
-    /// <summary>A token valid for ten minutes (the harness asks for a fresh one every minute).</summary>
-    public string Token() => _handler.CreateToken(new SecurityTokenDescriptor
+    /// <summary>A token valid for <paramref name="lifetime"/>, ten minutes by default (the load harness asks for a fresh one every minute).</summary>
+    public string Token(TimeSpan? lifetime = null) => _handler.CreateToken(new SecurityTokenDescriptor
     {
         Issuer = Issuer,
         Audience = _audience,
         IssuedAt = DateTime.UtcNow,
         NotBefore = DateTime.UtcNow.AddSeconds(-5),
-        Expires = DateTime.UtcNow.AddMinutes(10),
+        Expires = DateTime.UtcNow.Add(lifetime ?? TimeSpan.FromMinutes(10)),
         TokenType = "at+jwt",
         Claims = new Dictionary<string, object>
         {

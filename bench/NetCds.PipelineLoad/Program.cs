@@ -10,7 +10,7 @@ using NetCds.PipelineLoad;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-// Event pipeline load harness (issue 10). Usage:
+// Event pipeline load harness (issue 10); "NetCds.PipelineLoad import ..." is the backfill load (ImportLoad.cs). Usage:
 //   NetCds.PipelineLoad <service-base-url> <seed-bundle.json> [--mode http|bundle|raw] [--seconds 60] [--warmup 15] [--patients 200]
 //                       [--concurrency 16] [--bundle 20] [--service-pid N] [--rabbit amqp://...] [--auth-port N] [--history N]
 // Gives each patient the seed's record, then sends bilirubin Observations (values that cross the embolization
@@ -21,6 +21,12 @@ using RabbitMQ.Client.Events;
 // (/proc), so a slow broker or database is told apart from a slow service. In the same invocation it measures the
 // bare baselines the figures are quoted against: Firely parsing the same Observation, and, with --rabbit, a bare
 // RabbitMQ.Client publish (confirms) and consume (manual acks) of the same bytes through a quorum queue.
+// "import ...": the backfill load instead (ImportLoad, bench/run-import.sh).
+if (args.FirstOrDefault() == "import")
+{
+    return await ImportLoad.RunAsync(args[1..]);
+}
+
 var options = Options.Parse(args);
 var seed = File.ReadAllText(options.Seed);
 var seedPatient = (string)JsonNode.Parse(seed)!["entry"]!.AsArray().Select(e => e!["resource"]!).Single(r => (string?)r["resourceType"] == "Patient")["id"]!;

@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace NetCds.Cli;
 
 /// <summary>
-/// <c>netcds import &lt;dir|file.ndjson&gt; --url &lt;service&gt; [--batch 1000] [--window 100000]</c>: backfills FHIR
+/// <c>netcds import &lt;dir|file.ndjson&gt; --url &lt;service&gt; [--batch 1000] [--parallel 2] [--window 100000]</c>: backfills FHIR
 /// Bulk Data NDJSON (the files a <c>$export</c> writes, one resource per line) through the service's own ingestion
 /// (<c>POST /fhir</c>, <c>application/fhir+ndjson</c>), so every version rule and the terminology filter apply as for
 /// live events. The recomputes are deferred (issue 19, deliverable 8): every part is sent with
@@ -47,12 +47,13 @@ public static class ImportCommand
             },
         };
         var batch = new Option<int>("--batch") { Description = "Resources per request.", DefaultValueFactory = _ => 1000, CustomParser = CommandLine.ParsePositive };
+        var parallel = new Option<int>("--parallel") { Description = "Parts in flight at once (the service parses one while the database writes another).", DefaultValueFactory = _ => 2, CustomParser = CommandLine.ParsePositive };
         var window = new Option<int>("--window") { Description = "Resources per import window: the patients written in a window are recomputed once, when it closes (and at the end).", DefaultValueFactory = _ => 100_000, CustomParser = CommandLine.ParsePositive };
         var command = new Command("import", "Load FHIR Bulk Data NDJSON (a $export's output) through POST /fhir; each patient is recomputed once per import window (POST /recompute), not once per part; resumable (a checkpoint beside the input). The access token (system/*.write) is read from NETCDS_TOKEN. On a terminal a progress bar shows rate and time left; otherwise a progress line every few seconds.")
         {
-            input, url, batch, window,
+            input, url, batch, parallel, window,
         };
-        command.SetAction((parsed, ct) => ImportAsync(parsed.GetRequiredValue(input), parsed.GetRequiredValue(url), parsed.GetValue(batch), parsed.GetValue(window), output, error, client, ct));
+        command.SetAction((parsed, ct) => ImportAsync(parsed.GetRequiredValue(input), parsed.GetRequiredValue(url), parsed.GetValue(batch), parsed.GetValue(parallel), parsed.GetValue(window), output, error, client, ct));
         return command;
     }
 
@@ -79,7 +80,7 @@ public static class ImportCommand
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
     }
 
-    private static async Task<int> ImportAsync(string input, Uri baseUrl, int batch, int window, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
+    private static async Task<int> ImportAsync(string input, Uri baseUrl, int batch, int parallel, int window, TextWriter output, TextWriter error, HttpClient? client, CancellationToken cancellationToken)
     {
         var files = Directory.Exists(input)
             ? Directory.GetFiles(input, "*.ndjson").OrderBy(f => Path.GetFileName(f) == "Patient.ndjson" ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToList()
@@ -109,6 +110,37 @@ public static class ImportCommand
             result = await ImportProgress.ShowAsync(error, total - alreadyDone, async progress =>
         {
             var sent = 0L;
+
+            // Up to --parallel parts in flight (issue 19, deliverable 8): the service parses and maps one part while
+            // the database writes another. Answers are taken in the order the parts were sent, so the checkpoint only
+            // ever moves past parts that are all acknowledged.
+            var inFlight = new Queue<(Task<string> Answer, string File, long FirstLine, long LastLine, int Count)>();
+            async Task DrainAsync(int keep)
+            {
+                while (inFlight.Count > keep)
+                {
+                    var (answer, file, firstLine, lastLine, count) = inFlight.Dequeue();
+                    refused += Refused(await answer, file, firstLine, progress);
+                    checkpoint.Save(file, lastLine);
+                    progress.Add(count);
+                    sent += count;
+                }
+            }
+
+            async Task SendPartAsync(List<string> part, string file, long lastLine)
+            {
+                inFlight.Enqueue((SendAsync(http, string.Join('\n', part) + "\n", file, lastLine - part.Count + 1, cancellationToken), file, lastLine - part.Count + 1, lastLine, part.Count));
+                inWindow += part.Count;
+                part.Clear();
+                await DrainAsync(parallel - 1);
+                if (inWindow >= window)
+                {
+                    await DrainAsync(0);
+                    recomputed += await CloseWindowAsync(http, cancellationToken);
+                    inWindow = 0;
+                }
+            }
+
             foreach (var file in files)
             {
                 var done = checkpoint.LinesDone(file);
@@ -124,28 +156,17 @@ public static class ImportCommand
                     part.Add(line);
                     if (part.Count == batch)
                     {
-                        refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, progress, cancellationToken);
-                        checkpoint.Save(file, lineNumber);
-                        progress.Add(part.Count);
-                        sent += part.Count;
-                        inWindow += part.Count;
-                        part.Clear();
-                        if (inWindow >= window)
-                        {
-                            recomputed += await CloseWindowAsync(http, cancellationToken);
-                            inWindow = 0;
-                        }
+                        await SendPartAsync(part, file, lineNumber);
                     }
                 }
 
                 if (part.Count > 0)
                 {
-                    refused += await SendAsync(http, part, file, lineNumber - part.Count + 1, progress, cancellationToken);
-                    checkpoint.Save(file, lineNumber);
-                    progress.Add(part.Count);
-                    sent += part.Count;
+                    await SendPartAsync(part, file, lineNumber);
                 }
             }
+
+            await DrainAsync(0);
 
             // Always, even when nothing was left to send: a run stopped before closing its window left patients stale.
             recomputed += await CloseWindowAsync(http, cancellationToken);
@@ -164,10 +185,9 @@ public static class ImportCommand
         return refused == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    /// <summary>Posts one part, retrying what may pass later (network, 429, 5xx); returns how many lines were refused.</summary>
-    private static async Task<int> SendAsync(HttpClient http, List<string> lines, string file, long firstLine, ImportProgress progress, CancellationToken cancellationToken)
+    /// <summary>Posts one part, retrying what may pass later (network, 429, 5xx); returns the batch-response Bundle.</summary>
+    private static async Task<string> SendAsync(HttpClient http, string body, string file, long firstLine, CancellationToken cancellationToken)
     {
-        var body = string.Join('\n', lines) + "\n";
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -178,7 +198,7 @@ public static class ImportCommand
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    return Refused(text, file, firstLine, progress);
+                    return text;
                 }
 
                 if (response.StatusCode is not (HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError) || attempt == 5)

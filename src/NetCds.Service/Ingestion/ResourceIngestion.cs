@@ -62,13 +62,17 @@ public sealed class ResourceIngestion(
     /// <summary>Writes one group in one transaction, starting again from what is stored when another writer got there first.</summary>
     private async Task<IReadOnlyList<EntryResult>> WriteAsync(IReadOnlyList<IngestEntry> entries, bool deferRecompute, CancellationToken cancellationToken)
     {
+        // Each resource's JSON once, before the transaction and on every core for a large group: what is stored, and
+        // what tells a duplicate from a change (issue 19, deliverable 8: a backfill part's cost is its CPU work).
+        var json = OnEveryCore(entries, e => e.Resource is { } resource ? Serializer.SerializeToString(resource) : null);
+
         // Another instance may store the same resource (or bump the same patient) at the same moment: the key, the
         // version check or a deadlock refuses one of the two transactions; that one starts again from what is stored.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await WriteOnceAsync(entries, deferRecompute, cancellationToken);
+                return await WriteOnceAsync(entries, json, deferRecompute, cancellationToken);
             }
             catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {
@@ -78,24 +82,35 @@ public sealed class ResourceIngestion(
         }
     }
 
-    private async Task<IReadOnlyList<EntryResult>> WriteOnceAsync(IReadOnlyList<IngestEntry> entries, bool deferRecompute, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EntryResult>> WriteOnceAsync(IReadOnlyList<IngestEntry> entries, string?[] json, bool deferRecompute, CancellationToken cancellationToken)
     {
         store.ChangeTracker.Clear();
         var now = clock.GetUtcNow();
         await using var transaction = await store.Database.BeginTransactionAsync(cancellationToken);
-        var stored = await StoredAsync(entries, cancellationToken);
+        var stored = await ResourceRows.ReadAsync(store, entries.Select(e => e.Resource is { } r ? (r.TypeName, r.Id!) : (e.DeleteType!, e.DeleteId!)), cancellationToken);
         var results = new List<EntryResult>(entries.Count);
+        var written = new Dictionary<string, Written>(StringComparer.Ordinal);
         var patients = new SortedSet<string>(StringComparer.Ordinal);
         var skipUnknown = options.Value.UnknownObservationCodes != UnknownCodePolicy.Store;
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             results.Add(entry.Resource switch
             {
                 { } resource when skipUnknown && !stored.ContainsKey(Key(resource.TypeName, resource.Id!)) && !DomainRelevance.IsRelevant(resource, terminology) =>
                     new EntryResult("200 OK", $"{resource.TypeName}/{resource.Id}", $"not used: no code NetCds knows ({DomainRelevance.Codes(resource)}); not kept") { NotUsed = true },
-                { } resource => Upsert(resource, stored, now, patients),
-                null => Delete(entry.DeleteType!, entry.DeleteId!, stored, now, patients),
+                { } resource => Upsert(resource, json[i]!, stored, written, now, patients),
+                null => Delete(entry.DeleteType!, entry.DeleteId!, stored, written, now, patients),
             });
+        }
+
+        // The facts of each row's final version (a resource sent twice in the group is mapped once), on every core.
+        var mapped = written.Values.Where(w => w.Source is not null).ToList();
+        var derived = OnEveryCore(mapped, w => facts.Derive(w.Source!, w.Row.Patient, now));
+        for (var k = 0; k < mapped.Count; k++)
+        {
+            mapped[k].Row.Facts = derived[k];
+            mapped[k].Row.FactsVersion = facts.Version;
         }
 
         // Deferred (a backfill part): the generations move on but no recompute is queued (deliverable 8). Either way
@@ -103,7 +118,8 @@ public sealed class ResourceIngestion(
         var bumps = deferRecompute
             ? await PatientGenerations.BumpDeferredAsync(store, patients, cancellationToken)
             : await PatientGenerations.BumpAsync(store, patients, cancellationToken);
-        await PatientGenerations.StampAsync(store, bumps, cancellationToken);
+        await PatientGenerations.StampAsync(store, bumps, written.Values.Select(w => (w.Row, w.PatientBefore)), cancellationToken);
+        await ResourceRows.WriteAsync(store, [.. written.Values.Select(w => new ResourceWrite(w.Row, w.ExpectedVersion))], cancellationToken);
         foreach (var (patient, generation, queue) in bumps)
         {
             if (queue)
@@ -120,37 +136,67 @@ public sealed class ResourceIngestion(
         return results;
     }
 
-    /// <summary>The stored rows for every entry, tracked: one query per resource type, not one per entry.</summary>
-    private async Task<Dictionary<string, StoredResource>> StoredAsync(IReadOnlyList<IngestEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// A row this transaction writes: as it is to be stored, the version and patient it was read with (null for a
+    /// row not stored before the transaction), and the resource whose facts it keeps (null for a deletion).
+    /// </summary>
+    private sealed class Written(StoredResource row, long? expectedVersion, string? patientBefore)
     {
-        var stored = new Dictionary<string, StoredResource>(StringComparer.Ordinal);
-        var byType = entries
-            .Select(e => e.Resource is { } r ? (Type: r.TypeName, Id: r.Id!) : (Type: e.DeleteType!, Id: e.DeleteId!))
-            .GroupBy(k => k.Type, k => k.Id);
-        foreach (var type in byType)
-        {
-            var ids = type.Distinct().ToList();
-            foreach (var chunk in ids.Chunk(500))
-            {
-                var rows = await store.Resources.Where(r => r.ResourceType == type.Key && chunk.Contains(r.ResourceId)).ToListAsync(cancellationToken);
-                foreach (var row in rows)
-                {
-                    stored[Key(row.ResourceType, row.ResourceId)] = row;
-                }
-            }
-        }
+        public StoredResource Row { get; } = row;
 
-        return stored;
+        public long? ExpectedVersion { get; } = expectedVersion;
+
+        public string? PatientBefore { get; } = patientBefore;
+
+        public Resource? Source { get; set; }
     }
 
-    private EntryResult Upsert(Resource resource, Dictionary<string, StoredResource> stored, DateTimeOffset now, SortedSet<string> patients)
+    /// <summary>
+    /// The row of <paramref name="key"/> to write, remembering how it was read (<paramref name="stored"/>: read from the
+    /// store, not created by this transaction) the first time it is written; later entries of the same resource in the
+    /// group change the same row, written once.
+    /// </summary>
+    private static Written Writing(Dictionary<string, Written> written, string key, StoredResource row, bool stored)
+    {
+        if (!written.TryGetValue(key, out var entry))
+        {
+            entry = stored ? new Written(row, row.Version, row.Patient) : new Written(row, null, null);
+            written[key] = entry;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// <paramref name="work"/> for every item, in order; on every core when there are enough items to be worth it (a
+    /// backfill part), inline for the few of a live event.
+    /// </summary>
+    private static TResult[] OnEveryCore<T, TResult>(IReadOnlyList<T> items, Func<T, TResult> work)
+    {
+        var results = new TResult[items.Count];
+        if (items.Count < 32)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                results[i] = work(items[i]);
+            }
+        }
+        else
+        {
+            Parallel.For(0, items.Count, i => results[i] = work(items[i]));
+        }
+
+        return results;
+    }
+
+    private static EntryResult Upsert(Resource resource, string json, Dictionary<string, StoredResource> stored, Dictionary<string, Written> written, DateTimeOffset now, SortedSet<string> patients)
     {
         var type = resource.TypeName;
         var id = resource.Id!;
         var location = $"{type}/{id}";
-        var json = Serializer.SerializeToString(resource);
+        var key = Key(type, id);
         var patient = PatientOf(resource);
-        stored.TryGetValue(Key(type, id), out var existing);
+        stored.TryGetValue(key, out var existing);
         var version = VersionOf(resource, existing);
         if (existing is null)
         {
@@ -164,11 +210,9 @@ public sealed class ResourceIngestion(
                 Patient = patient,
                 Json = json,
                 ReceivedAt = now,
-                Facts = facts.Derive(resource, patient, now),
-                FactsVersion = facts.Version,
             };
-            store.Resources.Add(row);
-            stored[Key(type, id)] = row;
+            stored[key] = row;
+            Writing(written, key, row, stored: false).Source = resource;
             Touch(patients, patient);
             return new EntryResult("201 Created", location);
         }
@@ -182,14 +226,13 @@ public sealed class ResourceIngestion(
             return new EntryResult("200 OK", location, existing.Json != json && version < existing.Version ? "older than the stored version: ignored" : "unchanged");
         }
 
+        Writing(written, key, existing, stored: true).Source = resource;
         Touch(patients, existing.Patient);
         existing.Version = version;
         existing.VersionId = resource.Meta?.VersionId;
         existing.LastUpdated = resource.Meta?.LastUpdated;
         existing.Patient = patient;
         existing.Json = json;
-        existing.Facts = facts.Derive(resource, patient, now);
-        existing.FactsVersion = facts.Version;
         var recreated = existing.Deleted;
         existing.Deleted = false;
         existing.ReceivedAt = now;
@@ -197,22 +240,24 @@ public sealed class ResourceIngestion(
         return new EntryResult(recreated ? "201 Created" : "200 OK", location);
     }
 
-    private EntryResult Delete(string type, string id, Dictionary<string, StoredResource> stored, DateTimeOffset now, SortedSet<string> patients)
+    private static EntryResult Delete(string type, string id, Dictionary<string, StoredResource> stored, Dictionary<string, Written> written, DateTimeOffset now, SortedSet<string> patients)
     {
-        if (!stored.TryGetValue(Key(type, id), out var existing))
+        var key = Key(type, id);
+        if (!stored.TryGetValue(key, out var existing))
         {
             // The deletion is recorded, but with no version: none was ever seen, so nothing tells an older copy from a
             // newer one, and any copy sent later brings the resource back (as a FHIR server creates it): Version 0 is one
             // past no version. The time of receipt is not a version: it beat every real meta.lastUpdated before it, and
             // kept the resource out forever (issue 20).
             var tombstone = new StoredResource { ResourceType = type, ResourceId = id, Version = 0, Deleted = true, ReceivedAt = now };
-            store.Resources.Add(tombstone);
-            stored[Key(type, id)] = tombstone;
+            stored[key] = tombstone;
+            Writing(written, key, tombstone, stored: false);
             return new EntryResult("204 No Content", $"{type}/{id}");
         }
 
         if (!existing.Deleted)
         {
+            Writing(written, key, existing, stored: true).Source = null;
             Touch(patients, existing.Patient);
             existing.Deleted = true;
             existing.Json = null;

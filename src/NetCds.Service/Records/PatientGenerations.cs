@@ -25,42 +25,38 @@ public static class PatientGenerations
 
     /// <summary>
     /// Stamps every row this transaction writes with its patient's new generation (<see cref="StoredResource.Generation"/>),
-    /// and marks the patients a row moved away from (<see cref="PatientRecordState.LeftAt"/>), so a patient's fact state
-    /// catches up by reading only the rows written after the generation it holds (issue 19). Called after
-    /// <see cref="BumpAsync"/> in the same transaction: the patients' generation rows are locked until commit, so one
+    /// and marks the patients a row moved away from (<see cref="PatientRecordState.LeftAt"/>; <paramref name="written"/>
+    /// pairs each row with the patient it named before, null for a new row), so a patient's fact state catches up by
+    /// reading only the rows written after the generation it holds (issue 19). Called after <see cref="BumpAsync"/> in
+    /// the same transaction, before the rows are written: the patients' generation rows are locked until commit, so one
     /// patient's rows are stamped in commit order.
     /// </summary>
-    public static async Task StampAsync(StoreContext store, IReadOnlyList<Bump> bumps, CancellationToken cancellationToken)
+    public static async Task StampAsync(
+        StoreContext store, IReadOnlyList<Bump> bumps, IEnumerable<(StoredResource Row, string? PatientBefore)> written, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(bumps);
+        ArgumentNullException.ThrowIfNull(written);
         var generations = bumps.ToDictionary(b => b.Patient, b => b.Generation, StringComparer.Ordinal);
         var left = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in store.ChangeTracker.Entries<StoredResource>())
+        foreach (var (row, before) in written)
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified))
-            {
-                continue;
-            }
-
-            var row = entry.Entity;
             if (row.Patient is not null && generations.TryGetValue(row.Patient, out var generation))
             {
                 row.Generation = generation;
             }
 
-            var before = entry.State == EntityState.Modified ? entry.Property(r => r.Patient).OriginalValue : null;
             if (before is not null && before != row.Patient)
             {
                 left.Add(before);
             }
         }
 
-        foreach (var patient in left)
+        foreach (var chunk in left.Chunk(500))
         {
-            // Bumped above (the ingestion touches the patient a row leaves), so the row exists and is locked already.
-            await store.Database.ExecuteSqlRawAsync(
-                """UPDATE patient_record_state SET "LeftAt" = "Generation" WHERE "Patient" = {0}""", [patient], cancellationToken);
+            // Bumped above (the ingestion touches the patient a row leaves), so the rows exist and are locked already.
+            var sql = $"""UPDATE patient_record_state SET "LeftAt" = "Generation" WHERE "Patient" IN ({string.Join(", ", chunk.Select((_, i) => $"{{{i}}}"))})""";
+            await store.Database.ExecuteSqlRawAsync(sql, [.. chunk], cancellationToken);
         }
     }
 

@@ -8,14 +8,15 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using NetCds.Cli;
 using NetCds.Service.Tests.Broker.Support;
 using NetCds.Service.Tests.Support;
+using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Broker;
 
 /// <summary>
 /// Issue 19, deliverable 8, on PostgreSQL: what a backfill part sends to the database, read from EF Core's executed
-/// commands (not timed). A part's new resources go in one round trip of batched statements, not one command per
-/// resource, and the part queues no recompute. Measured with this test: EF Core (Npgsql) sends a part of 301 new
-/// resources as one command of 301 single-row INSERT statements (one round trip); not multi-row VALUES, not COPY.
+/// commands (not timed). A part's new resources go in one multi-row statement (the rows as arrays, one per column,
+/// through <c>unnest</c>), not one statement per resource (EF Core's change tracker sent 301 single-row INSERTs for a part
+/// of 301), and the part queues no recompute.
 /// </summary>
 public sealed class BackfillSqlTests
 {
@@ -71,7 +72,7 @@ public sealed class BackfillSqlTests
     }
 
     [Fact]
-    public async Task A_backfill_part_inserts_its_resources_in_one_batched_round_trip_and_queues_no_recompute()
+    public async Task A_backfill_part_inserts_its_resources_in_one_multi_row_statement_and_queues_no_recompute()
     {
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
@@ -91,9 +92,12 @@ public sealed class BackfillSqlTests
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var inserts = sql.Commands.Where(c => c.Contains("INSERT INTO fhir_resources", StringComparison.Ordinal)).ToList();
-        var statements = inserts.Sum(c => c.Split("INSERT INTO fhir_resources").Length - 1);
-        statements.Should().Be(lines.Count, "every new resource is inserted");
-        inserts.Should().HaveCount(1, "the part's inserts are sent together, one round trip, not one command per resource");
+        inserts.Should().ContainSingle("the part's new resources are inserted by one statement, not one per resource")
+            .Which.Split("INSERT INTO fhir_resources").Should().HaveCount(2, "one statement, not a batch of single-row ones");
+        inserts[0].Should().Contain("unnest(", "the rows go as arrays, one parameter per column");
+        sql.Commands.Should().NotContain(c => c.Contains("UPDATE fhir_resources", StringComparison.Ordinal), "nothing was stored before");
+        var stored = await QueryAsync(service.Services, s => s.Resources.CountAsync(r => r.Patient == $"Patient/{patient}", TestContext.Current.CancellationToken));
+        stored.Should().Be(lines.Count, "every new resource is inserted");
         sql.Commands.Should().NotContain(c => c.Contains("INSERT INTO outbox", StringComparison.Ordinal), "a backfill part queues no recompute");
     }
 }

@@ -115,6 +115,81 @@ public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<Servic
         patientId.Should().NotBeEmpty();
     }
 
+    /// <summary>
+    /// Parts of an import in flight at once (<c>--parallel</c>, issue 19): the first part is answered only after the
+    /// second, and the third is refused for good. The checkpoint moves past the first two only, in order, and the
+    /// import stops; the next run starts at the refused part and completes.
+    /// </summary>
+    [Fact]
+    public async Task Parts_in_flight_are_checkpointed_in_order_and_a_refused_part_is_sent_again_by_the_next_run()
+    {
+        var (files, patientId) = Export();
+        var observations = Path.Combine(_directory, "Observation.ndjson");
+        var lines = files["Observation"].Take(12).ToList();
+        lines.Count.Should().Be(12, "the seed has enough Observations for four parts of three");
+        await File.WriteAllLinesAsync(observations, lines, Token);
+        var parts = new OrderedParts();
+        using var failing = factory.CreateDefaultClient(parts);
+        failing.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuthorizationServer.Token(now: factory.Clock.GetUtcNow()));
+
+        using var error = new StringWriter();
+        var exit = await ImportCommand.RunAsync(["import", observations, "--url", "http://localhost", "--batch", "3", "--parallel", "2"], TextWriter.Null, error, failing, Token);
+
+        exit.Should().Be(1, "the third part was refused");
+        error.ToString().Should().Contain("import stopped").And.Contain("from line 7");
+        parts.SecondAnsweredFirst.Should().BeTrue("the first two parts were in flight together");
+        var checkpoint = JsonSerializer.Deserialize<Dictionary<string, long>>(await File.ReadAllTextAsync(observations + ".netcds-import.json", Token))!;
+        checkpoint[Path.GetFullPath(observations)].Should().Be(6, "the parts before the refused one are acknowledged; nothing after it counts");
+
+        using var client = factory.CreateApiClient();
+        using var output = new StringWriter();
+        (await ImportCommand.RunAsync(["import", observations, "--url", "http://localhost", "--batch", "3"], output, TextWriter.Null, client, Token)).Should().Be(0);
+        output.ToString().Should().Contain("imported 6 resources").And.Contain("6 already done before");
+        foreach (var line in lines)
+        {
+            (await RowAsync(factory.Services, "Observation", (string)JsonNode.Parse(line)!["id"]!)).Should().NotBeNull();
+        }
+
+        patientId.Should().NotBeEmpty();
+    }
+
+    /// <summary>Holds the answer to the first part until the second is answered; refuses the third (HTTP 400, for good).</summary>
+    private sealed class OrderedParts : DelegatingHandler
+    {
+        private readonly TaskCompletionSource _second = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _parts;
+
+        public bool SecondAnsweredFirst { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri?.AbsolutePath != "/fhir")
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            switch (Interlocked.Increment(ref _parts))
+            {
+                case 1:
+                    var first = await base.SendAsync(request, cancellationToken);
+                    await _second.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                    SecondAnsweredFirst = true;
+                    return first;
+                case 2:
+                    var second = await base.SendAsync(request, cancellationToken);
+                    _second.TrySetResult();
+                    return second;
+                case 3:
+                    return new HttpResponseMessage(HttpStatusCode.BadRequest)
+                    {
+                        Content = new StringContent("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":"refused for the test"}]}""", Encoding.UTF8, "application/fhir+json"),
+                    };
+                default:
+                    return await base.SendAsync(request, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>The recomputes queued through the outbox for a patient, and its report's revision and generation against its record's.</summary>
     private async Task<(int Queued, long? Revision, long? ReportGeneration, long RecordGeneration)> RecomputesAsync(string patientId) =>
         await QueryAsync(factory.Services, async s => (

@@ -7,8 +7,12 @@ using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
 namespace NetCds.Service.Tests.Pipeline;
 
-/// <summary>POST/PUT/DELETE /fhir over HTTP, and what ends up in the store: idempotent, out-of-order safe, deletions honoured.</summary>
-public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
+/// <summary>
+/// POST/PUT/DELETE /fhir over HTTP, and what ends up in the store: idempotent, out-of-order safe, deletions honoured.
+/// On the embedded store here, and on PostgreSQL in <see cref="IngestionPostgreSqlTests"/> (each provider has its own
+/// write path, issue 19).
+/// </summary>
+public class IngestionTests(ServiceFactory factory) : IClassFixture<ServiceFactory>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -524,3 +528,7 @@ public sealed class IngestionTests(ServiceFactory factory) : IClassFixture<Servi
         after.GetProperty("facts").GetRawText().Should().NotContain(ki67);
     }
 }
+
+/// <summary>Every ingestion test above, on PostgreSQL (its rows are written as arrays, not by EF Core's change tracker).</summary>
+public sealed class IngestionPostgreSqlTests(PostgreSqlServiceFactory factory)
+    : IngestionTests(PostgreSqlServiceFactory.SkipUnlessAvailable(factory)), IClassFixture<PostgreSqlServiceFactory>;

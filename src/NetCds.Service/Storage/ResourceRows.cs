@@ -1,0 +1,165 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace NetCds.Service.Storage;
+
+/// <summary>
+/// One row an ingestion transaction writes: the row as it is to be stored, and the version it was read at
+/// (<see cref="ExpectedVersion"/>; null for a row that was not stored), which is what the write checks, so a row
+/// another writer changed or created since it was read fails the transaction and it starts again from what is stored.
+/// </summary>
+public sealed record ResourceWrite(StoredResource Row, long? ExpectedVersion);
+
+/// <summary>
+/// The <c>fhir_resources</c> reads and writes of an ingestion transaction, in as few statements as the provider allows
+/// (issue 19, deliverable 8: a backfill part of thousands of resources must cost a few statements, not one per
+/// resource). On PostgreSQL the rows go as arrays (one binary parameter per column) into one
+/// <c>INSERT ... SELECT FROM unnest(...)</c> for the new rows and one <c>UPDATE ... FROM unnest(...)</c> for the rest,
+/// which checks every row's version as EF Core's concurrency token did; on SQLite (embedded, one writer, no round trip)
+/// EF Core's change tracker writes them, with the same checks.
+/// </summary>
+public static class ResourceRows
+{
+    private const int ReadChunk = 500;
+
+    private const string Columns = """
+        "ResourceType", "ResourceId", "Version", "VersionId", "LastUpdated", "Patient", "Json", "Deleted", "ReceivedAt", "Facts", "FactsVersion", "Generation"
+        """;
+
+    private const string Unnest = """
+        unnest(@t, @i, @v, @vi, @lu, @p, @j, @d, @ra, @f, @fv, @g, @e) AS s(t, i, v, vi, lu, p, j, d, ra, f, fv, g, e)
+        """;
+
+    /// <summary>
+    /// The stored rows of these resources (deleted ones included), keyed type/id, untracked and without their kept
+    /// facts (never compared, always written anew): one query per resource type and 500 ids, not one per entry.
+    /// </summary>
+    public static async Task<Dictionary<string, StoredResource>> ReadAsync(StoreContext store, IEnumerable<(string Type, string Id)> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(keys);
+        var stored = new Dictionary<string, StoredResource>(StringComparer.Ordinal);
+        foreach (var type in keys.GroupBy(k => k.Type, k => k.Id, StringComparer.Ordinal))
+        {
+            foreach (var chunk in type.Distinct(StringComparer.Ordinal).Chunk(ReadChunk))
+            {
+                var rows = await store.Resources.AsNoTracking()
+                    .Where(r => r.ResourceType == type.Key && chunk.Contains(r.ResourceId))
+                    .Select(r => new StoredResource
+                    {
+                        ResourceType = r.ResourceType,
+                        ResourceId = r.ResourceId,
+                        Version = r.Version,
+                        VersionId = r.VersionId,
+                        LastUpdated = r.LastUpdated,
+                        Patient = r.Patient,
+                        Json = r.Json,
+                        Deleted = r.Deleted,
+                        ReceivedAt = r.ReceivedAt,
+                        FactsVersion = r.FactsVersion,
+                        Generation = r.Generation,
+                    })
+                    .ToListAsync(cancellationToken);
+                foreach (var row in rows)
+                {
+                    stored[Key(row.ResourceType, row.ResourceId)] = row;
+                }
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// Writes every row (whole: each column as <see cref="ResourceWrite.Row"/> holds it) in the current transaction.
+    /// A new row whose key exists by now fails on the primary key; a stored row whose version is no longer
+    /// <see cref="ResourceWrite.ExpectedVersion"/> fails with <see cref="DbUpdateConcurrencyException"/>: either way the
+    /// caller's transaction is rolled back and tried again.
+    /// </summary>
+    public static async Task WriteAsync(StoreContext store, IReadOnlyCollection<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(writes);
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        if (store is PostgreSqlStoreContext)
+        {
+            // In key order: two transactions writing the same rows take their locks in the same order.
+            var ordered = writes.OrderBy(w => w.Row.ResourceType, StringComparer.Ordinal).ThenBy(w => w.Row.ResourceId, StringComparer.Ordinal).ToList();
+            await InsertAsync(store, [.. ordered.Where(w => w.ExpectedVersion is null)], cancellationToken);
+            await UpdateAsync(store, [.. ordered.Where(w => w.ExpectedVersion is not null)], cancellationToken);
+            return;
+        }
+
+        foreach (var (row, expected) in writes)
+        {
+            if (expected is null)
+            {
+                store.Resources.Add(row);
+                continue;
+            }
+
+            // Every column written, the row's version as read checked (the concurrency token), as a tracked update would.
+            var entry = store.Resources.Attach(row);
+            entry.State = EntityState.Modified;
+            entry.Property(r => r.Version).OriginalValue = expected.Value;
+        }
+
+        await store.SaveChangesAsync(cancellationToken);
+    }
+
+    private static async Task InsertAsync(StoreContext store, List<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count > 0)
+        {
+            await store.Database.ExecuteSqlRawAsync($"INSERT INTO fhir_resources ({Columns}) SELECT t, i, v, vi, lu, p, j, d, ra, f, fv, g FROM {Unnest}", Parameters(writes), cancellationToken);
+        }
+    }
+
+    private static async Task UpdateAsync(StoreContext store, List<ResourceWrite> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        const string Sql = $"""
+            UPDATE fhir_resources AS r SET "Version" = s.v, "VersionId" = s.vi, "LastUpdated" = s.lu, "Patient" = s.p, "Json" = s.j,
+                "Deleted" = s.d, "ReceivedAt" = s.ra, "Facts" = s.f, "FactsVersion" = s.fv, "Generation" = s.g
+            FROM {Unnest}
+            WHERE r."ResourceType" = s.t AND r."ResourceId" = s.i AND r."Version" = s.e
+            """;
+        var updated = await store.Database.ExecuteSqlRawAsync(Sql, Parameters(writes), cancellationToken);
+        if (updated != writes.Count)
+        {
+            throw new DbUpdateConcurrencyException($"{writes.Count - updated} of {writes.Count} stored resources changed since they were read.");
+        }
+    }
+
+    /// <summary>One array per column, in <see cref="Unnest"/>'s order; times in UTC (timestamptz takes no other offset).</summary>
+    private static NpgsqlParameter[] Parameters(List<ResourceWrite> writes) =>
+    [
+        Array("t", NpgsqlDbType.Text, writes.Select(w => w.Row.ResourceType).ToArray()),
+        Array("i", NpgsqlDbType.Text, writes.Select(w => w.Row.ResourceId).ToArray()),
+        Array("v", NpgsqlDbType.Bigint, writes.Select(w => w.Row.Version).ToArray()),
+        Array("vi", NpgsqlDbType.Text, writes.Select(w => w.Row.VersionId).ToArray()),
+        Array("lu", NpgsqlDbType.TimestampTz, writes.Select(w => w.Row.LastUpdated?.ToUniversalTime()).ToArray()),
+        Array("p", NpgsqlDbType.Text, writes.Select(w => w.Row.Patient).ToArray()),
+        Array("j", NpgsqlDbType.Text, writes.Select(w => w.Row.Json).ToArray()),
+        Array("d", NpgsqlDbType.Boolean, writes.Select(w => w.Row.Deleted).ToArray()),
+        Array("ra", NpgsqlDbType.TimestampTz, writes.Select(w => w.Row.ReceivedAt.ToUniversalTime()).ToArray()),
+        Array("f", NpgsqlDbType.Text, writes.Select(w => w.Row.Facts).ToArray()),
+        Array("fv", NpgsqlDbType.Text, writes.Select(w => w.Row.FactsVersion).ToArray()),
+        Array("g", NpgsqlDbType.Bigint, writes.Select(w => w.Row.Generation).ToArray()),
+        Array("e", NpgsqlDbType.Bigint, writes.Select(w => w.ExpectedVersion).ToArray()),
+    ];
+
+    private static NpgsqlParameter Array(string name, NpgsqlDbType type, object values) =>
+        new(name, NpgsqlDbType.Array | type) { Value = values };
+
+    private static string Key(string type, string id) => $"{type}/{id}";
+}
