@@ -83,7 +83,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             return RecomputeOutcome.NothingToEvaluate;
         }
 
-        var statuses = string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
+        var statuses = StatusesOf(result);
         var changes = Changes(report?.Statuses, result);
         report ??= store.Reports.Add(new PatientReport { Patient = patient, ReportJson = "", Statuses = "" }).Entity;
         report.ReportJson = result.Document.ToJson();
@@ -107,6 +107,16 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         }
 
         return changes.Count > 0 ? RecomputeOutcome.Changed : RecomputeOutcome.Refreshed;
+    }
+
+    /// <summary>
+    /// What <see cref="PatientReport.Statuses"/> holds for an evaluation: THERAPY=status pairs in catalogue order. The CDS
+    /// cards compare their own evaluation with it to name the stored report's revision (issue 20).
+    /// </summary>
+    public static string StatusesOf(Evaluation result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
     }
 
     private static List<StatusChange> Changes(string? previous, Evaluation result)
