@@ -22,14 +22,18 @@ public sealed class CdsAnswerShapeTests(OpenCdsFactory factory) : IClassFixture<
 
     private static JsonObject SeedCall(string seed, string hook = "patient-view", JsonObject? extraContext = null, string? renamed = null)
     {
-        var json = HookCalls.Seed(seed);
-        if (renamed is not null)
-        {
-            json = json.Replace(HookCalls.PatientIdOf(json), renamed, StringComparison.Ordinal);
-        }
-
+        var json = renamed is null ? HookCalls.Seed(seed) : Renamed(seed, renamed);
         return HookCalls.Call(hook, HookCalls.PatientIdOf(json), HookCalls.PrefetchFrom(json), extraContext);
     }
+
+    /// <summary>A seed with its patient id replaced, so that what a test stores is its own.</summary>
+    private static string Renamed(string seed, string patient)
+    {
+        var json = HookCalls.Seed(seed);
+        return json.Replace(HookCalls.PatientIdOf(json), patient, StringComparison.Ordinal);
+    }
+
+    private static string Seed09As(string patient) => Renamed("09-pancreatic-net-complete-portal-vein-thrombosis", patient);
 
     private static JsonObject Order(string code) => new()
     {
@@ -96,8 +100,7 @@ public sealed class CdsAnswerShapeTests(OpenCdsFactory factory) : IClassFixture<
     {
         const string Patient = "named-09";
         using var api = factory.CreateApiClient();
-        var seed = HookCalls.Seed("09-pancreatic-net-complete-portal-vein-thrombosis");
-        seed = seed.Replace(HookCalls.PatientIdOf(seed), Patient, StringComparison.Ordinal);
+        var seed = Seed09As(Patient);
         using (var stored = await api.PostAsync(new Uri("/fhir", UriKind.Relative), new StringContent(seed, System.Text.Encoding.UTF8, "application/fhir+json"), Ct))
         {
             stored.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -135,9 +138,7 @@ public sealed class CdsAnswerShapeTests(OpenCdsFactory factory) : IClassFixture<
     {
         const string Patient = "partly-09";
         using var api = factory.CreateApiClient();
-        var seed = HookCalls.Seed("09-pancreatic-net-complete-portal-vein-thrombosis");
-        seed = seed.Replace(HookCalls.PatientIdOf(seed), Patient, StringComparison.Ordinal);
-        var onlyPatient = HookCalls.PrefetchFrom(seed)["patient"]!.ToJsonString();
+        var onlyPatient = HookCalls.PrefetchFrom(Seed09As(Patient))["patient"]!.ToJsonString();
         using (var stored = await api.PutAsync(new Uri($"/fhir/Patient/{Patient}", UriKind.Relative), new StringContent(onlyPatient, System.Text.Encoding.UTF8, "application/fhir+json"), Ct))
         {
             stored.IsSuccessStatusCode.Should().BeTrue();
