@@ -47,7 +47,7 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
     /// <summary>
     /// The patient-view answer (CDS Hooks 2.0 card guidance: one decision per card, the summary readable on its own):
     /// a short summary card, and a missing-work-up card whose suggestions draft the orders, only when something is
-    /// missing. The full report rides in the summary card's extension; each card links to the MDT view.
+    /// missing. The summary card's extension names the report (<see cref="ReportReference"/>); each card links to the MDT view.
     /// </summary>
     public IReadOnlyList<Card> PatientView(Evaluation evaluation, CardLinks links, IReadOnlyList<string>? dataGaps = null)
     {
@@ -131,7 +131,7 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
             Source = Source(links.SourceUrl, PatientViewTopic, "NET liver metastases eligibility"),
             OverrideReasons = _overrideReasons,
             Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(report.Patient, links), .. EvidenceLinks(report.Assessments)]),
-            Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
+            Extension = ReportExtension(evaluation, links),
             About = [.. report.Assessments.Select(a => Subject(a, DecisiveRules(a)))],
         };
     }
@@ -160,6 +160,26 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
             OverrideReasons = _overrideReasons,
             Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links)]),
             About = [.. assessments.Where(a => a.Missing.Count > 0).Select(a => Subject(a, a.Missing.Select(m => m.Rule)))],
+        };
+    }
+
+    /// <summary>
+    /// The extension naming the report the card states (issue 20): a copy of the whole report made every card heavy
+    /// and carried empty arrays; the report is one authenticated GET away. Null without a <c>Patient/</c> reference.
+    /// </summary>
+    private static Dictionary<string, object>? ReportExtension(Evaluation evaluation, CardLinks links)
+    {
+        var patient = evaluation.Report.Patient;
+        if (patient is null || !patient.StartsWith("Patient/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var path = $"/eligibility/{Uri.EscapeDataString(patient["Patient/".Length..])}";
+        var url = links.ServiceBase is { } service ? service.TrimEnd('/') + path : path;
+        return new Dictionary<string, object>
+        {
+            [ReportExtensionKey] = new ReportReference(patient, url, evaluation.Report.RulesVersion, evaluation.Report.EvaluatedAt, links.ReportRevision),
         };
     }
 
@@ -254,7 +274,7 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
                     SelectionBehavior = suggestions.Count > 0 ? "any" : null,
                     OverrideReasons = _overrideReasons,
                     Links = CdsJson.NullIfEmpty<Link>([.. MdtLink(evaluation.Report.Patient, links), .. EvidenceLinks([a])]),
-                    Extension = new Dictionary<string, object> { [ReportExtensionKey] = evaluation.Document },
+                    Extension = ReportExtension(evaluation, links),
                     About = [Subject(a, DecisiveRules(a))],
                 });
             }
@@ -329,7 +349,7 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
     /// <summary>
     /// The order-check card's detail, held to the summary card's rule (CDS Hooks card guidance: readable in 15 seconds,
     /// at most about 15 lines): the status, the findings that set it (one line each), what is missing, what to do
-    /// before treatment. Passing rules, notes and the other therapies are in the MDT view and the report extension.
+    /// before treatment. Passing rules, notes and the other therapies are in the MDT view and the report the extension names.
     /// </summary>
     private static string Detail(Evaluation evaluation, IReadOnlyList<TherapyAssessment> assessments, IReadOnlyList<string>? dataGaps)
     {
@@ -366,7 +386,7 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
             lines.Add($"- Data not used: {string.Join("; ", problems.Take(3).Select(p => $"{p.Resource} ({p.Message})"))}{(problems.Count > 3 ? $"; and {problems.Count - 3} more (full report)" : "")}");
         }
 
-        lines.Add("Every rule, the evidence and the plots: the MDT view (link below); the full report is in the card's extension.");
+        lines.Add("Every rule, the evidence and the plots: the MDT view (link below); the full report: the URL in the card's extension.");
         if (lines.Count > DetailLineLimit)
         {
             // Never cut silently: the last line says where the rest is.
@@ -412,8 +432,11 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
 
 /// <summary>Where a card's links point.</summary>
 /// <param name="SourceUrl">The card source's URL (the CDS service base).</param>
-/// <param name="ServiceBase">This service's public base URL, for the MDT view link; null when unknown (a published message).</param>
-public sealed record CardLinks(string SourceUrl, string? ServiceBase);
+/// <param name="ServiceBase">This service's public base URL, for the MDT view link and the report URL; null when unknown (a published message).</param>
+/// <param name="ReportRevision">
+/// The stored report's revision when it states what the evaluation states (<see cref="ReportReference.Revision"/>); null otherwise.
+/// </param>
+public sealed record CardLinks(string SourceUrl, string? ServiceBase, int? ReportRevision = null);
 
 /// <summary>Configuration section <c>CdsHooks:MdtView</c>.</summary>
 public sealed class MdtLinkOptions

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace NetCds.Service.Cards;
 
 // CDS Hooks 2.0 card wire types (spec 2.0 "Card"): built by CardBuilder for hook answers, EligibilityChanged events
-// and the landing page. Optional members are null and omitted when written (the specification forbids null and
-// empty values for optional fields); collections that may be empty are set to null by the builders.
+// and the landing page. The specification forbids null and empty values: CdsJson.Options omits every null, empty
+// string and empty collection when writing (issue 20), so an optional member may simply be left null or empty.
 
-public sealed record CdsResponse(IReadOnlyList<Card> Cards);
+/// <summary>The answer to a hook call; <see cref="Cards"/> is required by the specification and written even when empty.</summary>
+public sealed record CdsResponse([property: WrittenWhenEmpty] IReadOnlyList<Card> Cards);
 
 public sealed record Card
 {
@@ -31,7 +33,10 @@ public sealed record Card
 
     public IReadOnlyList<Link>? Links { get; init; }
 
-    /// <summary>Reverse-domain keyed extensions; ours carries the full eligibility report.</summary>
+    /// <summary>
+    /// Reverse-domain keyed extensions; ours (<c>org.netcds.eligibility-report</c>) is a <see cref="ReportReference"/>:
+    /// it names the report, never copies it (issue 20).
+    /// </summary>
     public IReadOnlyDictionary<string, object>? Extension { get; init; }
 
     /// <summary>
@@ -45,6 +50,21 @@ public sealed record Card
 /// <summary>One therapy a card speaks of: its code, its status code and the rule ids that set the status.</summary>
 public sealed record CardSubject(string Therapy, string Status, IReadOnlyList<string> Rules);
 
+/// <summary>
+/// The card extension <c>org.netcds.eligibility-report</c> (issue 20): which report the card states, so the EHR or an
+/// app can read it whole at <see cref="Url"/> (<c>GET /eligibility/{patientId}</c>, API credentials with patient read).
+/// </summary>
+/// <param name="Patient">The patient reference, <c>Patient/{id}</c>.</param>
+/// <param name="Url">Where the stored report is read: absolute when the service knows its public URL, else relative.</param>
+/// <param name="RulesVersion">The rule catalogue version the card was evaluated under.</param>
+/// <param name="EvaluatedAt">When the card's evaluation ran (the call's own, from the stored record and the call's data).</param>
+/// <param name="Revision">
+/// The stored report's revision (the <c>ETag</c> of <see cref="Url"/>) when the card states exactly what it says: the
+/// same rules version and every therapy's status the same. Omitted when no report is stored for the patient yet, or
+/// when the call's prefetch changed a status (the card was then computed from data the service does not hold).
+/// </param>
+public sealed record ReportReference(string Patient, string Url, string RulesVersion, DateTimeOffset EvaluatedAt, int? Revision = null);
+
 public sealed record CardSource(string Label, string? Url = null, string? Icon = null, Coding? Topic = null);
 
 public sealed record Coding(string Code, string? System = null, string? Display = null);
@@ -56,13 +76,51 @@ public sealed record CdsAction(string Type, string Description, JsonElement? Res
 
 public sealed record Link(string Label, string Url, string Type, string? AppContext = null, bool? Autolaunchable = null);
 
+/// <summary>A member written even when empty (an empty collection the specification requires, e.g. <c>cards: []</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class WrittenWhenEmptyAttribute : Attribute;
+
 public static class CdsJson
 {
-    /// <summary>camelCase, nulls omitted: what the specification's examples look like.</summary>
+    /// <summary>
+    /// camelCase, and no member null or empty (CDS Hooks 2.0: "JSON elements SHALL NOT be null ... or empty"; issue
+    /// 20): every null, empty string and empty collection is left out when writing, unless marked
+    /// <see cref="WrittenWhenEmptyAttribute"/>. Reading is unchanged. Every CDS Hooks answer is written with these.
+    /// </summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OmitEmpty } },
     };
 
     public static IReadOnlyList<T>? NullIfEmpty<T>(IReadOnlyList<T> items) => items.Count == 0 ? null : items;
+
+    private static void OmitEmpty(JsonTypeInfo type)
+    {
+        if (type.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in type.Properties)
+        {
+            if (property.AttributeProvider?.IsDefined(typeof(WrittenWhenEmptyAttribute), inherit: true) == true)
+            {
+                continue;
+            }
+
+            // Replaces the ignore condition's own check, so nulls are left out here too.
+            property.ShouldSerialize = static (_, value) => !IsNullOrEmpty(value);
+        }
+    }
+
+    private static bool IsNullOrEmpty(object? value) => value switch
+    {
+        null => true,
+        string text => text.Length == 0,
+        JsonElement element => element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null,
+        System.Collections.ICollection collection => collection.Count == 0,
+        System.Collections.IEnumerable sequence => !sequence.GetEnumerator().MoveNext(),
+        _ => false,
+    };
 }

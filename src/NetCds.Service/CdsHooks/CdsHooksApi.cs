@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
@@ -13,6 +14,7 @@ using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
+using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks;
 
@@ -65,6 +67,7 @@ public static class CdsHooksApi
         CardBuilder cards,
         CardMemory memory,
         PatientRecord record,
+        StoreContext store,
         TimeProvider clock,
         IOptions<ServiceOptions> service,
         IOptions<FhirOptions> fhirOptions,
@@ -110,7 +113,7 @@ public static class CdsHooksApi
         }
 
         var serviceBase = service.Value.UrlOf("");
-        var links = new CardLinks(service.Value.UrlOf("/cds-services"), serviceBase);
+        var links = new CardLinks(service.Value.UrlOf("/cds-services"), serviceBase, await StoredRevisionAsync(store, result, cancellationToken));
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {
@@ -133,6 +136,21 @@ public static class CdsHooksApi
             memory.Remember(id, call.Hook!, call.HookInstance!, patientId, returned);
             return TypedResults.Json(new CdsResponse(returned), CdsJson.Options);
         }
+    }
+
+    /// <summary>
+    /// The stored report's revision, named in the cards' extension (issue 20) only when that report says what this
+    /// call's evaluation says (same rules version, same status for every therapy); null when none is stored or the
+    /// call's data changed a status. One indexed read of three columns, never the report itself.
+    /// </summary>
+    private static async Task<int?> StoredRevisionAsync(StoreContext store, Evaluation result, CancellationToken cancellationToken)
+    {
+        var patient = result.Report.Patient;
+        var stored = await store.Reports.AsNoTracking().Where(r => r.Patient == patient)
+            .Select(r => new { r.Revision, r.Statuses, r.RulesVersion }).FirstOrDefaultAsync(cancellationToken);
+        return stored is not null && stored.RulesVersion == result.Report.RulesVersion && stored.Statuses == EligibilityRecompute.StatusesOf(result)
+            ? stored.Revision
+            : null;
     }
 
     private static async Task<Results<Ok, ContentHttpResult>> FeedbackAsync(

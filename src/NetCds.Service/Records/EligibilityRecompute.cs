@@ -90,7 +90,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         }
 
         var content = result.Document.ContentHash();
-        var statuses = string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
+        var statuses = StatusesOf(result);
         if (generation is not null && stored is not null && stored.ContentHash == content && stored.Statuses == statuses && stored.RulesVersion == result.Report.RulesVersion)
         {
             // Nothing the report shows changed (an older value, a duplicate, a new value that is not the one cited):
@@ -144,6 +144,16 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         }
 
         return changes.Count > 0 ? RecomputeOutcome.Changed : RecomputeOutcome.Refreshed;
+    }
+
+    /// <summary>
+    /// What <see cref="PatientReport.Statuses"/> holds for an evaluation: THERAPY=status pairs in catalogue order. The CDS
+    /// cards compare their own evaluation with it to name the stored report's revision (issue 20).
+    /// </summary>
+    public static string StatusesOf(Evaluation result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
     }
 
     private static List<StatusChange> Changes(string? previous, Evaluation result)

@@ -133,7 +133,18 @@ public sealed class SqliteStoreContext(DbContextOptions<SqliteStoreContext> opti
     }
 }
 
-public sealed class PostgreSqlStoreContext(DbContextOptions<PostgreSqlStoreContext> options) : StoreContext(options);
+public sealed class PostgreSqlStoreContext(DbContextOptions<PostgreSqlStoreContext> options) : StoreContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+
+        // The used CDS Hooks jtis are a replay guard for tokens at most minutes long, written on every call: UNLOGGED
+        // spares them the WAL (issue 20). After a crash or a failover the table starts empty, so a token captured
+        // before it could be replayed once within its remaining lifetime (docs/security.md).
+        modelBuilder.Entity<UsedJti>().IsUnlogged();
+    }
+}
 
 /// <summary>One CDS Hooks feedback item as received (CDS Hooks 2.0 §Feedback). The user comment may hold PHI: stored, never logged.</summary>
 public sealed class CdsFeedbackRecord

@@ -296,6 +296,12 @@ public sealed class JwtTests : IAsyncLifetime
             {
                 response.Dispose();
             }
+
+            // Off the WAL (issue 20): the table is UNLOGGED.
+            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var persistence = new NpgsqlCommand("SELECT relpersistence FROM pg_class WHERE relname = 'cds_used_jti'", connection);
+            (await persistence.ExecuteScalarAsync(TestContext.Current.CancellationToken)).Should().Be('u');
         }
         finally
         {
@@ -329,6 +335,46 @@ public sealed class JwtTests : IAsyncLifetime
         purged.Should().Be(1);
         await using var scope = sut.Services.CreateAsyncScope();
         (await scope.ServiceProvider.GetRequiredService<StoreContext>().UsedJtis.CountAsync(TestContext.Current.CancellationToken)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_replay_on_the_instance_that_saw_the_jti_is_refused_without_the_store()
+    {
+        var token = Jws.Sign(Spec(), rsa);
+        using (var first = await sut.CallAsync(token))
+        {
+            first.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // The row gone from the store: only this instance's own memory of the jti can refuse the replay (issue 20).
+        await using (var scope = sut.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<StoreContext>().UsedJtis.ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var replayed = await sut.CallAsync(token);
+
+        replayed.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        sut.Logs.Refusals.Should().Equal("Replayed");
+    }
+
+    [Fact]
+    public async Task Jtis_recorded_together_are_each_answered_for_themselves_and_refused_by_another_instance_sharing_the_store()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var here = sut.Services.GetRequiredService<JtiReplayCache>();
+        using var elsewhere = new JtiReplayCache(sut.Services.GetRequiredService<IServiceScopeFactory>(), sut.Clock);
+        var keepUntil = sut.Clock.GetUtcNow().AddMinutes(5);
+        var jtis = Enumerable.Range(0, 3 * JtiReplayCache.MaxBatch / 2).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+
+        // Each jti twice, all at once: the callers share batched writes, and each learns whether its own jti was new.
+        var recorded = await Task.WhenAll(jtis.Concat(jtis).Select(jti => here.TryRecordAsync(Ehr, jti, keepUntil, ct)));
+        var replayedElsewhere = await Task.WhenAll(jtis.Select(jti => elsewhere.TryRecordAsync(Ehr, jti, keepUntil, ct)));
+
+        recorded.Count(r => r).Should().Be(jtis.Count, "each jti is new exactly once");
+        replayedElsewhere.Should().OnlyContain(r => !r, "the other instance has not seen them, but the shared store has");
+        await using var scope = sut.Services.CreateAsyncScope();
+        (await scope.ServiceProvider.GetRequiredService<StoreContext>().UsedJtis.CountAsync(j => jtis.Contains(j.Jti), ct)).Should().Be(jtis.Count);
     }
 
     [Fact]

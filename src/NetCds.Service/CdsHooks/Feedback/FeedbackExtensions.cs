@@ -7,6 +7,15 @@ namespace NetCds.Service.CdsHooks.Feedback;
 /// <summary>Card memory, checked feedback, its summary and retention (issue 20).</summary>
 public static class FeedbackExtensions
 {
+    /// <summary>
+    /// The admin summary is no CDS Hooks answer: its empty lists (a rule never overridden has <c>reasons: []</c>) are
+    /// written, as <c>netcds feedback</c> reads them; only nulls are left out.
+    /// </summary>
+    private static readonly System.Text.Json.JsonSerializerOptions SummaryJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public static IHostApplicationBuilder AddCardFeedback(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<OverrideReasonOptions>().BindConfiguration(OverrideReasonOptions.Section).ValidateOnStart();
@@ -27,7 +36,7 @@ public static class FeedbackExtensions
     public static IEndpointRouteBuilder MapFeedbackSummary(this IEndpointRouteBuilder app)
     {
         app.MapGet("/admin/feedback", async (FeedbackSummaryQuery summary, CancellationToken cancellationToken) =>
-                TypedResults.Json(await summary.ReadAsync(cancellationToken), CdsJson.Options))
+                TypedResults.Json(await summary.ReadAsync(cancellationToken), SummaryJson))
             .WithTags("Admin")
             .RequireAuthorization(AdminAuthorization.Policy)
             .Produces<FeedbackSummary>(StatusCodes.Status200OK);

@@ -58,7 +58,10 @@ internal static class CardConformance
         AssertNoNullOrEmpty(card);
     }
 
-    /// <summary>"JSON elements SHALL NOT be null ... or empty" (optional ones are omitted), outside the report extension.</summary>
+    /// <summary>
+    /// "JSON elements SHALL NOT be null ... or empty" (optional ones are omitted), everywhere, extensions included
+    /// (issue 20); only the required <c>cards</c> array of an answer may be empty.
+    /// </summary>
     public static void AssertNoNullOrEmpty(JsonElement element, string path = "$")
     {
         switch (element.ValueKind)
@@ -68,7 +71,7 @@ internal static class CardConformance
             case JsonValueKind.String when element.GetString()!.Length == 0:
                 throw new Xunit.Sdk.XunitException($"{path} is an empty string");
             case JsonValueKind.Array:
-                if (element.GetArrayLength() == 0 && !path.EndsWith(".cards", StringComparison.Ordinal))
+                if (element.GetArrayLength() == 0 && path != "$.cards")
                 {
                     throw new Xunit.Sdk.XunitException($"{path} is an empty array");
                 }
@@ -81,13 +84,13 @@ internal static class CardConformance
 
                 break;
             case JsonValueKind.Object:
+                if (!element.EnumerateObject().Any())
+                {
+                    throw new Xunit.Sdk.XunitException($"{path} is an empty object");
+                }
+
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Name == "extension")
-                    {
-                        continue;
-                    }
-
                     AssertNoNullOrEmpty(property.Value, $"{path}.{property.Name}");
                 }
 

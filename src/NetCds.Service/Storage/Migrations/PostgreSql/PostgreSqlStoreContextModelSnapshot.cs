@@ -384,6 +384,8 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("cds_used_jti", (string)null);
+
+                    NpgsqlEntityTypeBuilderExtensions.IsUnlogged(b, true);
                 });
 #pragma warning restore 612, 618
         }
