@@ -416,7 +416,9 @@ public sealed class FactLedger
                 return;
             }
 
-            var settled = new List<T>(_ordered.Count);
+            // Copied at each change (a recompute's facts must not change under it), in segments below the
+            // large-object threshold when the series is long.
+            var settled = new SegmentedList<T>(_ordered.Count);
             var conflicts = new List<DataProblem>();
             foreach (var group in _ordered)
             {
