@@ -41,6 +41,18 @@ public sealed class FactLedgerMemoryTests
             $"measured {measured / Resources} bytes a resource, estimated {ledger.EstimatedBytes / Resources}");
     }
 
+    [Fact]
+    public void Short_strings_read_back_from_kept_facts_are_shared_between_facts()
+    {
+        var first = FactStateJson.Deserialize(FactStateJson.Serialize(Bilirubin(1))).Intervals[FactKind.Bilirubin].Single();
+        var second = FactStateJson.Deserialize(FactStateJson.Serialize(Bilirubin(24))).Intervals[FactKind.Bilirubin].Single();
+
+        second.Value.Written.Should().Be(first.Value.Written);
+        ReferenceEquals(first.Unit, second.Unit).Should().BeTrue("one \"mg/dL\" serves every fact");
+        ReferenceEquals(first.Value.Written, second.Value.Written).Should().BeTrue("one \"0.5\" serves every fact of that value");
+        ReferenceEquals(first.Source, second.Source).Should().BeFalse();
+    }
+
     private static ResourceFacts Bilirubin(int i)
     {
         var facts = new ResourceFacts();

@@ -15,9 +15,10 @@ public sealed class FactLedger
 {
     // Calibrated against the heap (FactLedgerMemoryTests: 10,000 bilirubin values read back from their kept JSON, the
     // estimate within 0.7-1.5x of what the ledger holds): per resource its entry; per fact the fact itself (its value,
-    // strings and unit), its settling group, its place in the dictionary by instant and in the ordered and settled lists.
+    // strings and unit, short ones shared when read back: FactStateJson), its settling group, its place in the
+    // dictionary by instant and in the ordered and settled lists.
     private const int BytesPerResource = 96;
-    private const int BytesPerFact = 360;
+    private const int BytesPerFact = 320;
 
     private const int NoSlot = -1;
     private const int SeveralSlots = -2;

@@ -36,7 +36,7 @@ public sealed class IngestionOptions
     /// <summary>
     /// Memory for patients' fact states held between recomputes (bytes, estimated per patient from what it holds,
     /// calibrated against the heap), so a recompute reads only the rows written since the last one. A patient of
-    /// 10,000 one-value resources takes about 5 MB (20 such patients about 100 MB); the least recently used are evicted
+    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB); the least recently used are evicted
     /// and, when next recomputed, built again from their kept facts, a read of the whole record: a budget smaller than
     /// the patients under way makes every recompute such a read (issue 19, measured).
     /// </summary>
