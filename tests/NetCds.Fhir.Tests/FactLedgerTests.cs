@@ -80,7 +80,11 @@ public sealed class FactLedgerTests
         ledger.Set("Observation/b", RandomFacts(random, "Observation/b", ["Observation/b"]));
 
         ledger.EstimatedBytes.Should().BeGreaterThan(one);
+        ledger.Set("Observation/b", RandomFacts(random, "Observation/b", ["Observation/b"]), version: 7);
+        ledger.TryGetVersion("Observation/b", out var version).Should().BeTrue();
+        version.Should().Be(7, "the ledger keeps the stored version each resource's facts are of");
         ledger.Remove("Observation/b");
+        ledger.TryGetVersion("Observation/b", out _).Should().BeFalse();
         ledger.EstimatedBytes.Should().Be(one);
         ledger.Remove("Observation/a");
         ledger.EstimatedBytes.Should().Be(0);

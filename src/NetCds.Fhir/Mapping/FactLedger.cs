@@ -13,19 +13,26 @@ namespace NetCds.Fhir.Mapping;
 /// </summary>
 public sealed class FactLedger
 {
-    // Measured by reasoning on the shapes held (issue 19): a kept ResourceFacts with its empty collections is most of a
-    // kilobyte, each fact adds its value, source and settling group. An underestimate let the cache hold more than its
-    // budget said; the pipeline load then showed RSS over 1 GB.
-    private const int BytesPerResource = 900;
-    private const int BytesPerFact = 300;
+    // Calibrated against the heap (FactLedgerMemoryTests: 10,000 bilirubin values read back from their kept JSON, the
+    // estimate within 0.7-1.5x of what the ledger holds): per resource its entry; per fact the fact itself (its value,
+    // strings and unit, short ones shared when read back: FactStateJson), its settling group, its place in the
+    // dictionary by instant and in the ordered and settled lists.
+    private const int BytesPerResource = 96;
+    private const int BytesPerFact = 320;
 
-    private readonly Dictionary<string, ResourceFacts> _resources = new(StringComparer.Ordinal);
+    private const int NoSlot = -1;
+    private const int SeveralSlots = -2;
+
+    private readonly Dictionary<string, Held> _resources = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _withBirthDate = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, List<DataProblem>> _problems = new(StringComparer.Ordinal);
     private readonly Slot[] _settled;
     private readonly Slot<Fact<ConditionKind>> _conditions = Distinct(r => r.Conditions);
     private readonly Slot<Fact<ProcedureKind>> _procedures = Distinct(r => r.Procedures);
     private readonly Slot<Fact<MedicationUse>> _medications = Distinct(r => r.Medications);
+
+    /// <summary>Every slot: the index a resource's <see cref="Held"/> names.</summary>
+    private readonly Slot[] _all;
     private IReadOnlyList<DataProblem>? _resourceProblems;
 
     public FactLedger()
@@ -70,26 +77,120 @@ public sealed class FactLedger
             Boolean(FactKind.FutureLiverRemnantAdequate),
             Quantity(FactKind.PrimaryTumourSize),
         ];
+        _all = [_conditions, _procedures, _medications, .. _settled];
     }
 
     /// <summary>How many resources contribute.</summary>
     public int Count => _resources.Count;
 
-    /// <summary>A rough size of what is held, in bytes, for a cache bounded in bytes.</summary>
+    /// <summary>
+    /// The size of what is held, in bytes, for a cache bounded in bytes: calibrated against the heap
+    /// (<c>FactLedgerMemoryTests</c>), the facts themselves included.
+    /// </summary>
     public long EstimatedBytes { get; private set; }
 
     public bool Contains(string key) => _resources.ContainsKey(key);
 
-    /// <summary>The facts the resource contributes now, so a caller that sets others for a while can put them back (issue 20).</summary>
-    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ResourceFacts facts) => _resources.TryGetValue(key, out facts);
+    /// <summary>
+    /// What the resource contributes now, set aside so that a caller that sets other facts for it for a while can put
+    /// them back exactly (<see cref="Restore"/>): a CDS Hooks call overlays its own resources' facts for one build
+    /// (issue 20).
+    /// </summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Contributed contributed)
+    {
+        if (!_resources.TryGetValue(key, out var held))
+        {
+            contributed = null;
+            return false;
+        }
+
+        contributed = new Contributed(key, held, _problems.GetValueOrDefault(key));
+        return true;
+    }
+
+    /// <summary>Puts back what <see cref="TryGet"/> set aside, replacing what the resource contributes now.</summary>
+    public void Restore(Contributed contributed)
+    {
+        ArgumentNullException.ThrowIfNull(contributed);
+        var (key, held) = (contributed.Key, contributed.Held);
+        Remove(key);
+        var count = 0;
+        if (held.Slot == SeveralSlots)
+        {
+            foreach (var contribution in (Contribution[])held.Items!)
+            {
+                count += _all[contribution.Slot].Restore(key, contribution.Items);
+            }
+        }
+        else if (held.Items is not null)
+        {
+            count += _all[held.Slot].Restore(key, held.Items);
+        }
+
+        _resources[key] = held;
+        if (held.BirthDate is not null)
+        {
+            _withBirthDate.Add(key);
+        }
+
+        if (contributed.Problems is { Count: > 0 } problems)
+        {
+            count += problems.Count;
+            _problems[key] = problems;
+            _resourceProblems = null;
+        }
+
+        EstimatedBytes += Size(key, count);
+    }
+
+    /// <summary>The version <paramref name="key"/>'s facts were <see cref="Set(string, ResourceFacts, long)"/> with, when held.</summary>
+    public bool TryGetVersion(string key, out long version)
+    {
+        var found = _resources.TryGetValue(key, out var held);
+        version = held.Version;
+        return found;
+    }
 
     /// <summary>The resource's facts now (replacing what it contributed before).</summary>
-    public void Set(string key, ResourceFacts facts)
+    public void Set(string key, ResourceFacts facts) => Set(key, facts, 0);
+
+    /// <summary>The resource's facts now, of its stored <paramref name="version"/> (replacing what it contributed before).</summary>
+    public void Set(string key, ResourceFacts facts, long version)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(facts);
         Remove(key);
-        _resources[key] = facts;
+
+        // The key is nearly always the facts' source too: held once, not twice for every resource.
+        key = SharedKey(key, facts);
+        var held = new Held { Version = version, BirthDate = facts.BirthDate, Slot = NoSlot };
+        List<Contribution>? several = null;
+        var count = facts.Problems.Count;
+        for (var slot = 0; slot < _all.Length; slot++)
+        {
+            if (_all[slot].Add(key, facts, out var added) is not { } items)
+            {
+                continue;
+            }
+
+            count += added;
+            if (held.Items is null)
+            {
+                (held.Slot, held.Items) = (slot, items);
+            }
+            else
+            {
+                several ??= [new Contribution(held.Slot, held.Items)];
+                several.Add(new Contribution(slot, items));
+            }
+        }
+
+        if (several is not null)
+        {
+            (held.Slot, held.Items) = (SeveralSlots, several.ToArray());
+        }
+
+        _resources[key] = held;
         if (facts.BirthDate is not null)
         {
             _withBirthDate.Add(key);
@@ -101,12 +202,6 @@ public sealed class FactLedger
             _resourceProblems = null;
         }
 
-        var count = facts.Problems.Count;
-        foreach (var slot in AllSlots())
-        {
-            count += slot.Add(key, facts);
-        }
-
         EstimatedBytes += Size(key, count);
     }
 
@@ -114,21 +209,29 @@ public sealed class FactLedger
     public void Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!_resources.Remove(key, out var facts))
+        if (!_resources.Remove(key, out var held))
         {
             return;
         }
 
         _withBirthDate.Remove(key);
-        if (_problems.Remove(key))
+        var count = 0;
+        if (_problems.Remove(key, out var problems))
         {
+            count += problems.Count;
             _resourceProblems = null;
         }
 
-        var count = facts.Problems.Count;
-        foreach (var slot in AllSlots())
+        if (held.Slot == SeveralSlots)
         {
-            count += slot.Remove(key, facts);
+            foreach (var contribution in (Contribution[])held.Items!)
+            {
+                count += _all[contribution.Slot].Remove(key, contribution.Items);
+            }
+        }
+        else if (held.Items is not null)
+        {
+            count += _all[held.Slot].Remove(key, held.Items);
         }
 
         EstimatedBytes -= Size(key, count);
@@ -195,15 +298,17 @@ public sealed class FactLedger
 
     private static long Size(string key, int facts) => BytesPerResource + (2L * key.Length) + ((long)BytesPerFact * facts);
 
-    private IEnumerable<Slot> AllSlots()
+    private string SharedKey(string key, ResourceFacts facts)
     {
-        yield return _conditions;
-        yield return _procedures;
-        yield return _medications;
-        foreach (var slot in _settled)
+        foreach (var slot in _all)
         {
-            yield return slot;
+            if (slot.FirstSource(facts) is { } source)
+            {
+                return string.Equals(source, key, StringComparison.Ordinal) ? source : key;
+            }
         }
+
+        return key;
     }
 
     private static IReadOnlyList<T> Out<T>(Slot slot)
@@ -227,6 +332,41 @@ public sealed class FactLedger
 
     private static Slot<Fact<bool>, DateTimeOffset, bool> Boolean(FactKind kind) => Settle(r => r.Booleans.GetValueOrDefault(kind), kind.ToString());
 
+    /// <summary>A resource's contribution set aside by <see cref="TryGet"/>, for <see cref="Restore"/>.</summary>
+    public sealed class Contributed
+    {
+        internal Contributed(string key, Held held, List<DataProblem>? problems)
+        {
+            Key = key;
+            Held = held;
+            Problems = problems;
+        }
+
+        internal string Key { get; }
+
+        internal Held Held { get; }
+
+        internal List<DataProblem>? Problems { get; }
+    }
+
+    /// <summary>
+    /// What a resource contributed, kept only so that <see cref="Remove"/> can take it back (issue 19, deliverable 7):
+    /// its version, its birth date, and its facts per slot, not its whole <see cref="ResourceFacts"/> with a collection
+    /// per kind. Most resources contribute to one slot (<see cref="Slot"/> its index, <see cref="Items"/> its facts);
+    /// a resource contributing to more holds a <see cref="Contribution"/> array (<see cref="SeveralSlots"/>).
+    /// </summary>
+    internal struct Held
+    {
+        public long Version;
+        public Fact<DateOnly>? BirthDate;
+
+        /// <summary>The slot's facts: one fact itself, or an array of them.</summary>
+        public object? Items;
+        public int Slot;
+    }
+
+    private readonly record struct Contribution(int Slot, object Items);
+
     /// <summary>Where a fact stands in record order: its resource's key (ordinal), then its place in the resource's list.</summary>
     private readonly record struct Position(string Resource, int Index) : IComparable<Position>
     {
@@ -241,11 +381,20 @@ public sealed class FactLedger
     {
         public IReadOnlyList<DataProblem> Conflicts { get; protected set; } = [];
 
-        /// <summary>Adds the resource's facts of this kind; returns how many.</summary>
-        public abstract int Add(string key, ResourceFacts facts);
+        /// <summary>
+        /// Adds the resource's facts of this kind: returns what <see cref="Remove"/> needs to take them back (the one
+        /// fact, or an array of them), null when there are none; <paramref name="count"/> says how many.
+        /// </summary>
+        public abstract object? Add(string key, ResourceFacts facts, out int count);
 
-        /// <summary>Removes the resource's facts of this kind; returns how many.</summary>
-        public abstract int Remove(string key, ResourceFacts facts);
+        /// <summary>Removes the facts <see cref="Add"/> returned; returns how many.</summary>
+        public abstract int Remove(string key, object items);
+
+        /// <summary>Adds again the facts <see cref="Add"/> returned; returns how many.</summary>
+        public abstract int Restore(string key, object items);
+
+        /// <summary>The source of the resource's first fact of this kind, if it has one.</summary>
+        public abstract string? FirstSource(ResourceFacts facts);
 
         /// <summary>Settles again what changed since the last call.</summary>
         public abstract void Refresh();
@@ -268,9 +417,11 @@ public sealed class FactLedger
     /// <summary>
     /// One kind's facts grouped by instant (<typeparamref name="TKey"/>), the groups in order of their first fact, as
     /// <c>GroupBy</c> over the record gives them; a group with one value is settled to its first fact, one with more
-    /// values is a conflict (FactSettling.SettleBy).
+    /// values is a conflict (FactSettling.SettleBy). Sized for a long series of one fact per instant: a group of one
+    /// fact is one small object, and the groups' order is one sorted array, not a tree node per group.
     /// </summary>
     private sealed class Slot<T, TKey, TValue> : Slot<T>
+        where T : class
         where TKey : notnull
     {
         private readonly Func<ResourceFacts, IReadOnlyList<T>?> _select;
@@ -279,7 +430,9 @@ public sealed class FactLedger
         private readonly Func<T, string> _source;
         private readonly string _what;
         private readonly Dictionary<TKey, Group> _groups = [];
-        private readonly SortedSet<Group> _ordered = new(Comparer<Group>.Create((a, b) => a.First.CompareTo(b.First)));
+
+        /// <summary>The groups in order of their first fact.</summary>
+        private readonly List<Group> _ordered = [];
         private bool _dirty;
 
         public Slot(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, TKey> instant, Func<T, TValue> value, Func<T, string> source, string what)
@@ -291,62 +444,60 @@ public sealed class FactLedger
             _what = what;
         }
 
-        public override int Add(string key, ResourceFacts facts)
+        public override string? FirstSource(ResourceFacts facts) => _select(facts) is { Count: > 0 } items ? _source(items[0]) : null;
+
+        public override object? Add(string key, ResourceFacts facts, out int count)
         {
             var items = _select(facts);
-            if (items is null || items.Count == 0)
+            count = items?.Count ?? 0;
+            if (items is null || count == 0)
             {
-                return 0;
+                return null;
             }
 
             for (var i = 0; i < items.Count; i++)
             {
-                var instant = _instant(items[i]);
-                if (!_groups.TryGetValue(instant, out var group))
-                {
-                    _groups[instant] = group = new Group();
-                }
-                else
-                {
-                    _ordered.Remove(group);
-                }
-
-                group.Members.Add(new Position(key, i), items[i]);
-                group.Settle(this);
-                _ordered.Add(group);
+                Add(new Position(key, i), items[i]);
             }
 
             _dirty = true;
-            return items.Count;
+            return count == 1 ? items[0] : items.ToArray();
         }
 
-        public override int Remove(string key, ResourceFacts facts)
+        public override int Restore(string key, object items)
         {
-            var items = _select(facts);
-            if (items is null || items.Count == 0)
-            {
-                return 0;
-            }
-
-            for (var i = 0; i < items.Count; i++)
-            {
-                var instant = _instant(items[i]);
-                var group = _groups[instant];
-                _ordered.Remove(group);
-                group.Members.Remove(new Position(key, i));
-                if (group.Members.Count == 0)
-                {
-                    _groups.Remove(instant);
-                }
-                else
-                {
-                    group.Settle(this);
-                    _ordered.Add(group);
-                }
-            }
-
             _dirty = true;
-            return items.Count;
+            if (items is T one)
+            {
+                Add(new Position(key, 0), one);
+                return 1;
+            }
+
+            var many = (T[])items;
+            for (var i = 0; i < many.Length; i++)
+            {
+                Add(new Position(key, i), many[i]);
+            }
+
+            return many.Length;
+        }
+
+        public override int Remove(string key, object items)
+        {
+            _dirty = true;
+            if (items is T one)
+            {
+                Remove(new Position(key, 0), one);
+                return 1;
+            }
+
+            var many = (T[])items;
+            for (var i = 0; i < many.Length; i++)
+            {
+                Remove(new Position(key, i), many[i]);
+            }
+
+            return many.Length;
         }
 
         public override void Refresh()
@@ -356,13 +507,15 @@ public sealed class FactLedger
                 return;
             }
 
-            var settled = new List<T>(_ordered.Count);
+            // Copied at each change (a recompute's facts must not change under it), in segments below the
+            // large-object threshold when the series is long.
+            var settled = new SegmentedList<T>(_ordered.Count);
             var conflicts = new List<DataProblem>();
             foreach (var group in _ordered)
             {
                 if (group.Conflicts is null)
                 {
-                    settled.Add(group.Members.Values[0]);
+                    settled.Add(group.Item);
                 }
                 else
                 {
@@ -375,17 +528,109 @@ public sealed class FactLedger
             _dirty = false;
         }
 
-        private sealed class Group
+        private void Add(Position position, T item)
         {
-            public SortedList<Position, T> Members { get; } = [];
+            var instant = _instant(item);
+            if (!_groups.TryGetValue(instant, out var group))
+            {
+                group = new Group(position, item);
+                _groups.Add(instant, group);
+                _ordered.Insert(~IndexOf(position), group);
+                return;
+            }
 
-            public Position First => Members.Keys[0];
+            if (group.Members is null)
+            {
+                group.Members = new SortedList<Position, T>(2) { { group.First, group.Item } };
+            }
+
+            group.Members.Add(position, item);
+            if (position.CompareTo(group.First) < 0)
+            {
+                _ordered.RemoveAt(IndexOf(group.First));
+                (group.First, group.Item) = (position, item);
+                _ordered.Insert(~IndexOf(position), group);
+            }
+
+            group.Settle(this);
+        }
+
+        private void Remove(Position position, T item)
+        {
+            var instant = _instant(item);
+            var group = _groups[instant];
+            if (group.Members is null)
+            {
+                _groups.Remove(instant);
+                _ordered.RemoveAt(IndexOf(group.First));
+                return;
+            }
+
+            var wasFirst = position.CompareTo(group.First) == 0;
+            var at = wasFirst ? IndexOf(group.First) : -1;
+            group.Members.Remove(position);
+            (group.First, group.Item) = (group.Members.Keys[0], group.Members.Values[0]);
+            if (group.Members.Count == 1)
+            {
+                group.Members = null;
+            }
+
+            group.Settle(this);
+            if (wasFirst)
+            {
+                _ordered.RemoveAt(at);
+                _ordered.Insert(~IndexOf(group.First), group);
+            }
+        }
+
+        /// <summary>The index of the group whose first fact is at <paramref name="position"/>, else its complement where it would go.</summary>
+        private int IndexOf(Position position)
+        {
+            int low = 0, high = _ordered.Count - 1;
+            while (low <= high)
+            {
+                var middle = low + ((high - low) / 2);
+                var order = _ordered[middle].First.CompareTo(position);
+                if (order == 0)
+                {
+                    return middle;
+                }
+
+                if (order < 0)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return ~low;
+        }
+
+        /// <summary>The facts of one instant: the first (in record order) inline; all of them only when there are several.</summary>
+        private sealed class Group(Position first, T item)
+        {
+            public Position First { get; set; } = first;
+
+            /// <summary>The first fact: what the group settles to when it has one value.</summary>
+            public T Item { get; set; } = item;
+
+            /// <summary>Every fact of the instant, when there are more than one.</summary>
+            public SortedList<Position, T>? Members { get; set; }
 
             /// <summary>Null when the group has one value (settled to its first fact).</summary>
             public List<DataProblem>? Conflicts { get; private set; }
 
             public void Settle(Slot<T, TKey, TValue> slot)
             {
+                if (Members is null)
+                {
+                    Conflicts = null;
+                    return;
+                }
+
                 var members = Members.Values;
                 var values = members.DistinctBy(slot._value).ToList();
                 if (values.Count == 1)

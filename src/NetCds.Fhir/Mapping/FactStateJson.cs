@@ -39,7 +39,7 @@ public static class FactStateJson
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
-    Converters = [typeof(IntervalJsonConverter)])]
+    Converters = [typeof(IntervalJsonConverter), typeof(SharedStringJsonConverter)])]
 [JsonSerializable(typeof(ResourceFacts))]
 internal sealed partial class FactStateJsonContext : JsonSerializerContext;
 
@@ -66,7 +66,7 @@ internal sealed class IntervalJsonConverter : JsonConverter<Interval>
                 case "lowIn": lowInclusive = reader.GetBoolean(); break;
                 case "high": high = reader.GetDecimal(); break;
                 case "highIn": highInclusive = reader.GetBoolean(); break;
-                case "text": written = reader.GetString(); break;
+                case "text": written = SharedStringJsonConverter.Read(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -92,4 +92,50 @@ internal sealed class IntervalJsonConverter : JsonConverter<Interval>
         writer.WriteString("text", value.Written);
         writer.WriteEndObject();
     }
+}
+
+/// <summary>
+/// Short strings read back from kept facts (units, values as written, specimen and assay names) shared between facts
+/// instead of one copy per fact: a patient's fact state holds thousands of "mg/dL" and "1.2" (issue 19, deliverable 7).
+/// A fixed table of the strings last read, by hash of their UTF-8 bytes, so it stays small whatever is read; two threads
+/// replacing an entry at once only cost a copy.
+/// </summary>
+internal sealed class SharedStringJsonConverter : JsonConverter<string>
+{
+    /// <summary>Longer strings (sources, problem texts) are mostly unique: not worth a place in the table.</summary>
+    private const int MaxBytes = 16;
+    private static readonly Entry?[] Table = new Entry?[1024];
+
+    public override bool HandleNull => false;
+
+    public static string Read(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxBytes)
+        {
+            return reader.GetString() ?? throw new JsonException("a string was expected");
+        }
+
+        var bytes = reader.ValueSpan;
+        var hash = 2166136261u;
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+
+        var slot = (int)(hash % (uint)Table.Length);
+        if (Volatile.Read(ref Table[slot]) is { } held && held.Utf8.AsSpan().SequenceEqual(bytes))
+        {
+            return held.Text;
+        }
+
+        var text = reader.GetString()!;
+        Volatile.Write(ref Table[slot], new Entry(bytes.ToArray(), text));
+        return text;
+    }
+
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Read(ref reader);
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    private sealed record Entry(byte[] Utf8, string Text);
 }

@@ -122,7 +122,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             store.Reports.Attach(report);
         }
 
-        report.ReportJson = result.Document.ToJson();
+        report.ReportJson = result.Document.ToCompactJson();
         report.ContentHash = content;
         report.Statuses = statuses;
         report.EvaluatedAt = now;

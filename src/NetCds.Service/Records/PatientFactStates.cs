@@ -40,13 +40,11 @@ internal sealed class PatientFactState(string mappingVersion)
     /// <summary>Every row of the patient written up to this generation is applied; -1 before the first (full) read.</summary>
     public long Generation { get; set; } = -1;
 
+    /// <summary>The held resources' facts, each with the stored version it is of.</summary>
     public FactLedger Ledger { get; } = new();
-
-    /// <summary>The stored version each held resource's facts are of.</summary>
-    public Dictionary<string, long> Versions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Resources whose facts depend on the evaluation time or another resource: mapped again at every evaluation.</summary>
     public SortedSet<string> Live { get; } = new(StringComparer.Ordinal);
 
-    public long EstimatedBytes => Ledger.EstimatedBytes + (96L * Versions.Count);
+    public long EstimatedBytes => Ledger.EstimatedBytes + (Live.Count * 120L);
 }

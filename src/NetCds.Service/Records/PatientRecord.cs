@@ -19,7 +19,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// date by reading only the patient's rows written after the generation it holds (one indexed query), deletions
     /// and moves included; held nowhere yet (first use, evicted, another mapping version, a resource moved to another
     /// patient since, or <paramref name="rebuild"/>), it is built from all the patient's rows once. Each changed
-    /// resource's facts come from memory when held at its stored version, else as kept (a few hundred bytes), else
+    /// resource's facts come as kept (a few hundred bytes; a row the state already holds at its version is skipped), else
     /// (derived under another mapping version, or depending on the evaluation time or another resource) mapped from
     /// the stored resource; facts of the last kind are mapped again at every evaluation. Exactly what
     /// <see cref="FactMapper.Merge"/> of every resource's facts, in order of their keys, gives; the cost is what
@@ -82,27 +82,19 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
             if (!row.Present)
             {
                 state.Ledger.Remove(key);
-                state.Versions.Remove(key);
                 state.Live.Remove(key);
             }
-            else if (state.Versions.TryGetValue(key, out var version) && version == row.Version && state.Ledger.Contains(key))
+            else if (state.Ledger.TryGetVersion(key, out var version) && version == row.Version)
             {
                 // Already applied (a catch-up that saw a later commit than the generation it claimed).
             }
-            else if (factState.TryGet(key, row.Version, out var held))
+            else if (row.Kept)
             {
-                Apply(state, key, row.Version, held);
+                toRead.Add(row);
             }
             else
             {
-                if (row.Kept)
-                {
-                    toRead.Add(row);
-                }
-                else
-                {
-                    toMap[key] = row;
-                }
+                toMap[key] = row;
             }
         }
 
@@ -122,7 +114,6 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                     // Changed since the versions were read, or not readable: mapped from the resource below.
                     if (kept.TryGetValue(row.ResourceId, out var read) && read.Version == row.Version && TryRead(read.Facts!, out var facts))
                     {
-                        factState.Remember(key, read.Version, facts);
                         Apply(state, key, read.Version, facts);
                     }
                     else
@@ -153,7 +144,6 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
             if (toMap.ContainsKey(resource.Reference) && versions.TryGetValue(resource.Reference, out var version))
             {
                 var facts = factState.Mapper.MapResource(resource, patient, asOf, live);
-                factState.Remember(resource.Reference, version, facts);
                 Apply(state, resource.Reference, version, facts);
                 mapped.Add(resource.Reference);
             }
@@ -163,15 +153,13 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         {
             // Deleted or moved to another patient since its row was read: its own row, read next time, says which.
             state.Ledger.Remove(key);
-            state.Versions.Remove(key);
             state.Live.Remove(key);
         }
     }
 
     private static void Apply(PatientFactState state, string key, long version, ResourceFacts facts)
     {
-        state.Ledger.Set(key, facts);
-        state.Versions[key] = version;
+        state.Ledger.Set(key, facts, version);
         if (facts.Live)
         {
             state.Live.Add(key);
@@ -315,7 +303,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                 return FactMapper.Merge(facts.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value), patient);
             }
 
-            var replaced = new List<(string Key, ResourceFacts? Held)>(facts.Count);
+            var replaced = new List<(string Key, FactLedger.Contributed? Held)>(facts.Count);
             try
             {
                 foreach (var (key, mapped) in facts)
@@ -346,7 +334,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                 {
                     if (replaced[i].Held is { } held)
                     {
-                        ledger.Set(replaced[i].Key, held);
+                        ledger.Restore(held);
                     }
                     else
                     {
