@@ -21,7 +21,18 @@ public sealed class RecomputeEligibilityConsumerDefinition : ConsumerDefinition<
     /// <summary>The receive endpoint (queue) name; its dead letters are in <c>netcds-recompute-eligibility_error</c>.</summary>
     public const string Queue = "netcds-recompute-eligibility";
 
-    public RecomputeEligibilityConsumerDefinition() => EndpointName = Queue;
+    /// <summary>
+    /// Recomputes in flight at once. Most of a recompute's time is waiting: out its gather
+    /// (<c>Ingestion:RecomputeGather</c>), for the database, for the patient's lease. With the transport's default of
+    /// a few per core, requests waiting out their gather would hold every slot and delay other patients' requests.
+    /// </summary>
+    public const int InFlight = 32;
+
+    public RecomputeEligibilityConsumerDefinition()
+    {
+        EndpointName = Queue;
+        ConcurrentMessageLimit = InFlight;
+    }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RecomputeEligibilityConsumer> consumerConfigurator, IRegistrationContext context)
     {
@@ -31,6 +42,11 @@ public sealed class RecomputeEligibilityConsumerDefinition : ConsumerDefinition<
             r.Exponential(8, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
             r.Ignore<InvalidMessageException>();
         });
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = InFlight;
+        }
+
         MessagingExtensions.UseQuorumQueue(endpointConfigurator);
     }
 }

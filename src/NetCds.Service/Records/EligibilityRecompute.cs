@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
 using NetCds.Fhir;
 using NetCds.Service.Messaging.Contracts.V2;
@@ -39,7 +40,7 @@ public enum RecomputeOutcome
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, IOptions<IngestionOptions> options, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -51,6 +52,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         long? wanted = null;
         if (generation is not null)
         {
+            await GatherAsync(requestedAt, cancellationToken);
             var (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
             if (reported >= current)
             {
@@ -154,6 +156,17 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
     {
         ArgumentNullException.ThrowIfNull(result);
         return string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
+    }
+
+    /// <summary>
+    /// Waits out the rest of <see cref="IngestionOptions.RecomputeGather"/> from the commit that queued the request:
+    /// until it is taken up, the patient's further commits join it instead of queueing their own.
+    /// </summary>
+    private Task GatherAsync(DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    {
+        var gather = options.Value.RecomputeGather;
+        var rest = requestedAt + gather - clock.GetUtcNow();
+        return rest <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(rest < gather ? rest : gather, clock, cancellationToken);
     }
 
     private static List<StatusChange> Changes(string? previous, Evaluation result)
