@@ -22,6 +22,10 @@ public class ServiceFactory : WebApplicationFactory<Program>
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("ConnectionStrings:Store", $"Data Source={_database}");
         builder.UseSetting("Storage:Provider", "Sqlite");
+
+        // The recompute gather (500 ms by default) would add its wait to every test that waits for a report; the
+        // gather itself is tested with its own, longer setting (RecomputeGatherTests).
+        builder.UseSetting("Ingestion:RecomputeGather", "00:00:00.020");
         builder.TrustAuthorizationServer();
         builder.UseTestClock(Clock);
         builder.ConfigureLogging(logging => logging.AddProvider(RunLogScan.Logs));
