@@ -1,18 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using NetCds.Domain.Policy;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
-using NetCds.Fhir.Terminology;
-using NetCds.Service.Ingestion;
-using NetCds.Service.Outbox;
 using NetCds.Service.Records;
-using NetCds.Service.Storage;
 
 namespace NetCds.Benchmarks;
 
@@ -26,13 +19,9 @@ namespace NetCds.Benchmarks;
 [MemoryDiagnoser]
 public class CdsCallBenchmarks
 {
-    private const string PatientId = "bench";
-    private const string Patient = $"Patient/{PatientId}";
     private const int PrefetchObservations = 99;
-    private static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly FhirJsonSerializer Serializer = new();
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"netcds-bench-{Guid.NewGuid():N}.db");
-    private IHost? _host;
+    private BenchRecordStore? _store;
     private string[] _prefetch = [];
 
     /// <summary>Resources in the patient's stored record (one Patient, the rest bilirubin Observations).</summary>
@@ -43,15 +32,7 @@ public class CdsCallBenchmarks
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _host?.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public void Cleanup() => _store?.Dispose();
 
     /// <summary>The prefetch's keys parsed by Firely, nothing more.</summary>
     [Benchmark(Baseline = true)]
@@ -76,66 +57,28 @@ public class CdsCallBenchmarks
             resources.AddRange(FhirInput.Resources(FhirInput.Parse(json).Resource!));
         }
 
-        await using var scope = _host!.Services.CreateAsyncScope();
-        var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync(Patient, resources, Now, CancellationToken.None);
-        return scope.ServiceProvider.GetRequiredService<FhirEvaluation>().Evaluate(mapping, Now);
+        await using var scope = _store!.Services.CreateAsyncScope();
+        var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync(BenchRecordStore.Patient, resources, BenchRecordStore.Now, CancellationToken.None);
+        return scope.ServiceProvider.GetRequiredService<FhirEvaluation>().Evaluate(mapping, BenchRecordStore.Now);
     }
 
     private async System.Threading.Tasks.Task SetupAsync()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:Store"] = $"Data Source={_file}";
-        builder.AddStore();
-        builder.AddPatientRecords();
-        builder.AddIngestion();
-        builder.Services.AddSingleton(TerminologyMap.Default);
-        builder.Services.AddSingleton(EligibilityPolicy.Default);
-        builder.Services.AddSingleton(sp => new FhirEvaluation(sp.GetRequiredService<TerminologyMap>(), sp.GetRequiredService<EligibilityPolicy>()));
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        _host = builder.Build();
-        await using (var scope = _host.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<StoreContext>().Database.MigrateAsync();
-        }
-
-        var patient = new Patient { Id = PatientId, BirthDate = "1960-01-01" };
-        var record = new List<IngestEntry> { new(patient) };
-        record.AddRange(Enumerable.Range(0, StoredResources - 1).Select(i => new IngestEntry(Bilirubin($"o{i}", Now.AddDays(-1).AddMinutes(-i), 1.0m + (i % 9 / 10m), null))));
-        foreach (var chunk in record.Chunk(1000))
-        {
-            await using var scope = _host.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ResourceIngestion>().IngestAsync([.. chunk], CancellationToken.None);
-        }
+        _store = await BenchRecordStore.StartAsync(StoredResources);
+        var now = BenchRecordStore.Now;
 
         // As the EHR sends it: the patient key and one searchset; the first half newer copies of stored Observations.
         var searchset = new Bundle { Type = Bundle.BundleType.Searchset, Total = PrefetchObservations };
         foreach (var i in Enumerable.Range(0, PrefetchObservations))
         {
             var id = i < PrefetchObservations / 2 ? $"o{i}" : $"call{i}";
-            searchset.Entry.Add(new Bundle.EntryComponent { Resource = Bilirubin(id, Now.AddHours(-2).AddMinutes(-i), 2.0m + (i % 7 / 10m), Now.AddHours(-1)) });
+            searchset.Entry.Add(new Bundle.EntryComponent { Resource = BenchRecordStore.Bilirubin(id, now.AddHours(-2).AddMinutes(-i), 2.0m + (i % 7 / 10m), now.AddHours(-1)) });
         }
 
+        var patient = new Patient { Id = BenchRecordStore.PatientId, BirthDate = "1960-01-01" };
         _prefetch = [Serializer.SerializeToString(patient), Serializer.SerializeToString(searchset)];
 
         // The first call builds the held state (as after a start or an eviction); the benchmark measures the next ones.
         await CdsEvaluation();
-    }
-
-    private static Observation Bilirubin(string id, DateTimeOffset effective, decimal value, DateTimeOffset? lastUpdated) => new()
-    {
-        Id = id,
-        Meta = lastUpdated is null ? null : new Meta { LastUpdated = lastUpdated },
-        Status = ObservationStatus.Final,
-        Code = new CodeableConcept("http://loinc.org", "1975-2"),
-        Subject = new ResourceReference(Patient),
-        Effective = new FhirDateTime(effective),
-        Value = new Quantity { Value = value, Unit = "mg/dL", System = "http://unitsofmeasure.org", Code = "mg/dL" },
-    };
-
-    /// <summary>The benchmark's data is dated from one instant, so every run sees the same record.</summary>
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -1,15 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using Hl7.Fhir.Model;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using NetCds.Domain.Policy;
-using NetCds.Fhir;
-using NetCds.Fhir.Terminology;
 using NetCds.Service.Ingestion;
-using NetCds.Service.Outbox;
 using NetCds.Service.Records;
-using NetCds.Service.Storage;
 
 namespace NetCds.Benchmarks;
 
@@ -24,10 +16,7 @@ namespace NetCds.Benchmarks;
 [MemoryDiagnoser]
 public class IncrementalRecomputeBenchmarks
 {
-    private const string Patient = "Patient/bench";
-    private static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly string _file = Path.Combine(Path.GetTempPath(), $"netcds-bench-{Guid.NewGuid():N}.db");
-    private IHost? _host;
+    private BenchRecordStore? _store;
     private int _events;
 
     /// <summary>Resources in the patient's record (one Patient, the rest bilirubin Observations).</summary>
@@ -38,15 +27,7 @@ public class IncrementalRecomputeBenchmarks
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _host?.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _file, _file + "-wal", _file + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public void Cleanup() => _store?.Dispose();
 
     [Benchmark(Baseline = true)]
     public Task<RecomputeOutcome> OneEventThenRecompute() => OneEventThenRecomputeAsync(rebuild: false);
@@ -57,61 +38,19 @@ public class IncrementalRecomputeBenchmarks
     private async Task<RecomputeOutcome> OneEventThenRecomputeAsync(bool rebuild)
     {
         var n = Interlocked.Increment(ref _events);
-        await IngestAsync([new IngestEntry(Bilirubin($"event-{n}", Now.AddSeconds(-n), 1.0m + (n % 7 / 10m)))]);
-        await using var scope = _host!.Services.CreateAsyncScope();
+        var now = BenchRecordStore.Now;
+        await _store!.IngestAsync([new IngestEntry(BenchRecordStore.Bilirubin($"event-{n}", now.AddSeconds(-n), 1.0m + (n % 7 / 10m)))]);
+        await using var scope = _store.Services.CreateAsyncScope();
 
         // A request naming a generation catches the held state up; one without (an operator's) reads the whole record.
-        return await scope.ServiceProvider.GetRequiredService<EligibilityRecompute>().RecomputeAsync(Patient, rebuild ? null : 0, Now, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<EligibilityRecompute>().RecomputeAsync(BenchRecordStore.Patient, rebuild ? null : 0, now, CancellationToken.None);
     }
 
-    private async System.Threading.Tasks.Task SetupAsync()
+    private async Task SetupAsync()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:Store"] = $"Data Source={_file}";
-        builder.AddStore();
-        builder.AddPatientRecords();
-        builder.AddIngestion();
-        builder.Services.AddSingleton(TerminologyMap.Default);
-        builder.Services.AddSingleton(EligibilityPolicy.Default);
-        builder.Services.AddSingleton(sp => new FhirEvaluation(sp.GetRequiredService<TerminologyMap>(), sp.GetRequiredService<EligibilityPolicy>()));
-        builder.Services.AddSingleton<OutboxSignal>();
-        builder.Services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        _host = builder.Build();
-        await using (var scope = _host.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<StoreContext>().Database.MigrateAsync();
-        }
-
-        var record = new List<IngestEntry> { new(new Patient { Id = "bench", BirthDate = "1960-01-01" }) };
-        record.AddRange(Enumerable.Range(0, Resources - 1).Select(i => new IngestEntry(Bilirubin($"o{i}", Now.AddDays(-1).AddMinutes(-i), 1.0m + (i % 9 / 10m)))));
-        foreach (var chunk in record.Chunk(1000))
-        {
-            await IngestAsync([.. chunk]);
-        }
+        _store = await BenchRecordStore.StartAsync(Resources);
 
         // The first recompute builds the held state (as after a start or an eviction); the benchmark measures the next ones.
         await OneEventThenRecomputeAsync(rebuild: false);
-    }
-
-    private async System.Threading.Tasks.Task IngestAsync(IReadOnlyList<IngestEntry> entries)
-    {
-        await using var scope = _host!.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ResourceIngestion>().IngestAsync(entries, CancellationToken.None);
-    }
-
-    private static Observation Bilirubin(string id, DateTimeOffset effective, decimal value) => new()
-    {
-        Id = id,
-        Status = ObservationStatus.Final,
-        Code = new CodeableConcept("http://loinc.org", "1975-2"),
-        Subject = new ResourceReference(Patient),
-        Effective = new FhirDateTime(effective),
-        Value = new Quantity { Value = value, Unit = "mg/dL", System = "http://unitsofmeasure.org", Code = "mg/dL" },
-    };
-
-    /// <summary>The benchmark's data is dated from one instant, so every run sees the same record.</summary>
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

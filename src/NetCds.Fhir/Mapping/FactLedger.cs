@@ -464,37 +464,24 @@ public sealed class FactLedger
             return count == 1 ? items[0] : items.ToArray();
         }
 
-        public override int Restore(string key, object items)
+        public override int Restore(string key, object items) => Each(key, items, Add);
+
+        public override int Remove(string key, object items) => Each(key, items, Remove);
+
+        /// <summary>Applies <paramref name="apply"/> to the facts <see cref="Add(string, ResourceFacts, out int)"/> returned (one fact, or an array).</summary>
+        private int Each(string key, object items, Action<Position, T> apply)
         {
             _dirty = true;
             if (items is T one)
             {
-                Add(new Position(key, 0), one);
+                apply(new Position(key, 0), one);
                 return 1;
             }
 
             var many = (T[])items;
             for (var i = 0; i < many.Length; i++)
             {
-                Add(new Position(key, i), many[i]);
-            }
-
-            return many.Length;
-        }
-
-        public override int Remove(string key, object items)
-        {
-            _dirty = true;
-            if (items is T one)
-            {
-                Remove(new Position(key, 0), one);
-                return 1;
-            }
-
-            var many = (T[])items;
-            for (var i = 0; i < many.Length; i++)
-            {
-                Remove(new Position(key, i), many[i]);
+                apply(new Position(key, i), many[i]);
             }
 
             return many.Length;
