@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# CDS Hooks patient-view under load (issue 10): starts the service (Release, loopback, temporary SQLite store) with
-# JWT on (the harness is the CDS Client: it serves its JWKS on 127.0.0.1:$JWKS_PORT and signs a fresh ES384 JWT per
-# call), then drives it with bench/NetCds.LoadTest: sequential, saturated (8 and 32 in flight), and paced at 300/s.
-# Each line also gives the bare baseline measured in the same run (Firely parsing the same prefetch). JWT=off skips it.
+# CDS Hooks patient-view under load (issues 10 and 20): starts the service (Release, loopback, temporary SQLite store)
+# with JWT on (the harness is the CDS Client: it serves its JWKS on 127.0.0.1:$JWKS_PORT and signs, before each run, one
+# JWT per call with a distinct jti: RS384 as issue 20 measured, ALG=ES384 for the other), then drives it with wrk
+# (bench/cds-hooks.lua; installed from Debian if missing): sequential (1 connection) and saturated (16 connections);
+# then paced at 300 calls/s, open loop, with bench/NetCds.LoadTest (wrk cannot pace). Each run prints the bare
+# baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service and the load generator
+# used. JWT=off skips the tokens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5099}"
@@ -10,10 +13,13 @@ jwks_port="${JWKS_PORT:-5199}"
 db=$(mktemp -d)/bench.db
 dotnet build -c Release -nologo -v quiet src/NetCds.Service
 dotnet build -c Release -nologo -v quiet bench/NetCds.LoadTest
+command -v wrk >/dev/null || { . deploy/local/common.sh; apt_install wrk; }
+alg="${ALG:-RS384}"
+seconds="${SECONDS_:-15}"
 jwt_args=()
 if [ "${JWT:-on}" = on ]; then
   export CdsHooks__Issuers__0__Issuer="http://127.0.0.1:$jwks_port" CdsHooks__Issuers__0__JwksUrl="http://127.0.0.1:$jwks_port/jwks.json"
-  jwt_args=(--jwt "$jwks_port")
+  jwt_args=(--jwt "$jwks_port" --alg "$alg")
 else
   export CdsHooks__RequireJwt=false
 fi
@@ -25,8 +31,25 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/nu
 echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 seed=seeds/01-ileal-carcinoid-syndrome-unresectable.json
 run() { dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll "http://127.0.0.1:$port" "$seed" "$@" "${jwt_args[@]}"; }
-run "${REQUESTS:-2000}" 1
-run "${REQUESTS:-4000}" 8
-run "${REQUESTS:-4000}" 32
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tick=$(getconf CLK_TCK)
+# One wrk run: $1 threads, $2 connections. Tokens for up to 2,500 calls/s over the run, signed beforehand.
+wrk_run() {
+  local dir; dir=$(mktemp -d)
+  mkfifo "$dir/hold"
+  dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll --emit-wrk "$dir" $((2500 * seconds)) "$seed" "http://127.0.0.1:$port" "${jwt_args[@]}" <"$dir/hold" &
+  local signer=$!
+  exec 3>"$dir/hold"
+  while [ ! -e "$dir/ready" ]; do sleep 0.2; done
+  local before; before=$(cpu "$service")
+  WRK_DIR="$dir" WRK_THREADS="$1" /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
+  echo "(connections $2); service used $(( ($(cpu "$service") - before) * 1000 / tick )) ms CPU"
+  exec 3>&-
+  wait "$signer"
+  rm -rf "$dir"
+}
+run "${REQUESTS:-2000}" 1 | tail -1
+wrk_run 1 1
+wrk_run 2 16
 run "${REQUESTS:-3000}" 1 --rate 300
 echo "service peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$service/status)"

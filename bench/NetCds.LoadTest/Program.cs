@@ -4,16 +4,40 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Serialization;
 
-// usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests=2000] [concurrency=1] [--jwt <port>] [--rate <calls/s>]
+// usage: NetCds.LoadTest <service-base-url> <seed-bundle.json> [requests=2000] [concurrency=1] [--jwt <port>] [--alg RS384|ES384] [--rate <calls/s>]
+//        NetCds.LoadTest --emit-wrk <dir> <tokens> <seed-bundle.json> <service-base-url> --jwt <port> [--alg RS384|ES384]
 // Sends patient-view calls whose prefetch holds 100 resources (the seed, padded with monthly labs) and reports latency.
-// --jwt: every call carries a fresh ES384 CDS Hooks JWT; the key's JWKS is served by this process on that loopback
-// port (configure the service with CdsHooks:Issuers:0:Issuer/JwksUrl as printed by --print-issuer <port>).
+// --jwt: every call carries its own CDS Hooks JWT (distinct jti), RS384 unless --alg ES384; the key's JWKS is served by
+// this process on that loopback port (configure the service with CdsHooks:Issuers:0:Issuer/JwksUrl as printed by
+// --print-issuer <port>). The tokens are signed before the clock starts, so the generator's CPU during a run is HTTP.
 // --rate: open-loop pacing (calls started at that rate whatever the answers), for latency at a given load.
+// --emit-wrk: writes the call body and the signed tokens for bench/cds-hooks.lua (wrk, the independent load issue 20
+// measured with), prints the bare baseline, and serves the JWKS until its standard input closes.
 // In the same run it measures the bare baseline: Firely parsing the same prefetch, so a call is quoted as a multiple.
 if (args.Length >= 2 && args[0] == "--print-issuer")
 {
     var port = int.Parse(args[1], CultureInfo.InvariantCulture);
     Console.WriteLine($"http://127.0.0.1:{port} http://127.0.0.1:{port}/jwks.json");
+    return 0;
+}
+
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var algorithm = Option("--alg") ?? "RS384";
+if (args.Length >= 6 && args[0] == "--emit-wrk")
+{
+    var dir = args[1];
+    var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+    using var signer = new NetCds.LoadTest.CdsClient(int.Parse(Option("--jwt")!, CultureInfo.InvariantCulture), algorithm);
+    var (wrkBody, wrkResources) = PatientView(File.ReadAllText(args[3]), 100);
+    Directory.CreateDirectory(dir);
+    File.WriteAllText(Path.Combine(dir, "body.json"), wrkBody);
+    File.WriteAllLines(Path.Combine(dir, "tokens.txt"), signer.Presign(new Uri(new Uri(args[4].TrimEnd('/') + "/"), "cds-services/net-liver-mets-eligibility").ToString(), count));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{wrkResources}-resource prefetch, {count} {algorithm} tokens; bare Firely parse of the prefetch {BareParseMilliseconds(wrkBody):0.00} ms"));
+    File.WriteAllText(Path.Combine(dir, "ready"), "");
+    while (Console.In.Read() >= 0)
+    {
+    }
+
     return 0;
 }
 
@@ -27,13 +51,15 @@ var baseUrl = new Uri(args[0].TrimEnd('/') + "/");
 var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToList();
 var requests = positional.Count > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 2000;
 var concurrency = positional.Count > 3 ? int.Parse(positional[3], CultureInfo.InvariantCulture) : 1;
-string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var rate = Option("--rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : (double?)null;
-using var client = Option("--jwt") is { } jwtPort ? new NetCds.LoadTest.CdsClient(int.Parse(jwtPort, CultureInfo.InvariantCulture)) : null;
+using var client = Option("--jwt") is { } jwtPort ? new NetCds.LoadTest.CdsClient(int.Parse(jwtPort, CultureInfo.InvariantCulture), algorithm) : null;
 var (body, resourceCount) = PatientView(File.ReadAllText(args[1]), 100);
 var serviceUrl = new Uri(baseUrl, "cds-services/net-liver-mets-eligibility");
 var bareParseMs = BareParseMilliseconds(body);
 
+const int WarmUp = 200;
+var tokens = client?.Presign(serviceUrl.ToString(), WarmUp + requests);
+var issued = -1;
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(concurrency, 64) }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
 async Task<double> CallAsync()
 {
@@ -41,9 +67,9 @@ async Task<double> CallAsync()
     {
         Content = new StringContent(body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal), Encoding.UTF8, "application/json"),
     };
-    if (client is not null)
+    if (tokens is not null)
     {
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Token(serviceUrl.ToString()));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens![Interlocked.Increment(ref issued)]);
     }
 
     var watch = Stopwatch.StartNew();
@@ -58,7 +84,7 @@ async Task<double> CallAsync()
     return watch.Elapsed.TotalMilliseconds;
 }
 
-for (var i = 0; i < 200; i++)
+for (var i = 0; i < WarmUp; i++)
 {
     await CallAsync();
 }
@@ -100,7 +126,7 @@ total.Stop();
 latencies.Sort();
 double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"patient-view, {resourceCount}-resource prefetch, {requests} requests, {(rate is null ? $"concurrency {concurrency}" : $"paced at {rate:0}/s")}, JWT {(client is null ? "off" : "on (ES384, fresh jti per call)")}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s; bare Firely parse of the prefetch {bareParseMs:0.00} ms, p50 call = {P(0.50) / bareParseMs:0.0}x it"));
+    $"patient-view, {resourceCount}-resource prefetch, {requests} requests, {(rate is null ? $"concurrency {concurrency}" : $"paced at {rate:0}/s")}, JWT {(client is null ? "off" : $"on ({client.Algorithm}, a distinct jti per call, signed before the run)")}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s; bare Firely parse of the prefetch {bareParseMs:0.00} ms, p50 call = {P(0.50) / bareParseMs:0.0}x it"));
 return 0;
 
 // Firely parsing every resource of the prefetch (what any FHIR service must at least do with it), one thread, after warm-up.

@@ -1,0 +1,59 @@
+-- wrk script for CDS Hooks patient-view calls (issue 20: "an independent wrk load, a distinct JWT per call"):
+-- every request carries its own pre-signed token (a distinct jti) and hookInstance. Tokens are dealt to wrk's threads
+-- round-robin from $WRK_DIR/tokens.txt, written with the body by `NetCds.LoadTest --emit-wrk`. A thread that runs out of
+-- tokens stops sending rather than replaying one (a replay would be refused, rightly, and spoil the measurement).
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  thread:set("count", 0)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local dir = os.getenv("WRK_DIR")
+  local stride = tonumber(os.getenv("WRK_THREADS"))
+  tokens = {}
+  local i = 0
+  for line in io.lines(dir .. "/tokens.txt") do
+    if i % stride == id then
+      tokens[#tokens + 1] = line
+    end
+    i = i + 1
+  end
+  local file = io.open(dir .. "/body.json", "rb")
+  body = file:read("*a")
+  file:close()
+  sent = 0
+  failed = 0
+end
+
+function request()
+  sent = sent + 1
+  local token = tokens[sent]
+  if token == nil then
+    wrk.thread:stop()
+    return wrk.format("GET", "/health/live")
+  end
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token,
+  }, (body:gsub("HOOK%-INSTANCE", string.format("00000000-0000-4000-8000-%04d%08d", id, sent))))
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failed = failed + 1
+  end
+  count = count + 1
+end
+
+function done(summary, latency, requests)
+  local failures = 0
+  for _, thread in ipairs(threads) do
+    failures = failures + thread:get("failed")
+  end
+  io.write(string.format("wrk: %d requests in %.1f s = %.0f calls/s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; %d not 200\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000, failures))
+end
