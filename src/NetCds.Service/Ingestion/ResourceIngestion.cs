@@ -43,6 +43,7 @@ public sealed class ResourceIngestion(
     TerminologyMap terminology,
     FactState facts,
     IOptions<IngestionOptions> options,
+    StoreWriteTurn writeTurn,
     TimeProvider clock)
 {
     private static readonly FhirJsonSerializer Serializer = new();
@@ -72,7 +73,12 @@ public sealed class ResourceIngestion(
         {
             try
             {
-                return await WriteOnceAsync(entries, json, deferRecompute, cancellationToken);
+                // The embedded store's writer turn, taken before the transaction begins and held until it commits:
+                // a report write queued meanwhile goes next, not after every ingestion transaction behind this one.
+                using (await writeTurn.EnterAsync(store, cancellationToken))
+                {
+                    return await WriteOnceAsync(entries, json, deferRecompute, cancellationToken);
+                }
             }
             catch (Exception conflict) when (conflict is DbUpdateException or DbException && attempt < 6)
             {

@@ -22,7 +22,7 @@ namespace NetCds.Service.Outbox;
 /// while the signal path is healthy: a row left by a crashed instance, or whose claim expired, is announced by no
 /// signal, and knowing that no other instance exists would itself need a query.
 /// </summary>
-public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, OutboxSignal signal, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, OutboxSignal signal, IOptions<OutboxOptions> options, StoreWriteTurn writeTurn, TimeProvider clock, ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
     /// <summary>How long a claim keeps other instances off a row; a claim that outlives a crash expires.</summary>
@@ -84,7 +84,14 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
-        var claimed = await ClaimAsync(store, clock.GetUtcNow(), options.Value.OutboxBatchSize, cancellationToken);
+        // The claim, the release and the mark each take the embedded store's writer turn (StoreWriteTurn); the
+        // publish between them holds none.
+        List<ClaimedRow> claimed;
+        using (await writeTurn.EnterAsync(store, cancellationToken))
+        {
+            claimed = await ClaimAsync(store, clock.GetUtcNow(), options.Value.OutboxBatchSize, cancellationToken);
+        }
+
         if (claimed.Count == 0)
         {
             return 0;
@@ -108,13 +115,18 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
+            using var releasing = await writeTurn.EnterAsync(store, CancellationToken.None);
             await store.Outbox.Where(m => ids.Contains(m.Id) && m.DispatchedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
             throw;
         }
 
         var at = clock.GetUtcNow();
-        await store.Outbox.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
+        using (await writeTurn.EnterAsync(store, cancellationToken))
+        {
+            await store.Outbox.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
+        }
+
         return claimed.Count;
     }
 

@@ -40,7 +40,7 @@ public enum RecomputeOutcome
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, IOptions<IngestionOptions> options, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, IOptions<IngestionOptions> options, StoreWriteTurn writeTurn, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -53,7 +53,14 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         if (generation is not null)
         {
             await GatherAsync(requestedAt, cancellationToken);
-            var (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
+            long current;
+            long? reported;
+            // The take-up is a write: on the embedded store it waits its turn (StoreWriteTurn), not SQLite's lock.
+            using (await writeTurn.EnterAsync(store, cancellationToken))
+            {
+                (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
+            }
+
             if (reported >= current)
             {
                 NetCdsTelemetry.RecomputeCoalesced();
@@ -99,8 +106,13 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             // the report, its revision and its ETag stay; only the generation it covers moves on (issue 19,
             // deliverable 3). An operator's request (no generation) always rewrites. The revision in the condition
             // refuses a report another writer replaced meanwhile.
-            var covered = await store.Reports.Where(r => r.Patient == patient && r.Revision == stored.Revision)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Generation, reading), cancellationToken);
+            int covered;
+            using (await writeTurn.EnterAsync(store, cancellationToken))
+            {
+                covered = await store.Reports.Where(r => r.Patient == patient && r.Revision == stored.Revision)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Generation, reading), cancellationToken);
+            }
+
             if (covered == 0)
             {
                 throw new DbUpdateConcurrencyException($"The report changed while it was recomputed (revision {stored.Revision}).");
@@ -136,7 +148,13 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             OutboxMessages.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
         }
 
-        await store.SaveChangesAsync(cancellationToken);
+        // The report write takes the embedded store's writer turn: behind at most the ingestion transaction under way,
+        // not behind every one that follows it (issue 19: the embedded Bundle drain).
+        using (await writeTurn.EnterAsync(store, cancellationToken))
+        {
+            await store.SaveChangesAsync(cancellationToken);
+        }
+
         await lease.CommitAsync(cancellationToken);
         signal.Notify();
         NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - requestedAt);

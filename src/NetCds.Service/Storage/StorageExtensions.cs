@@ -33,6 +33,7 @@ public static class StorageExtensions
     public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<StoreWriteTurn>();
 
         // Both providers are registered; configuration (read when first used, never guessed) picks one.
         builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite).AddInterceptors(BusyTimeout));
