@@ -363,7 +363,7 @@ public sealed class JwtTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var here = sut.Services.GetRequiredService<JtiReplayCache>();
-        using var elsewhere = new JtiReplayCache(sut.Services.GetRequiredService<IServiceScopeFactory>(), sut.Clock);
+        using var elsewhere = new JtiReplayCache(sut.Services.GetRequiredService<IServiceScopeFactory>(), new StoreWriteTurn(), sut.Clock);
         var keepUntil = sut.Clock.GetUtcNow().AddMinutes(5);
         var jtis = Enumerable.Range(0, 3 * JtiReplayCache.MaxBatch / 2).Select(_ => Guid.NewGuid().ToString("N")).ToList();
 
@@ -375,6 +375,31 @@ public sealed class JwtTests : IAsyncLifetime
         replayedElsewhere.Should().OnlyContain(r => !r, "the other instance has not seen them, but the shared store has");
         await using var scope = sut.Services.CreateAsyncScope();
         (await scope.ServiceProvider.GetRequiredService<StoreContext>().UsedJtis.CountAsync(j => jtis.Contains(j.Jti), ct)).Should().Be(jtis.Count);
+    }
+
+    [Fact]
+    public async Task On_the_embedded_store_a_jti_is_recorded_in_its_writer_turn_and_the_call_answered_after_it()
+    {
+        // Issue 20: the jti upsert queues for SQLite's one writer (StoreWriteTurn) like every other in-process writer,
+        // so it is handed the writer when the write before it ends instead of sleeping in SQLite's busy handler.
+        var ct = TestContext.Current.CancellationToken;
+        var turns = sut.Services.GetRequiredService<StoreWriteTurn>();
+        await using var scope = sut.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+        store.Should().BeOfType<SqliteStoreContext>("the embedded default");
+        var jti = Guid.NewGuid().ToString("N");
+        Task<HttpResponseMessage> call;
+        using (await turns.EnterAsync(store, ct))
+        {
+            call = sut.CallAsync(Jws.Sign(Spec() with { Jti = jti }, rsa));
+            await Eventually.UntilAsync(() => turns.Waiting == 1, "the call's jti upsert to wait for the writer's turn");
+            call.IsCompleted.Should().BeFalse("a call is answered only once its jti is recorded");
+            (await store.UsedJtis.AnyAsync(j => j.Jti == jti, ct)).Should().BeFalse("nothing is written out of turn");
+        }
+
+        using var answered = await call;
+        answered.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await store.UsedJtis.AnyAsync(j => j.Jti == jti, ct)).Should().BeTrue();
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed record ShownCards(string ServiceId, string Hook, string HookInstan
 /// remembered, counted in <c>netcds_cds_card_memory_dropped_total</c> and logged (feedback on them is later refused as
 /// unknown). On shutdown the queue is written out before the host stops.
 /// </summary>
-public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHasher hasher, IOptions<CardMemoryOptions> options, TimeProvider clock, ILogger<CardMemory> logger)
+public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHasher hasher, StoreWriteTurn writeTurn, IOptions<CardMemoryOptions> options, TimeProvider clock, ILogger<CardMemory> logger)
     : BackgroundService
 {
     /// <summary>The rule id stored when no rule decided the status (e.g. an eligible therapy with no finding of its own).</summary>
@@ -144,7 +144,13 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
                     }
                 }
 
-                await store.SaveChangesAsync(CancellationToken.None);
+                // The batch's one transaction takes the embedded store's writer turn (StoreWriteTurn), so a call's jti
+                // upsert queued behind it is handed the writer at once rather than polling SQLite's lock (issue 20).
+                using (await writeTurn.EnterAsync(store, CancellationToken.None))
+                {
+                    await store.SaveChangesAsync(CancellationToken.None);
+                }
+
                 return;
             }
             catch (Exception failure) when (attempt < 2 && failure is not OutOfMemoryException)

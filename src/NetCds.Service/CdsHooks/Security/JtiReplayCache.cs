@@ -21,7 +21,7 @@ namespace NetCds.Service.CdsHooks.Security;
 /// </list>
 /// Expired rows and entries are purged by <see cref="JtiPurgeService"/>.
 /// </summary>
-public sealed class JtiReplayCache(IServiceScopeFactory scopes, TimeProvider clock) : IDisposable
+public sealed class JtiReplayCache(IServiceScopeFactory scopes, StoreWriteTurn writeTurn, TimeProvider clock) : IDisposable
 {
     /// <summary>The most jtis one statement records (3 parameters each: well under every provider's limit).</summary>
     public const int MaxBatch = 200;
@@ -174,6 +174,11 @@ public sealed class JtiReplayCache(IServiceScopeFactory scopes, TimeProvider clo
         var distinct = batch.DistinctBy(p => (p.Issuer, p.Jti)).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+
+        // On the embedded store the upsert waits its turn for SQLite's one writer (StoreWriteTurn), handed over the
+        // moment the writer before it ends, instead of meeting a busy lock and sleeping in SQLite's busy handler while
+        // the card memory or ingestion writes (issue 20: p99 of a call under load).
+        using var turn = await writeTurn.EnterAsync(store, cancellationToken);
         await store.Database.OpenConnectionAsync(cancellationToken);
         try
         {
