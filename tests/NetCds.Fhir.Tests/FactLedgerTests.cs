@@ -72,6 +72,77 @@ public sealed class FactLedgerTests
     }
 
     [Fact]
+    public void Values_replaced_many_times_give_what_merging_the_record_gives()
+    {
+        // Every version a new value (some from another source than the resource): the series' table of values is
+        // made again from the facts still held, many times over, and must still give each fact as it was added.
+        var random = new Random(11);
+        var keys = Enumerable.Range(0, 12).Select(i => $"Observation/lab-{i}").ToList();
+        var current = new Dictionary<string, ResourceFacts>(StringComparer.Ordinal);
+        var ledger = new FactLedger();
+        for (var step = 0; step < 600; step++)
+        {
+            var key = keys[random.Next(keys.Count)];
+            var facts = new ResourceFacts();
+            facts.Intervals[FactKind.Bilirubin] =
+            [
+                new Fact<Interval>(Interval.Exactly(step / 100m), Start.AddDays(random.Next(6)), random.Next(5) == 0 ? $"Observation/elsewhere-{step}" : key, "mg/dL"),
+            ];
+            current[key] = facts;
+            ledger.Set(key, facts, step);
+            if (step % 25 == 0)
+            {
+                ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(current.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value), "Patient/p1"));
+            }
+        }
+
+        ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(current.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value), "Patient/p1"));
+    }
+
+    [Fact]
+    public void Facts_set_aside_and_put_back_leave_the_ledger_as_it_was()
+    {
+        // A CDS Hooks call overlays its own version of held resources for one build, then puts the held ones back.
+        for (var seed = 0; seed < 100; seed++)
+        {
+            var random = new Random(seed);
+            var keys = Enumerable.Range(0, random.Next(2, 15)).Select(i => $"Observation/r{i}").ToList();
+            var record = keys.ToDictionary(k => k, k => RandomFacts(random, k, keys), StringComparer.Ordinal);
+            var ledger = new FactLedger();
+            foreach (var (key, facts) in record)
+            {
+                ledger.Set(key, facts, 3);
+            }
+
+            var before = ledger.EstimatedBytes;
+            var overlaid = keys.Where(_ => random.Next(2) == 0).ToList();
+            var aside = new List<FactLedger.Contributed>();
+            foreach (var key in overlaid)
+            {
+                ledger.TryGet(key, out var held).Should().BeTrue();
+                aside.Add(held!);
+                ledger.Set(key, RandomFacts(random, key, keys));
+            }
+
+            ledger.Set("Observation/new", RandomFacts(random, "Observation/new", keys));
+            ledger.Build("Patient/p1");
+            ledger.Remove("Observation/new");
+            foreach (var held in Enumerable.Reverse(aside))
+            {
+                ledger.Restore(held);
+            }
+
+            ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(record.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value), "Patient/p1"));
+            ledger.EstimatedBytes.Should().Be(before);
+            foreach (var key in keys)
+            {
+                ledger.TryGetVersion(key, out var version).Should().BeTrue();
+                version.Should().Be(3, "the version set aside is put back");
+            }
+        }
+    }
+
+    [Fact]
     public void The_ledger_s_size_follows_what_it_holds()
     {
         var ledger = new FactLedger();
