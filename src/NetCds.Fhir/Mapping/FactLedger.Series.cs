@@ -117,6 +117,11 @@ public sealed partial class FactLedger
 
         public override object Settle(List<DataProblem> conflicts)
         {
+            if (_count == 0)
+            {
+                return Array.Empty<Fact<TValue>>();
+            }
+
             // A new list at each build (a recompute's facts must not change under it), in segments below the
             // large-object threshold when the series is long.
             var settled = new SegmentedList<Fact<TValue>>(_count);
