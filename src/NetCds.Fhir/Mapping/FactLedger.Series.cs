@@ -55,20 +55,10 @@ public sealed partial class FactLedger
 
         public override object? Add(string key, ResourceFacts facts, out int count)
         {
-            var items = _select(facts);
-            count = items?.Count ?? 0;
-            if (items is null || count == 0)
-            {
-                return null;
-            }
-
-            for (var i = 0; i < items.Count; i++)
-            {
-                Insert(key, i, items[i]);
-            }
+            count = AddEach(key, _select(facts), Insert);
 
             // One contribution for every resource: the entries are found again by the key.
-            return _self;
+            return count == 0 ? null : _self;
         }
 
         public override int Remove(string key, object items)

@@ -418,6 +418,18 @@ public sealed partial class FactLedger
         /// <summary>Adds again the facts <see cref="Detach"/> gave; returns what <see cref="Remove"/> needs.</summary>
         public abstract object Restore(string key, object facts, out int count);
 
+        /// <summary>Gives <paramref name="add"/> each of the resource's facts of a kind with its place; returns how many.</summary>
+        protected static int AddEach<T>(string key, IReadOnlyList<T>? items, Action<string, int, T> add)
+        {
+            var count = items?.Count ?? 0;
+            for (var i = 0; i < count; i++)
+            {
+                add(key, i, items![i]);
+            }
+
+            return count;
+        }
+
         /// <summary>The source of the resource's first fact of this kind, if it has one.</summary>
         public abstract string? FirstSource(ResourceFacts facts);
 
@@ -486,19 +498,14 @@ public sealed partial class FactLedger
         public override object? Add(string key, ResourceFacts facts, out int count)
         {
             var items = _select(facts);
-            count = items?.Count ?? 0;
-            if (items is null || count == 0)
+            count = AddEach(key, items, (resource, place, item) => Add(new Position(resource, place), item));
+            if (count == 0)
             {
                 return null;
             }
 
-            for (var i = 0; i < items.Count; i++)
-            {
-                Add(new Position(key, i), items[i]);
-            }
-
             _dirty = true;
-            return count == 1 ? items[0] : items.ToArray();
+            return count == 1 ? items![0] : items!.ToArray();
         }
 
         public override object Detach(string key, object items) => items;
