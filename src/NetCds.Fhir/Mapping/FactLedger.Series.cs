@@ -16,7 +16,7 @@ public sealed partial class FactLedger
     /// marked, so settling looks at groups only where there are some. The facts are made again at each
     /// <see cref="Settle"/>: what is held between recomputes is the entries only.
     /// </summary>
-    private sealed class Series<TValue> : Slot
+    private sealed class Series<TValue> : Kind<Fact<TValue>>
         where TValue : struct
     {
         private const int OffsetBias = 1024;
@@ -25,7 +25,6 @@ public sealed partial class FactLedger
         private const int PlaceShift = 12;
         private const int MaxPlace = int.MaxValue >> PlaceShift;
 
-        private readonly Func<ResourceFacts, IReadOnlyList<Fact<TValue>>?> _select;
         private readonly string _what;
         private readonly Contribution _self;
 
@@ -43,23 +42,16 @@ public sealed partial class FactLedger
         private readonly Dictionary<Payload, int> _payloadIndex = new(PayloadComparer.Instance);
 
         public Series(Func<ResourceFacts, IReadOnlyList<Fact<TValue>>?> select, string what)
+            : base(select, fact => fact.Source)
         {
-            _select = select;
             _what = what;
             _self = new Contribution(this, this);
         }
 
         public override bool IsSeries => true;
 
-        public override string? FirstSource(ResourceFacts facts) => _select(facts) is { Count: > 0 } items ? items[0].Source : null;
-
-        public override object? Add(string key, ResourceFacts facts, out int count)
-        {
-            count = AddEach(key, _select(facts), Insert);
-
-            // One contribution for every resource: the entries are found again by the key.
-            return count == 0 ? null : _self;
-        }
+        /// <summary>One contribution for every resource: the entries are found again by the key.</summary>
+        protected override object Added(IReadOnlyList<Fact<TValue>> items) => _self;
 
         public override int Remove(string key, object items)
         {
@@ -157,7 +149,7 @@ public sealed partial class FactLedger
                 $"conflicting {_what} values at the same time ({string.Join(" vs ", values)}; {sources}): none used")));
         }
 
-        private void Insert(string key, int place, Fact<TValue> fact)
+        protected override void Insert(string key, int place, Fact<TValue> fact)
         {
             if (place > MaxPlace)
             {

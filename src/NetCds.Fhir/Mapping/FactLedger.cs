@@ -418,18 +418,6 @@ public sealed partial class FactLedger
         /// <summary>Adds again the facts <see cref="Detach"/> gave; returns what <see cref="Remove"/> needs.</summary>
         public abstract object Restore(string key, object facts, out int count);
 
-        /// <summary>Gives <paramref name="add"/> each of the resource's facts of a kind with its place; returns how many.</summary>
-        protected static int AddEach<T>(string key, IReadOnlyList<T>? items, Action<string, int, T> add)
-        {
-            var count = items?.Count ?? 0;
-            for (var i = 0; i < count; i++)
-            {
-                add(key, i, items![i]);
-            }
-
-            return count;
-        }
-
         /// <summary>The source of the resource's first fact of this kind, if it has one.</summary>
         public abstract string? FirstSource(ResourceFacts facts);
 
@@ -437,7 +425,36 @@ public sealed partial class FactLedger
         public abstract object Settle(List<DataProblem> conflicts);
     }
 
-    private abstract class Slot<T> : Slot
+    /// <summary>A slot of one kind of fact (<typeparamref name="T"/>): what every slot does with a resource's facts.</summary>
+    private abstract class Kind<T>(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, string> source) : Slot
+    {
+        public override string? FirstSource(ResourceFacts facts) => select(facts) is { Count: > 0 } items ? source(items[0]) : null;
+
+        public override object? Add(string key, ResourceFacts facts, out int count)
+        {
+            var items = select(facts);
+            count = items?.Count ?? 0;
+            if (items is null || count == 0)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                Insert(key, i, items[i]);
+            }
+
+            return Added(items);
+        }
+
+        /// <summary>Adds one of the resource's facts, the <paramref name="place"/>-th of its list.</summary>
+        protected abstract void Insert(string key, int place, T item);
+
+        /// <summary>What <see cref="Slot.Remove"/> needs to take back the resource's <paramref name="items"/>.</summary>
+        protected abstract object Added(IReadOnlyList<T> items);
+    }
+
+    private abstract class Slot<T>(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, string> source) : Kind<T>(select, source)
     {
         public IReadOnlyList<DataProblem> Conflicts { get; protected set; } = [];
 
@@ -473,7 +490,6 @@ public sealed partial class FactLedger
         where T : class
         where TKey : notnull
     {
-        private readonly Func<ResourceFacts, IReadOnlyList<T>?> _select;
         private readonly Func<T, TKey> _instant;
         private readonly Func<T, TValue> _value;
         private readonly Func<T, string> _source;
@@ -485,27 +501,20 @@ public sealed partial class FactLedger
         private bool _dirty;
 
         public Slot(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, TKey> instant, Func<T, TValue> value, Func<T, string> source, string what)
+            : base(select, source)
         {
-            _select = select;
             _instant = instant;
             _value = value;
             _source = source;
             _what = what;
         }
 
-        public override string? FirstSource(ResourceFacts facts) => _select(facts) is { Count: > 0 } items ? _source(items[0]) : null;
+        protected override void Insert(string key, int place, T item) => Add(new Position(key, place), item);
 
-        public override object? Add(string key, ResourceFacts facts, out int count)
+        protected override object Added(IReadOnlyList<T> items)
         {
-            var items = _select(facts);
-            count = AddEach(key, items, (resource, place, item) => Add(new Position(resource, place), item));
-            if (count == 0)
-            {
-                return null;
-            }
-
             _dirty = true;
-            return count == 1 ? items![0] : items!.ToArray();
+            return items.Count == 1 ? items[0] : items.ToArray();
         }
 
         public override object Detach(string key, object items) => items;
@@ -518,7 +527,7 @@ public sealed partial class FactLedger
 
         public override int Remove(string key, object items) => Each(key, items, Remove);
 
-        /// <summary>Applies <paramref name="apply"/> to the facts <see cref="Add(string, ResourceFacts, out int)"/> returned (one fact, or an array).</summary>
+        /// <summary>Applies <paramref name="apply"/> to the facts <see cref="Kind{T}.Add"/> returned (one fact, or an array).</summary>
         private int Each(string key, object items, Action<Position, T> apply)
         {
             _dirty = true;
