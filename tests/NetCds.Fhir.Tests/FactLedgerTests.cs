@@ -13,7 +13,8 @@ namespace NetCds.Fhir.Tests;
 /// every resource's facts in key order, after any sequence of events: random orders, duplicates, conflicts, deletions,
 /// re-creations and versions arriving out of order (the store keeps the newest version, as ingestion does; the
 /// ledger is given only the rows that changed since it last caught up, in any order, as the catch-up reads them).
-/// Compared list by list, element by element (the same fact objects, in the same order) and problem by problem.
+/// Compared list by list, element by element (the same facts, showing the same in every way, in the same order) and
+/// problem by problem.
 /// </summary>
 public sealed class FactLedgerTests
 {
@@ -67,6 +68,77 @@ public sealed class FactLedgerTests
             var keys = Enumerable.Range(0, random.Next(1, 25)).Select(i => $"{(i % 3 == 0 ? "Condition" : "Observation")}/r{random.Next(40)}").Distinct().ToList();
             var variants = keys.SelectMany(key => Enumerable.Range(0, 3).Select(_ => (Key: key, Facts: RandomFacts(random, key, keys)))).ToList();
             Replay(random, "Patient/p1", variants, steps: 80);
+        }
+    }
+
+    [Fact]
+    public void Values_replaced_many_times_give_what_merging_the_record_gives()
+    {
+        // Every version a new value (some from another source than the resource): the series' table of values is
+        // made again from the facts still held, many times over, and must still give each fact as it was added.
+        var random = new Random(11);
+        var keys = Enumerable.Range(0, 12).Select(i => $"Observation/lab-{i}").ToList();
+        var current = new Dictionary<string, ResourceFacts>(StringComparer.Ordinal);
+        var ledger = new FactLedger();
+        for (var step = 0; step < 600; step++)
+        {
+            var key = keys[random.Next(keys.Count)];
+            var facts = new ResourceFacts();
+            facts.Intervals[FactKind.Bilirubin] =
+            [
+                new Fact<Interval>(Interval.Exactly(step / 100m), Start.AddDays(random.Next(6)), random.Next(5) == 0 ? $"Observation/elsewhere-{step}" : key, "mg/dL"),
+            ];
+            current[key] = facts;
+            ledger.Set(key, facts, step);
+            if (step % 25 == 0)
+            {
+                ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(current.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value), "Patient/p1"));
+            }
+        }
+
+        ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(current.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value), "Patient/p1"));
+    }
+
+    [Fact]
+    public void Facts_set_aside_and_put_back_leave_the_ledger_as_it_was()
+    {
+        // A CDS Hooks call overlays its own version of held resources for one build, then puts the held ones back.
+        for (var seed = 0; seed < 100; seed++)
+        {
+            var random = new Random(seed);
+            var keys = Enumerable.Range(0, random.Next(2, 15)).Select(i => $"Observation/r{i}").ToList();
+            var record = keys.ToDictionary(k => k, k => RandomFacts(random, k, keys), StringComparer.Ordinal);
+            var ledger = new FactLedger();
+            foreach (var (key, facts) in record)
+            {
+                ledger.Set(key, facts, 3);
+            }
+
+            var before = ledger.EstimatedBytes;
+            var overlaid = keys.Where(_ => random.Next(2) == 0).ToList();
+            var aside = new List<FactLedger.Contributed>();
+            foreach (var key in overlaid)
+            {
+                ledger.TryGet(key, out var held).Should().BeTrue();
+                aside.Add(held!);
+                ledger.Set(key, RandomFacts(random, key, keys));
+            }
+
+            ledger.Set("Observation/new", RandomFacts(random, "Observation/new", keys));
+            ledger.Build("Patient/p1");
+            ledger.Remove("Observation/new");
+            foreach (var held in Enumerable.Reverse(aside))
+            {
+                ledger.Restore(held);
+            }
+
+            ShouldBeTheSame(ledger.Build("Patient/p1"), FactMapper.Merge(record.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Value), "Patient/p1"));
+            ledger.EstimatedBytes.Should().Be(before);
+            foreach (var key in keys)
+            {
+                ledger.TryGetVersion(key, out var version).Should().BeTrue();
+                version.Should().Be(3, "the version set aside is put back");
+            }
         }
     }
 
@@ -160,8 +232,40 @@ public sealed class FactLedgerTests
             got.Count.Should().Be(want.Count, property.Name);
             for (var i = 0; i < want.Count; i++)
             {
-                got[i].Should().BeSameAs(want[i], $"{property.Name}[{i}]");
+                ShouldBeExactly(got[i], want[i], $"{property.Name}[{i}]");
             }
+        }
+    }
+
+    /// <summary>
+    /// The same fact: the kinds the ledger holds as objects give the merged fact itself; the series (made again from
+    /// compact entries at each build) an equal one that shows the same in every way: the instant with its offset, the
+    /// value as written (an interval's bounds with their scale), the source and the unit.
+    /// </summary>
+    private static void ShouldBeExactly(object got, object want, string because)
+    {
+        if (ReferenceEquals(got, want))
+        {
+            return;
+        }
+
+        got.Should().Be(want, because);
+        got.GetType().Should().Be(want.GetType(), because);
+        var properties = want.GetType().GetProperties();
+        foreach (var property in properties)
+        {
+            var (a, b) = (property.GetValue(got), property.GetValue(want));
+            (a switch
+            {
+                DateTimeOffset at => at.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                Interval value => $"{value.Low}|{value.LowInclusive}|{value.High}|{value.HighInclusive}|{value.Written}",
+                _ => a?.ToString(),
+            }).Should().Be(b switch
+            {
+                DateTimeOffset at => at.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                Interval value => $"{value.Low}|{value.LowInclusive}|{value.High}|{value.HighInclusive}|{value.Written}",
+                _ => b?.ToString(),
+            }, $"{because}.{property.Name}");
         }
     }
 
@@ -179,7 +283,17 @@ public sealed class FactLedgerTests
     private static ResourceFacts RandomFacts(Random random, string key, List<string> keys)
     {
         var facts = new ResourceFacts { Live = random.Next(10) == 0 };
-        DateTimeOffset At() => Start.AddDays(random.Next(4));
+        // The same instant is sometimes written in another offset: one instant for settling, shown as written.
+        DateTimeOffset At() => Start.AddDays(random.Next(4)).ToOffset(TimeSpan.FromHours(random.Next(3) == 0 ? random.Next(-5, 6) : 0));
+
+        // Equal values are sometimes written with another scale (1 and 1.0): one value for settling, kept as written.
+        Interval Value() => random.Next(5) switch
+        {
+            0 => Interval.Exactly(random.Next(3) + 0.0m),
+            1 => Interval.From(random.Next(3), Comparator.GreaterThan),
+            2 => Interval.Between(random.Next(2), 2),
+            _ => Interval.Exactly(random.Next(3)),
+        };
         string Source() => random.Next(4) == 0 ? keys[random.Next(keys.Count)] : key;
         List<T> Some<T>(Func<T> make) => [.. Enumerable.Range(0, random.Next(4) == 0 ? random.Next(1, 4) : 0).Select(_ => make())];
 
@@ -204,7 +318,7 @@ public sealed class FactLedgerTests
         // Kinds FactSettling reads, and one it does not (an integer bilirubin): the latter must be ignored alike.
         foreach (var kind in new[] { FactKind.Bilirubin, FactKind.Albumin, FactKind.LesionCount, FactKind.PrimaryTumourSize, FactKind.Ecog })
         {
-            if (Some(() => new Fact<Interval>(Interval.Exactly(random.Next(3)), At(), Source(), "mg/dL")) is { Count: > 0 } list)
+            if (Some(() => new Fact<Interval>(Value(), At(), Source(), random.Next(3) == 0 ? null : "mg/dL")) is { Count: > 0 } list)
             {
                 facts.Intervals[kind] = list;
             }

@@ -5,33 +5,38 @@ namespace NetCds.Fhir.Mapping;
 /// <summary>
 /// A patient's facts kept incrementally (issue 19): each resource's <see cref="ResourceFacts"/> is added, replaced or
 /// removed on its own, and the settled facts are held per kind, grouped by instant, so a change costs the facts of
-/// the resource that changed (plus a copy of the lists of the kinds it touched), not a settling of the whole record.
+/// the resource that changed, not a settling of the whole record.
 /// <see cref="Build"/> gives exactly what <see cref="FactMapper.Merge"/> gives for the held resources' facts in
-/// ordinal order of their keys (type/id): the same facts, the same order of every list (first occurrence in that
-/// order, as <see cref="FactSettling"/> groups them), the same conflict reports, after the resources' own problems.
+/// ordinal order of their keys (type/id): equal facts (the same values, instants with their offsets, sources and
+/// units), the same order of every list (first occurrence in that order, as <see cref="FactSettling"/> groups them),
+/// the same conflict reports, after the resources' own problems. The kinds settled by instant alone (every
+/// <c>Fact&lt;T&gt;</c> series: lab values, scores, statuses) are held as compact entries (<see cref="Series{TValue}"/>)
+/// and their facts are made again at each <see cref="Build"/>; the rarer kinds keep their fact objects.
 /// Not thread-safe: one writer at a time.
 /// </summary>
-public sealed class FactLedger
+public sealed partial class FactLedger
 {
-    // Calibrated against the heap (FactLedgerMemoryTests: 10,000 bilirubin values read back from their kept JSON, the
-    // estimate within 0.7-1.5x of what the ledger holds): per resource its entry; per fact the fact itself (its value,
-    // strings and unit, short ones shared when read back: FactStateJson), its settling group, its place in the
-    // dictionary by instant and in the ordered and settled lists.
-    private const int BytesPerResource = 96;
+    // Calibrated against the heap (FactLedgerMemoryTests: 10,000 bilirubin values read back from their kept JSON, 162
+    // bytes a resource measured, the estimate within 0.85-1.15x of it): per resource its key (its length counted apart)
+    // and its row in the table of resources (Resources); per fact of a series its entry and its places in the two
+    // orders, with the slack of arrays grown by half (values, units and sources other than the key are shared: Series);
+    // per fact of another kind (and per problem) the object itself, its settling group, its place in the dictionary by
+    // instant and in the ordered and settled lists.
+    private const int BytesPerResource = 64;
+    private const int BytesPerSeriesFact = 40;
     private const int BytesPerFact = 320;
 
-    private const int NoSlot = -1;
-    private const int SeveralSlots = -2;
+    private readonly Resources _resources = new();
 
-    private readonly Dictionary<string, Held> _resources = new(StringComparer.Ordinal);
-    private readonly SortedSet<string> _withBirthDate = new(StringComparer.Ordinal);
+    /// <summary>The birth dates by resource, in key order: the last one is the patient's (FactSettling).</summary>
+    private readonly SortedList<string, Fact<DateOnly>> _birthDates = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, List<DataProblem>> _problems = new(StringComparer.Ordinal);
     private readonly Slot[] _settled;
     private readonly Slot<Fact<ConditionKind>> _conditions = Distinct(r => r.Conditions);
     private readonly Slot<Fact<ProcedureKind>> _procedures = Distinct(r => r.Procedures);
     private readonly Slot<Fact<MedicationUse>> _medications = Distinct(r => r.Medications);
 
-    /// <summary>Every slot: the index a resource's <see cref="Held"/> names.</summary>
+    /// <summary>Every slot, in the order a resource's facts are added to them.</summary>
     private readonly Slot[] _all;
     private IReadOnlyList<DataProblem>? _resourceProblems;
 
@@ -40,8 +45,8 @@ public sealed class FactLedger
         // In the order FactSettling.Build settles them: conflicts are reported in this order.
         _settled =
         [
-            Settle(r => r.PrimarySites, "primary site"),
-            Settle(r => r.Differentiation, "differentiation"),
+            Settle<PrimarySite>(r => r.PrimarySites, "primary site"),
+            Settle<Differentiation>(r => r.Differentiation, "differentiation"),
             Pathology(r => r.Ki67, "Ki-67"),
             Pathology(r => r.MitoticCount, "mitotic count"),
             new Slot<ChromograninMeasurement, (DateTimeOffset, ChromograninUnit, string?), Interval>(
@@ -58,14 +63,14 @@ public sealed class FactLedger
             Quantity(FactKind.WhiteCellCount),
             Integer(FactKind.Ecog),
             Integer(FactKind.Karnofsky),
-            Settle(r => r.DiseaseStatus, "disease status"),
+            Settle<DiseaseStatus>(r => r.DiseaseStatus, "disease status"),
             Quantity(FactKind.LesionCount),
             Quantity(FactKind.LargestLesion),
             Quantity(FactKind.LesionDiameterSum),
             Quantity(FactKind.TumourBurden),
-            Settle(r => r.LesionDistribution, "lesion distribution"),
-            Settle(r => r.PortalVein, "portal vein status"),
-            Settle(r => r.ExtrahepaticDisease, "extrahepatic disease"),
+            Settle<LesionDistribution>(r => r.LesionDistribution, "lesion distribution"),
+            Settle<PortalVeinStatus>(r => r.PortalVein, "portal vein status"),
+            Settle<ExtrahepaticDisease>(r => r.ExtrahepaticDisease, "extrahepatic disease"),
             Boolean(FactKind.BoneMetastases),
             Boolean(FactKind.LesionNearMajorVessel),
             Boolean(FactKind.LesionNearVitalStructure),
@@ -104,7 +109,8 @@ public sealed class FactLedger
             return false;
         }
 
-        contributed = new Contributed(key, held, _problems.GetValueOrDefault(key));
+        var parts = Parts(held.Items).Select(part => new Contribution(part.Slot, part.Slot.Detach(key, part.Items))).ToArray();
+        contributed = new Contributed(key, held.Version, _birthDates.GetValueOrDefault(key), parts, _problems.GetValueOrDefault(key));
         return true;
     }
 
@@ -112,35 +118,30 @@ public sealed class FactLedger
     public void Restore(Contributed contributed)
     {
         ArgumentNullException.ThrowIfNull(contributed);
-        var (key, held) = (contributed.Key, contributed.Held);
+        var key = contributed.Key;
         Remove(key);
-        var count = 0;
-        if (held.Slot == SeveralSlots)
+        var size = new Counts();
+        var added = new List<Contribution>(contributed.Parts.Length);
+        foreach (var part in contributed.Parts)
         {
-            foreach (var contribution in (Contribution[])held.Items!)
-            {
-                count += _all[contribution.Slot].Restore(key, contribution.Items);
-            }
-        }
-        else if (held.Items is not null)
-        {
-            count += _all[held.Slot].Restore(key, held.Items);
+            added.Add(Contribution.Of(part.Slot, part.Slot.Restore(key, part.Items, out var count)));
+            size.Add(part.Slot, count);
         }
 
-        _resources[key] = held;
-        if (held.BirthDate is not null)
+        _resources.Set(key, new Held(contributed.Version, Compose(added)));
+        if (contributed.BirthDate is { } birthDate)
         {
-            _withBirthDate.Add(key);
+            _birthDates[key] = birthDate;
         }
 
         if (contributed.Problems is { Count: > 0 } problems)
         {
-            count += problems.Count;
+            size.Objects += problems.Count;
             _problems[key] = problems;
             _resourceProblems = null;
         }
 
-        EstimatedBytes += Size(key, count);
+        EstimatedBytes += Size(key, size);
     }
 
     /// <summary>The version <paramref name="key"/>'s facts were <see cref="Set(string, ResourceFacts, long)"/> with, when held.</summary>
@@ -163,37 +164,23 @@ public sealed class FactLedger
 
         // The key is nearly always the facts' source too: held once, not twice for every resource.
         key = SharedKey(key, facts);
-        var held = new Held { Version = version, BirthDate = facts.BirthDate, Slot = NoSlot };
-        List<Contribution>? several = null;
-        var count = facts.Problems.Count;
-        for (var slot = 0; slot < _all.Length; slot++)
+        var size = new Counts { Objects = facts.Problems.Count };
+        List<Contribution>? added = null;
+        foreach (var slot in _all)
         {
-            if (_all[slot].Add(key, facts, out var added) is not { } items)
+            if (slot.Add(key, facts, out var count) is not { } items)
             {
                 continue;
             }
 
-            count += added;
-            if (held.Items is null)
-            {
-                (held.Slot, held.Items) = (slot, items);
-            }
-            else
-            {
-                several ??= [new Contribution(held.Slot, held.Items)];
-                several.Add(new Contribution(slot, items));
-            }
+            (added ??= new List<Contribution>(1)).Add(Contribution.Of(slot, items));
+            size.Add(slot, count);
         }
 
-        if (several is not null)
+        _resources.Set(key, new Held(version, Compose(added)));
+        if (facts.BirthDate is { } birthDate)
         {
-            (held.Slot, held.Items) = (SeveralSlots, several.ToArray());
-        }
-
-        _resources[key] = held;
-        if (facts.BirthDate is not null)
-        {
-            _withBirthDate.Add(key);
+            _birthDates[key] = birthDate;
         }
 
         if (facts.Problems.Count > 0)
@@ -202,7 +189,7 @@ public sealed class FactLedger
             _resourceProblems = null;
         }
 
-        EstimatedBytes += Size(key, count);
+        EstimatedBytes += Size(key, size);
     }
 
     /// <summary>The resource contributes nothing any more (deleted, or about another patient now).</summary>
@@ -214,27 +201,20 @@ public sealed class FactLedger
             return;
         }
 
-        _withBirthDate.Remove(key);
-        var count = 0;
+        _birthDates.Remove(key);
+        var size = new Counts();
         if (_problems.Remove(key, out var problems))
         {
-            count += problems.Count;
+            size.Objects += problems.Count;
             _resourceProblems = null;
         }
 
-        if (held.Slot == SeveralSlots)
+        foreach (var part in Parts(held.Items))
         {
-            foreach (var contribution in (Contribution[])held.Items!)
-            {
-                count += _all[contribution.Slot].Remove(key, contribution.Items);
-            }
-        }
-        else if (held.Items is not null)
-        {
-            count += _all[held.Slot].Remove(key, held.Items);
+            size.Add(part.Slot, part.Slot.Remove(key, part.Items));
         }
 
-        EstimatedBytes -= Size(key, count);
+        EstimatedBytes -= Size(key, size);
     }
 
     /// <summary>What <see cref="FactMapper.Merge"/> of the held facts, in ordinal order of their keys, gives.</summary>
@@ -242,17 +222,16 @@ public sealed class FactLedger
     {
         _resourceProblems ??= [.. _problems.Values.SelectMany(p => p)];
         var conflicts = new List<DataProblem>();
-        foreach (var slot in _settled)
+        var s = new object[_settled.Length];
+        for (var i = 0; i < _settled.Length; i++)
         {
-            slot.Refresh();
-            conflicts.AddRange(slot.Conflicts);
+            s[i] = _settled[i].Settle(conflicts);
         }
 
-        var s = _settled;
         var facts = new PatientFacts
         {
             Patient = patient,
-            BirthDate = _withBirthDate.Count > 0 ? _resources[_withBirthDate.Max!].BirthDate : null,
+            BirthDate = _birthDates.Count > 0 ? _birthDates.Values[^1] : null,
             Conditions = _conditions.Output,
             PrimarySites = Out<Fact<PrimarySite>>(s[0]),
             Differentiation = Out<Fact<Differentiation>>(s[1]),
@@ -296,7 +275,23 @@ public sealed class FactLedger
         return new FactMapping(facts, problems);
     }
 
-    private static long Size(string key, int facts) => BytesPerResource + (2L * key.Length) + ((long)BytesPerFact * facts);
+    private static long Size(string key, Counts counts) =>
+        BytesPerResource + (2L * key.Length) + ((long)BytesPerSeriesFact * counts.Series) + ((long)BytesPerFact * counts.Objects);
+
+    /// <summary>What a resource's <see cref="Held.Items"/> holds: nothing, one contribution, or several.</summary>
+    private static object? Compose(List<Contribution>? added) => added switch
+    {
+        null or [] => null,
+        [var one] => one,
+        _ => added.ToArray(),
+    };
+
+    private static Contribution[] Parts(object? items) => items switch
+    {
+        null => [],
+        Contribution[] many => many,
+        _ => ((Contribution)items).Alone,
+    };
 
     private string SharedKey(string key, ResourceFacts facts)
     {
@@ -311,61 +306,87 @@ public sealed class FactLedger
         return key;
     }
 
-    private static IReadOnlyList<T> Out<T>(Slot slot)
-    {
-        slot.Refresh();
-        return ((Slot<T>)slot).Output;
-    }
+    private static IReadOnlyList<T> Out<T>(object settled) => (IReadOnlyList<T>)settled;
 
     private static Slot<Fact<T>, (T, DateTimeOffset, string), int> Distinct<T>(Func<ResourceFacts, IReadOnlyList<Fact<T>>?> select) =>
         new Slot<Fact<T>, (T, DateTimeOffset, string), int>(select, f => (f.Value, f.Effective, f.Source), _ => 0, f => f.Source, "");
 
-    private static Slot<Fact<T>, DateTimeOffset, T> Settle<T>(Func<ResourceFacts, IReadOnlyList<Fact<T>>?> select, string what) =>
-        new Slot<Fact<T>, DateTimeOffset, T>(select, f => f.Effective, f => f.Value, f => f.Source, what);
+    private static Series<T> Settle<T>(Func<ResourceFacts, IReadOnlyList<Fact<T>>?> select, string what)
+        where T : struct => new(select, what);
 
     private static Slot<PathologyValue, (DateTimeOffset, string?), Interval> Pathology(Func<ResourceFacts, IReadOnlyList<PathologyValue>?> select, string what) =>
         new Slot<PathologyValue, (DateTimeOffset, string?), Interval>(select, v => (v.Effective, v.Specimen), v => v.Value, v => v.Source, what);
 
-    private static Slot<Fact<Interval>, DateTimeOffset, Interval> Quantity(FactKind kind) => Settle(r => r.Intervals.GetValueOrDefault(kind), kind.ToString());
+    private static Series<Interval> Quantity(FactKind kind) => Settle(r => r.Intervals.GetValueOrDefault(kind), kind.ToString());
 
-    private static Slot<Fact<int>, DateTimeOffset, int> Integer(FactKind kind) => Settle(r => r.Integers.GetValueOrDefault(kind), kind.ToString());
+    private static Series<int> Integer(FactKind kind) => Settle(r => r.Integers.GetValueOrDefault(kind), kind.ToString());
 
-    private static Slot<Fact<bool>, DateTimeOffset, bool> Boolean(FactKind kind) => Settle(r => r.Booleans.GetValueOrDefault(kind), kind.ToString());
+    private static Series<bool> Boolean(FactKind kind) => Settle(r => r.Booleans.GetValueOrDefault(kind), kind.ToString());
 
     /// <summary>A resource's contribution set aside by <see cref="TryGet"/>, for <see cref="Restore"/>.</summary>
     public sealed class Contributed
     {
-        internal Contributed(string key, Held held, List<DataProblem>? problems)
+        internal Contributed(string key, long version, Fact<DateOnly>? birthDate, Contribution[] parts, List<DataProblem>? problems)
         {
             Key = key;
-            Held = held;
+            Version = version;
+            BirthDate = birthDate;
+            Parts = parts;
             Problems = problems;
         }
 
         internal string Key { get; }
 
-        internal Held Held { get; }
+        internal long Version { get; }
+
+        internal Fact<DateOnly>? BirthDate { get; }
+
+        /// <summary>Per slot the resource's facts themselves (a series' facts made again from its entries).</summary>
+        internal Contribution[] Parts { get; }
 
         internal List<DataProblem>? Problems { get; }
     }
 
     /// <summary>
     /// What a resource contributed, kept only so that <see cref="Remove"/> can take it back (issue 19, deliverable 7):
-    /// its version, its birth date, and its facts per slot, not its whole <see cref="ResourceFacts"/> with a collection
-    /// per kind. Most resources contribute to one slot (<see cref="Slot"/> its index, <see cref="Items"/> its facts);
-    /// a resource contributing to more holds a <see cref="Contribution"/> array (<see cref="SeveralSlots"/>).
+    /// its version and its facts per slot: one <see cref="Contribution"/>, or an array of them for a resource that
+    /// contributes to several kinds. A series finds a resource's facts by its key, so its contribution is the one the
+    /// series shares between all its resources (<see cref="Series{TValue}"/>): nothing per resource.
     /// </summary>
-    internal struct Held
-    {
-        public long Version;
-        public Fact<DateOnly>? BirthDate;
+    private readonly record struct Held(long Version, object? Items);
 
-        /// <summary>The slot's facts: one fact itself, or an array of them.</summary>
-        public object? Items;
-        public int Slot;
+    /// <summary>A resource's facts in one slot: what <see cref="Slot.Add"/> returned for them.</summary>
+    internal sealed class Contribution(FactLedger.Slot slot, object items)
+    {
+        public Slot Slot { get; } = slot;
+
+        public object Items { get; } = items;
+
+        /// <summary>This contribution as the only one (made once for a series' shared contribution).</summary>
+        public Contribution[] Alone => field ??= [this];
+
+        /// <summary>A series returns its shared contribution; another slot the resource's facts.</summary>
+        public static Contribution Of(Slot slot, object items) => items as Contribution ?? new Contribution(slot, items);
     }
 
-    private readonly record struct Contribution(int Slot, object Items);
+    /// <summary>How many facts of each storage a resource holds, for <see cref="EstimatedBytes"/>.</summary>
+    private struct Counts
+    {
+        public int Series;
+        public int Objects;
+
+        public void Add(Slot slot, int count)
+        {
+            if (slot.IsSeries)
+            {
+                Series += count;
+            }
+            else
+            {
+                Objects += count;
+            }
+        }
+    }
 
     /// <summary>Where a fact stands in record order: its resource's key (ordinal), then its place in the resource's list.</summary>
     private readonly record struct Position(string Resource, int Index) : IComparable<Position>
@@ -377,31 +398,66 @@ public sealed class FactLedger
         }
     }
 
-    private abstract class Slot
+    internal abstract class Slot
     {
-        public IReadOnlyList<DataProblem> Conflicts { get; protected set; } = [];
+        /// <summary>Its facts are held as compact entries, not objects (<see cref="Series{TValue}"/>).</summary>
+        public virtual bool IsSeries => false;
 
         /// <summary>
-        /// Adds the resource's facts of this kind: returns what <see cref="Remove"/> needs to take them back (the one
-        /// fact, or an array of them), null when there are none; <paramref name="count"/> says how many.
+        /// Adds the resource's facts of this kind: returns what <see cref="Remove"/> needs to take them back, null when
+        /// there are none; <paramref name="count"/> says how many.
         /// </summary>
         public abstract object? Add(string key, ResourceFacts facts, out int count);
 
         /// <summary>Removes the facts <see cref="Add"/> returned; returns how many.</summary>
         public abstract int Remove(string key, object items);
 
-        /// <summary>Adds again the facts <see cref="Add"/> returned; returns how many.</summary>
-        public abstract int Restore(string key, object items);
+        /// <summary>The resource's facts themselves, from what <see cref="Add"/> returned, for <see cref="Restore"/>.</summary>
+        public abstract object Detach(string key, object items);
+
+        /// <summary>Adds again the facts <see cref="Detach"/> gave; returns what <see cref="Remove"/> needs.</summary>
+        public abstract object Restore(string key, object facts, out int count);
 
         /// <summary>The source of the resource's first fact of this kind, if it has one.</summary>
         public abstract string? FirstSource(ResourceFacts facts);
 
-        /// <summary>Settles again what changed since the last call.</summary>
-        public abstract void Refresh();
+        /// <summary>The settled facts (an <c>IReadOnlyList</c> of the kind's facts); adds the conflicts to <paramref name="conflicts"/>.</summary>
+        public abstract object Settle(List<DataProblem> conflicts);
     }
 
-    private abstract class Slot<T> : Slot
+    /// <summary>A slot of one kind of fact (<typeparamref name="T"/>): what every slot does with a resource's facts.</summary>
+    private abstract class Kind<T>(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, string> source) : Slot
     {
+        public override string? FirstSource(ResourceFacts facts) => select(facts) is { Count: > 0 } items ? source(items[0]) : null;
+
+        public override object? Add(string key, ResourceFacts facts, out int count)
+        {
+            var items = select(facts);
+            count = items?.Count ?? 0;
+            if (items is null || count == 0)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                Insert(key, i, items[i]);
+            }
+
+            return Added(items);
+        }
+
+        /// <summary>Adds one of the resource's facts, the <paramref name="place"/>-th of its list.</summary>
+        protected abstract void Insert(string key, int place, T item);
+
+        /// <summary>What <see cref="Slot.Remove"/> needs to take back the resource's <paramref name="items"/>.</summary>
+        protected abstract object Added(IReadOnlyList<T> items);
+    }
+
+    private abstract class Slot<T>(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, string> source) : Kind<T>(select, source)
+    {
+        public IReadOnlyList<DataProblem> Conflicts { get; protected set; } = [];
+
         public IReadOnlyList<T> Output
         {
             get
@@ -412,19 +468,28 @@ public sealed class FactLedger
         }
 
         protected IReadOnlyList<T> Settled { get; set; } = [];
+
+        public override object Settle(List<DataProblem> conflicts)
+        {
+            Refresh();
+            conflicts.AddRange(Conflicts);
+            return Settled;
+        }
+
+        /// <summary>Settles again what changed since the last call.</summary>
+        public abstract void Refresh();
     }
 
     /// <summary>
-    /// One kind's facts grouped by instant (<typeparamref name="TKey"/>), the groups in order of their first fact, as
+    /// One kind's facts grouped by <typeparamref name="TKey"/>, the groups in order of their first fact, as
     /// <c>GroupBy</c> over the record gives them; a group with one value is settled to its first fact, one with more
-    /// values is a conflict (FactSettling.SettleBy). Sized for a long series of one fact per instant: a group of one
-    /// fact is one small object, and the groups' order is one sorted array, not a tree node per group.
+    /// values is a conflict (FactSettling.SettleBy). Holds the fact objects: used for the kinds a record has few of
+    /// (conditions, procedures, courses, pathology, chromogranin A); the long series are <see cref="Series{TValue}"/>.
     /// </summary>
     private sealed class Slot<T, TKey, TValue> : Slot<T>
         where T : class
         where TKey : notnull
     {
-        private readonly Func<ResourceFacts, IReadOnlyList<T>?> _select;
         private readonly Func<T, TKey> _instant;
         private readonly Func<T, TValue> _value;
         private readonly Func<T, string> _source;
@@ -436,39 +501,33 @@ public sealed class FactLedger
         private bool _dirty;
 
         public Slot(Func<ResourceFacts, IReadOnlyList<T>?> select, Func<T, TKey> instant, Func<T, TValue> value, Func<T, string> source, string what)
+            : base(select, source)
         {
-            _select = select;
             _instant = instant;
             _value = value;
             _source = source;
             _what = what;
         }
 
-        public override string? FirstSource(ResourceFacts facts) => _select(facts) is { Count: > 0 } items ? _source(items[0]) : null;
+        protected override void Insert(string key, int place, T item) => Add(new Position(key, place), item);
 
-        public override object? Add(string key, ResourceFacts facts, out int count)
+        protected override object Added(IReadOnlyList<T> items)
         {
-            var items = _select(facts);
-            count = items?.Count ?? 0;
-            if (items is null || count == 0)
-            {
-                return null;
-            }
-
-            for (var i = 0; i < items.Count; i++)
-            {
-                Add(new Position(key, i), items[i]);
-            }
-
             _dirty = true;
-            return count == 1 ? items[0] : items.ToArray();
+            return items.Count == 1 ? items[0] : items.ToArray();
         }
 
-        public override int Restore(string key, object items) => Each(key, items, Add);
+        public override object Detach(string key, object items) => items;
+
+        public override object Restore(string key, object facts, out int count)
+        {
+            count = Each(key, facts, Add);
+            return facts;
+        }
 
         public override int Remove(string key, object items) => Each(key, items, Remove);
 
-        /// <summary>Applies <paramref name="apply"/> to the facts <see cref="Add(string, ResourceFacts, out int)"/> returned (one fact, or an array).</summary>
+        /// <summary>Applies <paramref name="apply"/> to the facts <see cref="Kind{T}.Add"/> returned (one fact, or an array).</summary>
         private int Each(string key, object items, Action<Position, T> apply)
         {
             _dirty = true;
