@@ -74,7 +74,10 @@ public sealed class ResourceIngestion(
     {
         // Each resource's JSON once, before the transaction and on every core for a large group: what is stored, and
         // what tells a duplicate from a change (issue 19, deliverable 8: a backfill part's cost is its CPU work).
-        var json = OnEveryCore(entries, e => e.Resource is { } resource ? e.Json ?? Serializer.SerializeToString(resource) : null);
+        // An NDJSON line brings its own (IngestEntry.Json): a backfill part then has nothing to hand to other cores.
+        var json = entries.Any(e => e.Resource is not null && e.Json is null)
+            ? OnEveryCore(entries, e => e.Resource is { } resource ? e.Json ?? Serializer.SerializeToString(resource) : null)
+            : [.. entries.Select(e => e.Resource is null ? null : e.Json)];
 
         // Another instance may store the same resource (or bump the same patient) at the same moment: the key, the
         // version check or a deadlock refuses one of the two transactions; that one starts again from what is stored.
