@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
 using NetCds.Service.Storage;
@@ -12,8 +13,9 @@ namespace NetCds.Service.Ingestion;
 /// <item><c>POST /fhir</c> with NDJSON and <c>X-NetCds-Recompute: deferred</c> stores a part without queueing any
 /// recompute (<see cref="ResourceIngestion.IngestDeferringRecomputesAsync"/>).</item>
 /// <item><c>POST /recompute?after=&amp;limit=</c> closes an import window: recomputes, in patient order, the patients
-/// whose record is ahead of their report and whose recompute nobody queued, one page at a time, a patient per core at once (answering
-/// <c>next</c>, the cursor for the following page, null at the end). <c>netcds import</c> calls it after its parts,
+/// whose record is ahead of their report and whose recompute nobody queued, one page at a time (at most
+/// <c>limit</c> patients, taken up for at most <c>Ingestion:RecomputePageTime</c>), a patient per core at once, without
+/// the gather (answering <c>next</c>, the cursor for the following page, null at the end). <c>netcds import</c> calls it after its parts,
 /// so a patient is recomputed once per window; a resumed import calls it again, which also covers the patients of
 /// a run that stopped before closing its window (the stale state is in the store, not in the client).</item>
 /// <item><c>POST /admin/recompute/{patientId}</c>: the operator's replay of one patient's recompute (admin policy),
@@ -26,9 +28,6 @@ public static class BackfillApi
     public const string RecomputeHeader = "X-NetCds-Recompute";
 
     public const string Deferred = "deferred";
-
-    /// <summary>How long a page of <c>POST /recompute</c> takes up patients: well inside the request timeout (30 s by default).</summary>
-    public static readonly TimeSpan PageTime = TimeSpan.FromSeconds(10);
 
     public sealed record RecomputeResult(int Recomputed, int Changed, string? Next);
 
@@ -44,7 +43,7 @@ public static class BackfillApi
     }
 
     private static async Task<Results<Ok<RecomputeResult>, ContentHttpResult>> RecomputeStaleAsync(
-        string? after, int? limit, HttpContext http, StoreContext store, IServiceScopeFactory scopes, TimeProvider clock, CancellationToken cancellationToken)
+        string? after, int? limit, HttpContext http, StoreContext store, IServiceScopeFactory scopes, IOptions<IngestionOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         // Whoever may write patients' records may have them recomputed: it is what writing them would do.
         if (http.Forbidden(["Patient"], ApiAccess.Update) is { } forbidden)
@@ -59,14 +58,14 @@ public static class BackfillApi
         // at once (issue 19, deliverable 8): the window's close had waited out the 500 ms gather per patient, one
         // after another, so a page of 200 ran past the request timeout, was cut off with a 504 and sent again, and
         // closing a window of a 200-patient import took about 100 s of a 241 s run. A page also stops taking patients
-        // after PageTime and answers the last one taken as next, so large records never run into the timeout.
+        // after Ingestion:RecomputePageTime and answers the last one taken as next, so large records never run into the timeout.
         var started = clock.GetTimestamp();
         var taken = 0;
         IEnumerable<(string Patient, long Generation)> Taken()
         {
             foreach (var patient in stale)
             {
-                if (taken > 0 && clock.GetElapsedTime(started) > PageTime)
+                if (taken > 0 && clock.GetElapsedTime(started) >= options.Value.RecomputePageTime)
                 {
                     yield break;
                 }
