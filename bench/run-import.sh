@@ -5,6 +5,7 @@
 # the CPU seconds of the service and of PostgreSQL (window recomputes included).
 #   RESOURCES=200000 PATIENTS=200 BATCH=1000 (resources per part) WINDOW=100000 (resources per import window)
 #   PG_OPTIONS="..." appended to the PostgreSQL connection string; SERVICE_LOG=file keeps the service's log.
+#   WARMUP=N imports N Observations into other patients first, not measured (a fresh service's tiered JIT warm-up).
 # API authentication is on, as in the measurements: bench/NetCds.PipelineLoad is the authorization server the
 # service trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and hands the CLI its access token in NETCDS_TOKEN.
 set -euo pipefail
@@ -28,4 +29,4 @@ for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/nu
 echo "commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll import "http://127.0.0.1:$port" \
   --cli src/NetCds.Cli/bin/Release/net10.0/netcds.dll --dir "$input" --patients "${PATIENTS:-200}" --resources "${RESOURCES:-200000}" \
-  --batch "${BATCH:-1000}" --window "${WINDOW:-100000}" --service-pid "$service" --auth-port "$auth_port"
+  --batch "${BATCH:-1000}" --window "${WINDOW:-100000}" --warmup "${WARMUP:-0}" --service-pid "$service" --auth-port "$auth_port"

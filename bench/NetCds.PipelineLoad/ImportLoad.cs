@@ -7,7 +7,7 @@ namespace NetCds.PipelineLoad;
 /// <summary>
 /// Backfill load (issue 19, deliverable 8; bench/run-import.sh). Usage:
 /// <c>NetCds.PipelineLoad import &lt;service-base-url&gt; --cli &lt;netcds.dll&gt; --dir &lt;empty dir&gt; [--patients 200]
-/// [--resources 200000] [--batch 1000] [--window 100000] [--service-pid N] [--auth-port N]</c>.
+/// [--resources 200000] [--batch 1000] [--window 100000] [--warmup 0] [--service-pid N] [--auth-port N]</c>.
 /// Writes a $export-like NDJSON set (Patient.ndjson, then Observation.ndjson with the patients' bilirubin results
 /// interleaved, as an export orders them by resource, not by patient), then runs <c>netcds import</c> on it as the
 /// operator would, with a bearer access token from this harness's authorization server in <c>NETCDS_TOKEN</c>, and
@@ -34,40 +34,59 @@ internal static class ImportLoad
         var servicePid = Int("--service-pid", 0);
         var authPort = Int("--auth-port", 0);
 
+        var warmup = Int("--warmup", 0);
         var written = Stopwatch.StartNew();
         var total = await WriteExportAsync(directory, patients, resources);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"export: {total:N0} resources ({patients} Patients, {resources:N0} Observations) written in {written.Elapsed.TotalSeconds:0.0} s"));
 
         // The token outlives the import (the CLI reads it once); the service checks it on every part.
         using var tokens = authPort > 0 ? new AccessTokens(authPort, baseUrl) : null;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[cli, "import", directory, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000"])
+        async Task<(int ExitCode, string Output, string Errors)> ImportAsync(string from)
         {
-            start.ArgumentList.Add(argument);
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])[cli, "import", from, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000"])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            if (tokens is not null)
+            {
+                start.Environment["NETCDS_TOKEN"] = tokens.Token(TimeSpan.FromHours(2));
+            }
+
+            using var import = Process.Start(start)!;
+            var output = import.StandardOutput.ReadToEndAsync();
+            var errors = import.StandardError.ReadToEndAsync();
+            await import.WaitForExitAsync();
+            return (import.ExitCode, await output, await errors);
         }
 
-        if (tokens is not null)
+        if (warmup > 0)
         {
-            start.Environment["NETCDS_TOKEN"] = tokens.Token(TimeSpan.FromHours(2));
+            // A warm-up import into other patients first (--warmup N resources), not measured: a fresh service spends
+            // much of a short run's CPU compiling and running not yet optimized code (tiered JIT), which says nothing
+            // about what a resource costs once it runs (issue 19, deliverable 8).
+            var warm = directory.TrimEnd('/') + "-warmup";
+            await WriteExportAsync(warm, patients, warmup);
+            var (code, text, _) = await ImportAsync(warm);
+            Console.Write($"warm-up (exit code {code}): {text}");
+            Directory.Delete(warm, recursive: true);
         }
 
         var cpuBefore = CpuSample.Take(servicePid);
         var clock = Stopwatch.StartNew();
-        using var import = Process.Start(start)!;
-        var output = import.StandardOutput.ReadToEndAsync();
-        var errors = import.StandardError.ReadToEndAsync();
-        await import.WaitForExitAsync();
+        var (exitCode, importOutput, importErrors) = await ImportAsync(directory);
         var elapsed = clock.Elapsed;
         var cpu = CpuSample.Take(servicePid) - cpuBefore;
-        Console.Write(await output);
-        var problems = (await errors).Split('\n').Where(l => !l.StartsWith("import:", StringComparison.Ordinal) && l.Length > 0).Take(10).ToList();
+        Console.Write(importOutput);
+        var problems = importErrors.Split('\n').Where(l => !l.StartsWith("import:", StringComparison.Ordinal) && l.Length > 0).Take(10).ToList();
         problems.ForEach(Console.WriteLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            netcds import exit code {import.ExitCode}: {total:N0} resources in {elapsed.TotalSeconds:0.0} s (CLI start and window recomputes included) = {total / elapsed.TotalSeconds:N0} resources/s
+            netcds import exit code {exitCode}: {total:N0} resources in {elapsed.TotalSeconds:0.0} s (CLI start and window recomputes included) = {total / elapsed.TotalSeconds:N0} resources/s
             CPU s: service {cpu.Service:0.0}, PostgreSQL {cpu.Database:0.0}; per 1,000 resources: service {cpu.Service / total * 1000:0.000}, PostgreSQL {cpu.Database / total * 1000:0.000}
             service peak RSS {(servicePid > 0 ? ProcessCpu.PeakRssMegabytes(servicePid) : double.NaN):0} MB
             """));
-        return import.ExitCode;
+        return exitCode;
     }
 
     /// <summary>Patient.ndjson and Observation.ndjson in <paramref name="directory"/>; returns the number of resources.</summary>

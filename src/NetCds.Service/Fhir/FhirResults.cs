@@ -98,7 +98,9 @@ public static class FhirResults
             return (default, Problem(OperationOutcome.IssueType.TooLong, $"Request body over {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge));
         }
 
-        using var body = new MemoryStream();
+        // Sized from Content-Length when given: a backfill part of hundreds of kilobytes would otherwise grow the
+        // buffer by doubling, each step a new large-object-heap array and a copy (issue 19, deliverables 7 and 8).
+        using var body = new MemoryStream(request.ContentLength is long length and > 0 and <= int.MaxValue ? (int)length : 0);
         var chunk = new byte[81920];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)

@@ -25,7 +25,17 @@ public sealed record EntryResult(string Status, string? Location, string? Messag
 }
 
 /// <summary>One thing to store: a resource (create/update) or the deletion of one.</summary>
-public sealed record IngestEntry(Resource? Resource, string? DeleteType = null, string? DeleteId = null);
+public sealed record IngestEntry(Resource? Resource, string? DeleteType = null, string? DeleteId = null)
+{
+    /// <summary>
+    /// The resource's JSON exactly as received and parsed, stored as it is; null to store <see cref="Resource"/>
+    /// serialized. Set for an NDJSON line whose resource was not changed after it was parsed (issue 19, deliverable 8:
+    /// serializing every resource of a backfill part again was a tenth of the service's CPU). The same line sent again
+    /// is still a duplicate; the same content sent through another edge (re-serialized) counts as a new version only when
+    /// it has no meta to order it, which costs a recompute that changes nothing.
+    /// </summary>
+    public string? Json { get; init; }
+}
 
 /// <summary>
 /// Durable, idempotent recording of FHIR resources. The same resource twice is a no-op; an older version never
@@ -65,7 +75,10 @@ public sealed class ResourceIngestion(
     {
         // Each resource's JSON once, before the transaction and on every core for a large group: what is stored, and
         // what tells a duplicate from a change (issue 19, deliverable 8: a backfill part's cost is its CPU work).
-        var json = OnEveryCore(entries, e => e.Resource is { } resource ? Serializer.SerializeToString(resource) : null);
+        // An NDJSON line brings its own (IngestEntry.Json): a backfill part then has nothing to hand to other cores.
+        var json = entries.Any(e => e.Resource is not null && e.Json is null)
+            ? OnEveryCore(entries, e => e.Resource is { } resource ? e.Json ?? Serializer.SerializeToString(resource) : null)
+            : [.. entries.Select(e => e.Resource is null ? null : e.Json)];
 
         // Another instance may store the same resource (or bump the same patient) at the same moment: the key, the
         // version check or a deadlock refuses one of the two transactions; that one starts again from what is stored.

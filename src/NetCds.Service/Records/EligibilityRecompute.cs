@@ -44,15 +44,29 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
-    /// the request was queued for; null (an operator's request, a replay) always recomputes.
+    /// the request was queued for; null (an operator's request, a replay) always recomputes. A queued request first
+    /// waits out the gather (<see cref="IngestionOptions.RecomputeGather"/>).
     /// </summary>
-    public async Task<RecomputeOutcome> RecomputeAsync(string patient, long? generation, DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    public Task<RecomputeOutcome> RecomputeAsync(string patient, long? generation, DateTimeOffset requestedAt, CancellationToken cancellationToken) =>
+        RecomputeAsync(patient, generation, requestedAt, gather: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RecomputeAsync(string, long?, DateTimeOffset, CancellationToken)"/>; <paramref name="gather"/>:
+    /// whether a queued request first waits out the gather (<see cref="IngestionOptions.RecomputeGather"/>); a backfill
+    /// closing its window does not (issue 19, deliverable 8): its parts are all committed, nothing is left to join, and
+    /// the gather's 500 ms per patient, paid one patient after another, was most of a 200-patient import's time.
+    /// </summary>
+    public async Task<RecomputeOutcome> RecomputeAsync(string patient, long? generation, DateTimeOffset requestedAt, bool gather, CancellationToken cancellationToken)
     {
         // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
         long? wanted = null;
         if (generation is not null)
         {
-            await GatherAsync(requestedAt, cancellationToken);
+            if (gather)
+            {
+                await GatherAsync(requestedAt, cancellationToken);
+            }
+
             long current;
             long? reported;
             // The take-up is a write: on the embedded store it waits its turn (StoreWriteTurn), not SQLite's lock.

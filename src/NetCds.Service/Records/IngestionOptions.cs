@@ -60,6 +60,15 @@ public sealed class IngestionOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
     public TimeSpan RecomputeGather { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long one page of <c>POST /recompute</c> (an import window's close) goes on taking up stale patients before
+    /// it answers with the cursor to the rest, so a page of large records stays well inside the request timeout
+    /// (<c>Service:RequestTimeoutSeconds</c>, 30 s): a page cut off by the timeout is answered 504 and sent again
+    /// (issue 19, deliverable 8). The patient under way when it runs out is finished; zero takes one patient a page.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RecomputePageTime { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>What to do with a resource whose code the terminology map does not know (<c>Ingestion:UnknownObservationCodes</c>).</summary>

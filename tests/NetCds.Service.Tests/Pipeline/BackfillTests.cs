@@ -153,6 +153,70 @@ public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<Servic
         patientId.Should().NotBeEmpty();
     }
 
+    [Fact]
+    public async Task An_ndjson_line_is_stored_as_sent_and_a_line_without_an_id_as_the_resource_given_its_id()
+    {
+        using var client = factory.CreateApiClient();
+        var (files, patientId) = Export();
+        // Blanks and an element order of the sender's own: what is stored is the line, not the parser's rendering of it.
+        var asSent = $$"""{ "status": "final", "id": "{{patientId}}-as-sent", "resourceType": "Observation", "code": {"coding": [{"system": "http://loinc.org", "code": "1975-2"}]}, "subject": {"reference": "Patient/{{patientId}}"}, "effectiveDateTime": "{{TestClock.DaysAgo(3)}}", "valueQuantity": {"value": 1.50, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"} }""";
+        var withoutId = $$"""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1975-2"}]},"subject":{"reference":"Patient/{{patientId}}"},"effectiveDateTime":"{{TestClock.DaysAgo(2)}}","valueQuantity":{"value":2,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"} }""";
+
+        var (status, bundle) = await PostNdjsonAsync(client, files["Patient"].Append(asSent + "  ").Append(withoutId));
+
+        status.Should().Be(HttpStatusCode.OK);
+        var locations = bundle.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("response").GetProperty("location").GetString()!).ToList();
+        (await RowAsync(factory.Services, "Observation", $"{patientId}-as-sent"))!.Json.Should().Be(asSent, "the line is stored as sent, without the blanks around it");
+        var given = (await RowAsync(factory.Services, "Observation", locations[^1].Split('/')[1]))!.Json;
+        JsonNode.Parse(given!)!["id"]!.GetValue<string>().Should().Be(locations[^1].Split('/')[1], "a resource given an id is stored with it, not as the line without one");
+
+        // The same line again is a duplicate, as a re-sent part of an import is.
+        var (_, again) = await PostNdjsonAsync(client, [asSent]);
+        again.GetProperty("entry")[0].GetProperty("response").GetProperty("outcome").GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Be("unchanged");
+    }
+
+    [Fact]
+    public async Task Closing_a_window_answers_a_page_when_its_time_runs_out_and_the_cursor_leads_to_the_rest()
+    {
+        // No time at all: each page takes up one patient, the one under way being finished.
+        using var paged = factory.WithWebHostBuilder(b => b.UseSetting("Ingestion:RecomputePageTime", "00:00:00"));
+        using var client = paged.CreateApiClient();
+        var patients = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (files, patientId) = Export();
+            patients.Add(patientId);
+            using var content = new StringContent(string.Join('\n', files.Values.SelectMany(l => l)) + "\n", Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+ndjson");
+            content.Headers.Add(ImportCommand.RecomputeHeader, "deferred");
+            using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, Token);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // From just before the first of them in patient order, so other tests' patients do not count.
+        var first = patients.Select(p => $"Patient/{p}").Order(StringComparer.Ordinal).First();
+        string? after = first[..^1];
+        var pages = new List<(int Recomputed, string? Next)>();
+        do
+        {
+            using var page = await client.PostAsync(new Uri($"/recompute?after={Uri.EscapeDataString(after)}", UriKind.Relative), content: null, Token);
+            page.StatusCode.Should().Be(HttpStatusCode.OK);
+            using var body = JsonDocument.Parse(await page.Content.ReadAsStringAsync(Token));
+            after = body.RootElement.GetProperty("next").GetString();
+            pages.Add((body.RootElement.GetProperty("recomputed").GetInt32(), after));
+        }
+        while (after is not null && pages.Count < 50);
+
+        pages[0].Should().Be((1, first), "the page ran out of time after its first patient and answers it as the cursor");
+        pages.Should().OnlyContain(p => p.Recomputed <= 1).And.HaveCountGreaterThanOrEqualTo(3);
+        foreach (var patientId in patients)
+        {
+            var (_, revision, reportGeneration, recordGeneration) = await RecomputesAsync(patientId);
+            revision.Should().Be(1, "following the cursor recomputes every stale patient once");
+            reportGeneration.Should().Be(recordGeneration);
+        }
+    }
+
     /// <summary>Holds the answer to the first part until the second is answered; refuses the third (HTTP 400, for good).</summary>
     private sealed class OrderedParts : DelegatingHandler
     {
