@@ -51,12 +51,14 @@ public sealed class IngestionOptions
     public TimeSpan FactStateCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// How long a patient's queued recompute waits, counted from the commit that queued it, before it is taken up.
-    /// While it waits, further commits for the patient queue nothing and are covered by it: under a stream of single
-    /// events, one outbox row, publish and recompute serve many events instead of one each (issue 19, measured on
-    /// RabbitMQ + PostgreSQL, one Observation per POST from 16 connections: 288 events/s without it; 696, 975 and
-    /// 1,153 with 100, 300 and 500 ms, the lag p99 208, 379 and 565 ms). It adds at most this much to the time a
-    /// report takes to follow an event. Zero takes each request up at once.
+    /// How long a patient's queued recompute waits, counted from the commit that queued it, before it is taken up,
+    /// when the patient's events come faster than this (the request was queued within this long of the patient's
+    /// previous take-up; <see cref="RecomputeGathering"/>). While it waits, further commits for the patient queue
+    /// nothing and are covered by it: under a stream of single events, one outbox row, publish and recompute serve many
+    /// events instead of one each (issue 19, measured on RabbitMQ + PostgreSQL, one Observation per POST from 16
+    /// connections: 288 events/s without it; 696, 975 and 1,153 with 100, 300 and 500 ms, the lag p99 208, 379 and
+    /// 565 ms). A lone event is taken up at once. It adds at most this much to the time a report takes to follow an
+    /// event. Zero takes each request up at once.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
     public TimeSpan RecomputeGather { get; init; } = TimeSpan.FromMilliseconds(500);
