@@ -36,9 +36,11 @@ public sealed class IngestionOptions
     /// <summary>
     /// Memory for patients' fact states held between recomputes (bytes, estimated per patient from what it holds,
     /// calibrated against the heap), so a recompute reads only the rows written since the last one. A patient of
-    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB); the least recently used are evicted
-    /// and, when next recomputed, built again from their kept facts, a read of the whole record: a budget smaller than
-    /// the patients under way makes every recompute such a read (issue 19, measured).
+    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB). A state that does not fit makes room
+    /// only from states no longer recomputed, else is not held: the patient's next recompute is built again from its
+    /// kept facts, a read of the whole record. So a budget smaller than the patients under way makes the patients that
+    /// do not fit pay such a read on every recompute, while the others stay held (<see cref="PatientFactStates"/>; a
+    /// least-recently-used eviction made every recompute such a read, issue 19, measured).
     /// </summary>
     [Range(1024, long.MaxValue)]
     public long FactStateCacheBytes { get; init; } = 256L * 1024 * 1024;
