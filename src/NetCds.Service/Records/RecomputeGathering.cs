@@ -10,9 +10,9 @@ namespace NetCds.Service.Records;
 /// before it is taken up. Commits meanwhile queue nothing and are covered by it. Taking it up at once would only split
 /// the work: it would wait for the patient lease anyway, and every commit after its take-up would queue one more
 /// request. Under Bundles, where every commit touches every patient, that let requests pile up behind the lease as
-/// soon as a recompute took longer than the gather, each recomputing what the previous one had just covered: the
-/// report fell seconds behind the load (RabbitMQ + PostgreSQL, Bundles of 100: lag p99 6.1 s with a 500 ms gather,
-/// 0.49 s without).</item>
+/// soon as a recompute took longer than the gather, each recomputing what the previous one had just covered: with the
+/// slow recomputes of an outgrown fact-state budget (<see cref="PatientFactStates"/>), lease waits reached 19 s
+/// (RabbitMQ + PostgreSQL, Bundles of 100; docs/performance.md).</item>
 /// <item>An adaptive gather (<see cref="IngestionOptions.RecomputeGather"/>): a request queued within a gather of its
 /// patient's previous take-up (events come faster than the gather) waits out the rest of the gather from the commit
 /// that queued it, so the patient's further commits join it (one outbox row, publish and recompute for many events);
