@@ -23,8 +23,9 @@ public sealed class RecomputeEligibilityConsumerDefinition : ConsumerDefinition<
 
     /// <summary>
     /// Recomputes in flight at once. Most of a recompute's time is waiting: out its gather
-    /// (<c>Ingestion:RecomputeGather</c>), for the database, for the patient's lease. With the transport's default of
-    /// a few per core, requests waiting out their gather would hold every slot and delay other patients' requests.
+    /// (<c>Ingestion:RecomputeGather</c>), for the patient's previous recompute to end (at most one request a patient
+    /// waits so, <see cref="Records.RecomputeGathering"/>), for the database. With the transport's default of a few per
+    /// core, requests waiting out their gather would hold every slot and delay other patients' requests.
     /// </summary>
     public const int InFlight = 32;
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
 using NetCds.Fhir;
 using NetCds.Service.Messaging.Contracts.V2;
@@ -33,14 +32,15 @@ public enum RecomputeOutcome
 /// patient's report to be brought up to date, calls. Coalesced twice: while a patient's request is queued and not
 /// yet taken up, further commits queue none (<see cref="PatientGenerations.TakeUpAsync"/>: 50 events for one patient
 /// before its recompute starts give one message); and a request whose patient's report was already computed from the
-/// record's current generation is skipped (read in the same statement that takes the request up). One recompute per
-/// patient at a time (<see cref="PatientLease"/>), so instances wait for each other instead of colliding and
-/// retrying. The report is refreshed; an <see cref="EligibilityChanged"/> is written to the outbox, in the same
+/// record's current generation is skipped (read in the same statement that takes the request up). A request is taken up
+/// only when this instance's previous recompute of the patient has ended, and after a gather when the patient's events
+/// come faster than it (<see cref="RecomputeGathering"/>). One recompute per patient at a time
+/// (<see cref="PatientLease"/>), so instances wait for each other instead of colliding and retrying. The report is refreshed; an <see cref="EligibilityChanged"/> is written to the outbox, in the same
 /// transaction, only when a status changed, so a redelivered request announces nothing twice. The record is read as
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, IOptions<IngestionOptions> options, StoreWriteTurn writeTurn, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, RecomputeGathering gathering, StoreWriteTurn writeTurn, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -58,15 +58,20 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
     /// </summary>
     public async Task<RecomputeOutcome> RecomputeAsync(string patient, long? generation, DateTimeOffset requestedAt, bool gather, CancellationToken cancellationToken)
     {
-        // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
+        // A queued request waits for this instance's running recompute of the patient (its turn, held to the end),
+        // then out the gather if the patient's events come faster than it (RecomputeGathering, issue 19).
         long? wanted = null;
+        await using var turn = generation is null ? null : await gathering.TakeTurnAsync(patient, cancellationToken);
         if (generation is not null)
         {
-            if (gather)
+            var wait = gather ? gathering.WaitFor(patient, requestedAt, clock.GetUtcNow()) : TimeSpan.Zero;
+            if (wait > TimeSpan.Zero)
             {
-                await GatherAsync(requestedAt, cancellationToken);
+                await Task.Delay(wait, clock, cancellationToken);
             }
 
+            // From here on a commit for this patient queues a recompute of its own; every commit before is seen below.
+            gathering.TookUp(patient, clock.GetUtcNow());
             long current;
             long? reported;
             // The take-up is a write: on the embedded store it waits its turn (StoreWriteTurn), not SQLite's lock.
@@ -188,17 +193,6 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
     {
         ArgumentNullException.ThrowIfNull(result);
         return string.Join(',', result.Report.Assessments.Select(a => $"{a.Therapy.Code()}={a.Status.Code()}"));
-    }
-
-    /// <summary>
-    /// Waits out the rest of <see cref="IngestionOptions.RecomputeGather"/> from the commit that queued the request:
-    /// until it is taken up, the patient's further commits join it instead of queueing their own.
-    /// </summary>
-    private Task GatherAsync(DateTimeOffset requestedAt, CancellationToken cancellationToken)
-    {
-        var gather = options.Value.RecomputeGather;
-        var rest = requestedAt + gather - clock.GetUtcNow();
-        return rest <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(rest < gather ? rest : gather, clock, cancellationToken);
     }
 
     private static List<StatusChange> Changes(string? previous, Evaluation result)

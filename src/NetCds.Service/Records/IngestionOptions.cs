@@ -36,9 +36,11 @@ public sealed class IngestionOptions
     /// <summary>
     /// Memory for patients' fact states held between recomputes (bytes, estimated per patient from what it holds,
     /// calibrated against the heap), so a recompute reads only the rows written since the last one. A patient of
-    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB); the least recently used are evicted
-    /// and, when next recomputed, built again from their kept facts, a read of the whole record: a budget smaller than
-    /// the patients under way makes every recompute such a read (issue 19, measured).
+    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB). A state that does not fit makes room
+    /// only from states no longer recomputed, else is not held: the patient's next recompute is built again from its
+    /// kept facts, a read of the whole record. So a budget smaller than the patients under way makes the patients that
+    /// do not fit pay such a read on every recompute, while the others stay held (<see cref="PatientFactStates"/>; a
+    /// least-recently-used eviction made every recompute such a read, issue 19, measured).
     /// </summary>
     [Range(1024, long.MaxValue)]
     public long FactStateCacheBytes { get; init; } = 256L * 1024 * 1024;
@@ -51,12 +53,14 @@ public sealed class IngestionOptions
     public TimeSpan FactStateCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// How long a patient's queued recompute waits, counted from the commit that queued it, before it is taken up.
-    /// While it waits, further commits for the patient queue nothing and are covered by it: under a stream of single
-    /// events, one outbox row, publish and recompute serve many events instead of one each (issue 19, measured on
-    /// RabbitMQ + PostgreSQL, one Observation per POST from 16 connections: 288 events/s without it; 696, 975 and
-    /// 1,153 with 100, 300 and 500 ms, the lag p99 208, 379 and 565 ms). It adds at most this much to the time a
-    /// report takes to follow an event. Zero takes each request up at once.
+    /// How long a patient's queued recompute waits, counted from the commit that queued it, before it is taken up,
+    /// when the patient's events come faster than this (the request was queued within this long of the patient's
+    /// previous take-up; <see cref="RecomputeGathering"/>). While it waits, further commits for the patient queue
+    /// nothing and are covered by it: under a stream of single events, one outbox row, publish and recompute serve many
+    /// events instead of one each (issue 19, measured on RabbitMQ + PostgreSQL, one Observation per POST from 16
+    /// connections: 288 events/s without it; 696, 975 and 1,153 with 100, 300 and 500 ms, the lag p99 208, 379 and
+    /// 565 ms). A lone event is taken up at once. It adds at most this much to the time a report takes to follow an
+    /// event. Zero takes each request up at once.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
     public TimeSpan RecomputeGather { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -10,6 +10,7 @@ public static class RecordsExtensions
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();
         builder.Services.AddSingleton<RecomputeProbe>();
+        builder.Services.AddSingleton<RecomputeGathering>();
         builder.Services.AddSingleton<FactState>();
         builder.Services.AddSingleton<PatientFactStates>();
         builder.Services.AddHostedService<FactStateRederivation>();

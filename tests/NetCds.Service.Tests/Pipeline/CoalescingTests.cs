@@ -199,50 +199,6 @@ public sealed class CoalescingTests(ServiceFactory factory) : IClassFixture<Serv
     }
 }
 
-/// <summary>A long <c>Ingestion:RecomputeGather</c>, so that the events of a test surely fall within one.</summary>
-public sealed class LongGatherFactory : ServiceFactory
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Ingestion:RecomputeGather", "00:00:05");
-    }
-}
-
-/// <summary>Issue 19: a patient's events within the recompute gather are covered by one recompute.</summary>
-public sealed class RecomputeGatherTests(LongGatherFactory factory) : IClassFixture<LongGatherFactory>
-{
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
-
-    [Fact]
-    public async Task Events_for_a_patient_within_the_gather_are_covered_by_one_recompute()
-    {
-        using var client = factory.CreateApiClient();
-        var (seed, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
-        (await PostAsync(client, "/fhir", seed)).Status.Should().Be(HttpStatusCode.OK);
-        var (before, revision, _) = await EventuallyAsync(() => StateAsync(patientId), s => s.Revision > 0 && s.ReportGeneration == s.Generation);
-
-        var start = TestClock.Now.AddHours(-5);
-        for (var i = 0; i < 5; i++)
-        {
-            (await PostAsync(client, "/fhir/Observation", Bilirubin($"{patientId}-g{i}", patientId, 1m + i, start.AddMinutes(i)).ToJsonString())).Status.Should().Be(HttpStatusCode.Created);
-        }
-
-        await ReportAsync(client, patientId, r => r.GetProperty("facts").GetProperty("bilirubin").GetProperty("source").GetString() == $"Observation/{patientId}-g4");
-        var after = await EventuallyAsync(() => StateAsync(patientId), s => s.ReportGeneration == s.Generation);
-        after.Generation.Should().Be(before + 5, "each POST committed on its own");
-        after.Revision.Should().Be(revision + 1, "the five commits fell within one gather: one recompute covered them all");
-    }
-
-    private Task<(long Generation, int Revision, long ReportGeneration)> StateAsync(string patientId) =>
-        QueryAsync(factory.Services, async s =>
-        {
-            var generation = await s.PatientRecords.AsNoTracking().Where(r => r.Patient == $"Patient/{patientId}").Select(r => r.Generation).SingleOrDefaultAsync(Token);
-            var report = await s.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Patient == $"Patient/{patientId}", Token);
-            return (generation, report?.Revision ?? 0, report?.Generation ?? 0);
-        });
-}
-
 /// <summary><c>Ingestion:UnknownObservationCodes=Store</c>: a site that wants unmapped codes kept for later.</summary>
 public sealed class StoreUnknownCodesFactory : ServiceFactory
 {
