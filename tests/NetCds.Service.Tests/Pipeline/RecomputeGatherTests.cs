@@ -98,6 +98,32 @@ public sealed class RecomputeGatherTests(StillClockGatherFactory factory) : ICla
         after.Revision.Should().Be(revision + 1, "the three commits fell within one gather: one recompute covered them all");
     }
 
+    [Fact]
+    public async Task Closing_an_import_window_recomputes_without_waiting_out_the_gather()
+    {
+        // Issue 19, deliverable 8: an import's parts are all committed when its window closes, so nothing is left to
+        // gather; a close that waited the gather per patient ran past the request timeout on 200 patients.
+        using var client = factory.CreateApiClient();
+        var patientId = await QuietPatientAsync(client);
+        await PostBilirubinAsync(client, patientId, $"{patientId}-live", 1.5m, 0);
+        await ReportAsync(client, patientId, Cites($"{patientId}-live"));
+
+        // Imported with its recompute deferred, within a gather of the patient's last take-up (the clock stands still).
+        var line = Bilirubin($"{patientId}-imported", patientId, 3.3m, factory.Still.GetUtcNow().AddHours(-4)).ToJsonString();
+        using (var content = new StringContent(line + "\n", System.Text.Encoding.UTF8))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/fhir+ndjson");
+            content.Headers.Add(NetCds.Service.Ingestion.BackfillApi.RecomputeHeader, "deferred");
+            using var imported = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, Token);
+            imported.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // The window's close: were it to wait out the gather, the still clock would hold it (and this POST) forever.
+        using var close = await client.PostAsync(new Uri($"/recompute?after={Uri.EscapeDataString($"Patient/{patientId}"[..^1])}", UriKind.Relative), content: null, Token);
+        close.StatusCode.Should().Be(HttpStatusCode.OK);
+        await ReportAsync(client, patientId, Cites($"{patientId}-imported"));
+    }
+
     private Task<(long Generation, int Revision, long ReportGeneration)> StateAsync(string patientId) =>
         QueryAsync(factory.Services, async s =>
         {
