@@ -44,7 +44,7 @@ public static class EvaluateApi
             instant = requested;
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken, ingestion.Value.MaxEntries);
+        var (parsed, error, _) = await FhirResults.ReadAsync(request, options.Value.MaxRequestBytes, cancellationToken, ingestion.Value.MaxEntries);
         if (error is not null)
         {
             return error;

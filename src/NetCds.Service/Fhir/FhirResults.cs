@@ -63,31 +63,32 @@ public static class FhirResults
     /// Reads the request body as FHIR JSON within the size limit and, before the full parse, counts its Bundle
     /// entries (nested Bundles included) in one streaming pass. Returns the parse result, or the response to send
     /// (415 for another media type, 413 over either limit, 400 for a body that is not UTF-8, empty, malformed JSON or
-    /// invalid FHIR: <see cref="FhirInput.Parse(ReadOnlySpan{byte})"/>).
+    /// invalid FHIR: <see cref="FhirInput.Parse(ReadOnlySpan{byte})"/>). The body's bytes come back with a parse, valid
+    /// until the response is sent.
     /// </summary>
-    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, int maxEntries = int.MaxValue)
+    public static async Task<(ParseResult? Parsed, ContentHttpResult? Error, ReadOnlyMemory<byte> Body)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken, int maxEntries = int.MaxValue)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not ("application/fhir+json" or "application/json"))
         {
-            return (null, Problem(OperationOutcome.IssueType.NotSupported, $"Content-Type must be application/fhir+json (was '{mediaType ?? "none"}').", StatusCodes.Status415UnsupportedMediaType));
+            return (null, Problem(OperationOutcome.IssueType.NotSupported, $"Content-Type must be application/fhir+json (was '{mediaType ?? "none"}').", StatusCodes.Status415UnsupportedMediaType), default);
         }
 
         var (body, tooLarge) = await ReadBodyAsync(request, maxBytes, cancellationToken);
         if (tooLarge is not null)
         {
-            return (null, tooLarge);
+            return (null, tooLarge, default);
         }
 
         if (JsonEntryCounter.Count(body.Span, "entry", maxEntries) > maxEntries)
         {
-            return (null, Problem(OperationOutcome.IssueType.TooLong, $"More than {maxEntries} Bundle entries (nested Bundles included); at most {maxEntries} per request.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry"));
+            return (null, Problem(OperationOutcome.IssueType.TooLong, $"More than {maxEntries} Bundle entries (nested Bundles included); at most {maxEntries} per request.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry"), default);
         }
 
         // The one FHIR input edge (issue 19): the body's bytes as they came, not UTF-8, empty, malformed or not FHIR
         // all refused with the element named.
         var parsed = FhirInput.Parse(body.Span);
-        return parsed.Succeeded ? (parsed, null) : (null, Outcome(parsed.Error!));
+        return parsed.Succeeded ? (parsed, null, body) : (null, Outcome(parsed.Error!), default);
     }
 
     /// <summary>The request body, read up to <paramref name="maxBytes"/> (Content-Length checked first); a 413 OperationOutcome beyond.</summary>

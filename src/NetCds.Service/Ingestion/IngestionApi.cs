@@ -90,13 +90,14 @@ public static class IngestionApi
             return await NdjsonIngestion.IngestAsync(http, ingestion, store, fhirOptions, options, cancellationToken);
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
+        var (parsed, error, body) = await FhirResults.ReadAsync(http.Request, fhirOptions.MaxRequestBytes, cancellationToken, options.MaxEntries);
         if (error is not null)
         {
             return error;
         }
 
         var resource = parsed!.Resource!;
+        var unchanged = AsSent.Unchanged(resource);
         if (type is not null && resource.TypeName != type)
         {
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, $"The body is a {resource.TypeName}, the URL names {type}.", StatusCodes.Status400BadRequest, "resourceType");
@@ -117,12 +118,14 @@ public static class IngestionApi
             return FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"{count} entries; at most {options.MaxEntries} per Bundle.", StatusCodes.Status413PayloadTooLarge, "Bundle.entry");
         }
 
-        var (entries, slots, invalid) = IngestionRequest.Entries(resource);
+        var (parsedEntries, slots, invalid) = IngestionRequest.Entries(resource);
         if (invalid is not null)
         {
             var bar = invalid.IndexOf(':', StringComparison.Ordinal);
             return FhirResults.Problem(OperationOutcome.IssueType.Invalid, invalid[(bar + 1)..].Trim(), StatusCodes.Status400BadRequest, invalid[..bar]);
         }
+
+        var entries = AsSent.Attach(body.Span, resource, parsedEntries, unchanged);
 
         var forbidden = await WritePermission.ForbiddenAsync(http, entries.Select(e => e.Resource).OfType<Resource>(), store, cancellationToken)
             ?? http.Forbidden(entries.Where(e => e.Resource is null).Select(e => e.DeleteType!), ApiAccess.Delete);

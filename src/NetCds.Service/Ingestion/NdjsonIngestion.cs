@@ -138,18 +138,7 @@ public static class NdjsonIngestion
         // A resource without an id is given one below: only then is the line not what is stored.
         var asSent = !string.IsNullOrEmpty(resource.Id);
         var (entries, _, error) = IngestionRequest.Entries(resource);
-        return error is not null ? (null, Invalid(number, error)) : (asSent ? entries.Single() with { Json = Text(line.Span) } : entries.Single(), null);
-    }
-
-    /// <summary>A line's JSON as text, as the parser read it: without a leading byte order mark or surrounding blanks.</summary>
-    private static string Text(ReadOnlySpan<byte> line)
-    {
-        if (line.StartsWith(System.Text.Encoding.UTF8.Preamble))
-        {
-            line = line[System.Text.Encoding.UTF8.Preamble.Length..];
-        }
-
-        return System.Text.Encoding.UTF8.GetString(line.Trim(" \t\r"u8));
+        return error is not null ? (null, Invalid(number, error)) : (asSent ? entries.Single() with { Json = AsSent.Text(line.Span) } : entries.Single(), null);
     }
 
     private static EntryResult Invalid(int line, string message) => new("400 Bad Request", null, $"line {line}: {message}") { Invalid = true };

@@ -45,7 +45,7 @@ public static class NotificationEndpoint
             return FhirResults.Problem(OperationOutcome.IssueType.Security, "A notification needs the subscription's channel header.", StatusCodes.Status401Unauthorized);
         }
 
-        var (parsed, error) = await FhirResults.ReadAsync(http.Request, fhir.Value.MaxRequestBytes, cancellationToken);
+        var (parsed, error, _) = await FhirResults.ReadAsync(http.Request, fhir.Value.MaxRequestBytes, cancellationToken);
         if (error is not null)
         {
             return error;

@@ -131,6 +131,60 @@ public class IngestionTests(ServiceFactory factory) : IClassFixture<ServiceFacto
     }
 
     [Fact]
+    public async Task A_bundle_entry_that_came_with_its_id_is_stored_as_sent_and_one_changed_by_ingestion_as_changed()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = $"as-sent-{Guid.NewGuid():N}"[..24];
+        // Blanks and an element order of the sender's own: stored is the entry's text, not the parser's rendering of it
+        // (issue 19: serializing every resource again was the largest allocator after the parse).
+        var asSent = $$"""{ "status": "final", "id": "{{patientId}}-o1", "resourceType": "Observation", "code": {"coding": [{"system": "http://loinc.org", "code": "29593-1"}]}, "subject": {"reference": "Patient/{{patientId}}"}, "effectiveDateTime": "{{TestClock.DaysAgo(3)}}", "valueQuantity": {"value": 12.0, "unit": "%", "system": "http://unitsofmeasure.org", "code": "%"} }""";
+        var withoutId = Observation("unused", patientId, value: 14);
+        withoutId.Remove("id");
+        var batch = $$$"""
+            {"resourceType": "Bundle", "type": "batch", "entry": [
+              {"request": {"method": "DELETE", "url": "Observation/{{{patientId}}}-gone"}},
+              {"resource": {{{asSent}}}, "request": {"method": "PUT", "url": "Observation/{{{patientId}}}-o1"}},
+              {"resource": {{{withoutId.ToJsonString()}}}, "request": {"method": "POST", "url": "Observation"}}]}
+            """;
+
+        var (status, body) = await PostAsync(client, "/fhir", batch);
+
+        status.Should().Be(HttpStatusCode.OK);
+        var responses = Responses(body);
+        (await RowAsync(factory.Services, "Observation", $"{patientId}-o1"))!.Json.Should().Be(asSent, "an entry nothing changed is stored as it came, whatever entry comes before it");
+        var givenId = responses[2].Location!.Split('/')[1];
+        JsonNode.Parse((await RowAsync(factory.Services, "Observation", givenId))!.Json!)!["id"]!.GetValue<string>().Should().Be(givenId, "a resource given an id is stored with it");
+
+        // Sent again, word for word: a duplicate.
+        var (_, again) = await PostAsync(client, "/fhir", batch);
+        Responses(again)[1].Status.Should().Be("200 OK");
+    }
+
+    [Fact]
+    public async Task A_transaction_whose_references_are_rewritten_is_stored_rewritten_even_where_entries_carry_ids()
+    {
+        using var client = factory.CreateApiClient();
+        var patientId = $"rewrite-{Guid.NewGuid():N}"[..24];
+        var urn = $"urn:uuid:{Guid.NewGuid()}";
+        var observation = Observation($"{patientId}-o1", patientId);
+        observation["subject"] = new JsonObject { ["reference"] = urn };
+        var transaction = new JsonObject
+        {
+            ["resourceType"] = "Bundle",
+            ["type"] = "transaction",
+            ["entry"] = new JsonArray(
+                new JsonObject { ["fullUrl"] = urn, ["resource"] = new JsonObject { ["resourceType"] = "Patient", ["id"] = patientId, ["birthDate"] = "1960-01-01" }, ["request"] = new JsonObject { ["method"] = "PUT", ["url"] = $"Patient/{patientId}" } },
+                new JsonObject { ["resource"] = observation, ["request"] = new JsonObject { ["method"] = "PUT", ["url"] = $"Observation/{patientId}-o1" } }),
+        };
+
+        (await PostAsync(client, "/fhir", transaction.ToJsonString())).Status.Should().Be(HttpStatusCode.OK);
+
+        var stored = (await RowAsync(factory.Services, "Observation", $"{patientId}-o1"))!;
+        stored.Json.Should().Contain($"\"reference\":\"Patient/{patientId}\"").And.NotContain("urn:uuid", "the rewritten resource is stored, not the text sent");
+        stored.Patient.Should().Be($"Patient/{patientId}");
+    }
+
+    [Fact]
     public async Task A_batch_with_a_delete_entry_deletes_and_answers_204()
     {
         using var client = factory.CreateApiClient();
