@@ -21,6 +21,17 @@ public sealed class StorageOptions
 
     /// <summary>Apply pending migrations at start (on by default; turn off to migrate as a deployment step).</summary>
     public bool MigrateOnStart { get; init; } = true;
+
+    /// <summary>
+    /// Whether this instance is the only one writing to the store; unset: yes on Sqlite, no on PostgreSql. When it is,
+    /// a CDS Hooks call answers from the patient's held fact state without reading the store while nothing this
+    /// instance wrote for the patient since its last read says otherwise; when it is not, each call reads the patient's
+    /// generation and stored report (one indexed query). Set false when several instances share one SQLite file.
+    /// </summary>
+    public bool? SoleWriter { get; init; }
+
+    /// <summary>Whether <see cref="SoleWriter"/> holds, by default per provider.</summary>
+    public bool IsSoleWriter => SoleWriter ?? Provider == StorageProvider.Sqlite;
 }
 
 public static class StorageExtensions
@@ -34,6 +45,7 @@ public static class StorageExtensions
     {
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<StoreWriteTurn>();
+        builder.Services.AddSingleton<PatientWrites>();
 
         // Both providers are registered; configuration (read when first used, never guessed) picks one.
         builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite).AddInterceptors(BusyTimeout));
