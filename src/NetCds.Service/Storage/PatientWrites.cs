@@ -5,7 +5,7 @@ namespace NetCds.Service.Storage;
 /// <summary>
 /// What this instance knows of its own writes to patients' stored records and reports (issue 20, deliverable 1): a
 /// hook call answers from the patient's held fact state without reading the store only when this instance is the
-/// store's sole writer (<see cref="StorageOptions.IsSoleWriter"/>) and no write of the patient began or ended since
+/// store's sole writer (<see cref="StorageOptions.SoleWriter"/>) and no write of the patient began or ended since
 /// the state last read the store.
 /// Every writer of a patient's rows, generation or report brackets its transaction with <see cref="Begin"/> (before
 /// its first write) and disposes the result after its commit or rollback. A reader takes a <see cref="Mark"/> before
@@ -24,8 +24,11 @@ public sealed class PatientWrites(IOptions<StorageOptions> options)
     private readonly long[] _ended = new long[Stripes];
     private readonly int[] _underWay = new int[Stripes];
 
-    /// <summary>Whether a held state may be trusted without reading the store (see the class remarks).</summary>
-    public bool SoleWriter { get; } = options.Value.IsSoleWriter;
+    /// <summary>
+    /// Whether a held state may be trusted without reading the store (see the class remarks): as configured, else on
+    /// SQLite only (the embedded store; instances scale out on PostgreSQL).
+    /// </summary>
+    public bool SoleWriter { get; } = options.Value.SoleWriter ?? options.Value.Provider == StorageProvider.Sqlite;
 
     /// <summary>Counts the patients' write as under way until the result is disposed (after the commit or rollback).</summary>
     public Writing Begin(IEnumerable<string> patients)

@@ -26,12 +26,10 @@ public sealed class StorageOptions
     /// Whether this instance is the only one writing to the store; unset: yes on Sqlite, no on PostgreSql. When it is,
     /// a CDS Hooks call answers from the patient's held fact state without reading the store while nothing this
     /// instance wrote for the patient since its last read says otherwise; when it is not, each call reads the patient's
-    /// generation and stored report (one indexed query). Set false when several instances share one SQLite file.
+    /// generation and stored report (one indexed query). Set false when several instances share one SQLite file or
+    /// anything else writes to it while the service runs (restart the service after a restore).
     /// </summary>
     public bool? SoleWriter { get; init; }
-
-    /// <summary>Whether <see cref="SoleWriter"/> holds, by default per provider.</summary>
-    public bool IsSoleWriter => SoleWriter ?? Provider == StorageProvider.Sqlite;
 }
 
 public static class StorageExtensions
@@ -47,9 +45,11 @@ public static class StorageExtensions
         builder.Services.AddSingleton<StoreWriteTurn>();
         builder.Services.AddSingleton<PatientWrites>();
 
-        // Both providers are registered; configuration (read when first used, never guessed) picks one.
-        builder.Services.AddDbContext<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite).AddInterceptors(BusyTimeout));
-        builder.Services.AddDbContext<PostgreSqlStoreContext>((sp, o) => o.UseNpgsql(ConnectionString(sp)
+        // Both providers are registered; configuration (read when first used, never guessed) picks one. Pooled (issue
+        // 20: creating a context was 2 % of a hook call): a context holds no state of its own beyond EF's, which the
+        // pool resets when a scope returns it; the options are built once from the root provider's configuration.
+        builder.Services.AddDbContextPool<SqliteStoreContext>((sp, o) => o.UseSqlite(ConnectionString(sp) ?? DefaultSqlite).AddInterceptors(BusyTimeout));
+        builder.Services.AddDbContextPool<PostgreSqlStoreContext>((sp, o) => o.UseNpgsql(ConnectionString(sp)
             ?? throw new InvalidOperationException("Storage:Provider is PostgreSql but ConnectionStrings:Store is not set.")));
         builder.Services.AddScoped<StoreContext>(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value.Provider switch
         {
