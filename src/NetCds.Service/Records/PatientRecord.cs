@@ -215,14 +215,13 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         var live = await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r.Resource, r.Key))], cancellationToken);
         var versions = resources.ToDictionary(r => r.Key, StringComparer.Ordinal);
         var mapped = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var resource in live)
+        var toApply = live.Where(r => toMap.ContainsKey(r.Reference) && versions.ContainsKey(r.Reference)).ToList();
+        var applied = factState.Mapper.MapResources(toApply, patient, asOf, live);
+        for (var i = 0; i < toApply.Count; i++)
         {
-            if (toMap.ContainsKey(resource.Reference) && versions.TryGetValue(resource.Reference, out var read))
-            {
-                var facts = factState.Mapper.MapResource(resource, patient, asOf, live);
-                Apply(state, resource.Reference, read.Version, read.LastUpdated, facts);
-                mapped.Add(resource.Reference);
-            }
+            var read = versions[toApply[i].Reference];
+            Apply(state, toApply[i].Reference, read.Version, read.LastUpdated, applied[i]);
+            mapped.Add(toApply[i].Reference);
         }
 
         foreach (var key in toMap.Keys.Where(k => !mapped.Contains(k)))
@@ -376,7 +375,13 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
 
         // Mapped before the state is taken: the call's resources are all that is parsed and mapped.
         var context = await WithCallMedicationsAsync([.. winners.Values], cancellationToken);
-        var facts = winners.ToDictionary(w => w.Key, w => factState.Mapper.MapResource(w.Value, patient, asOf, context), StringComparer.Ordinal);
+        var calls = winners.ToList();
+        var mapped = factState.Mapper.MapResources([.. calls.Select(w => w.Value)], patient, asOf, context);
+        var facts = new Dictionary<string, ResourceFacts>(calls.Count, StringComparer.Ordinal);
+        for (var i = 0; i < calls.Count; i++)
+        {
+            facts[calls[i].Key] = mapped[i];
+        }
 
         return await WithStateAsync(patient, asOf, rebuild: false, fromHeld: true, (state, report) => new CallFacts(Overlaid(state), report), cancellationToken);
 
