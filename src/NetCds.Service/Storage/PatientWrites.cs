@@ -15,7 +15,10 @@ namespace NetCds.Service.Storage;
 /// still counted as under way: not unchanged). A write that began before the mark and is still under way makes no
 /// mark at all. Counted per stripe of patients (a fixed array, whatever the number of patients): two patients
 /// sharing a stripe only cost each other a read of the store, never a stale answer. A restart starts with nothing
-/// held, so every state reads the store first.
+/// held, so every state reads the store first. Not bracketed, because a held state already holds what they write: the
+/// fact-state re-derivation (kept facts rewritten under the current mapping version, which the held state mapped
+/// itself) and a recompute that only moves the generation its unchanged report covers. Medications belong to no
+/// patient: the facts that depend on one are live and always read from the store.
 /// </summary>
 public sealed class PatientWrites(IOptions<StorageOptions> options)
 {
