@@ -9,7 +9,20 @@ using NetCds.Fhir.Terminology;
 namespace NetCds.Fhir;
 
 /// <summary>The result of evaluating one patient's FHIR data: the engine's report and its JSON document.</summary>
-public sealed record Evaluation(EligibilityReport Report, FactMapping Mapping, ReportDocument Document, TerminologyMap Terminology);
+public sealed class Evaluation(EligibilityReport report, FactMapping mapping, TerminologyMap terminology)
+{
+    public EligibilityReport Report { get; } = report;
+
+    public FactMapping Mapping { get; } = mapping;
+
+    public TerminologyMap Terminology { get; } = terminology;
+
+    /// <summary>
+    /// The report's JSON document, rendered when first asked for: a hook call's cards name the stored report and do
+    /// not render one (issue 20). Rendering is deterministic, so two threads asking at once get equal documents.
+    /// </summary>
+    public ReportDocument Document => field ??= ReportDocument.From(Report, Mapping.Problems, Terminology);
+}
 
 /// <summary>FHIR resources in, eligibility out: map to facts, evaluate, render. Shared by the HTTP API and the CLI.</summary>
 public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy policy)
@@ -50,6 +63,6 @@ public sealed class FhirEvaluation(TerminologyMap terminology, EligibilityPolicy
         }
 
         var report = EligibilityEngine.Evaluate(mapping.Facts, asOf, policy);
-        return new Evaluation(report, mapping, ReportDocument.From(report, mapping.Problems, Terminology), Terminology);
+        return new Evaluation(report, mapping, Terminology);
     }
 }

@@ -170,6 +170,28 @@ public sealed class TerminologyTests
     public void Medication_code_maps_to_its_fact(string system, string code, string meaning) =>
         Terms.Meanings(CodeContext.Medication, system, code).Should().Equal(meaning);
 
+    /// <summary>
+    /// A code's meanings are worked out once and kept (issue 20), by prefix as well as exact, and stay the same when
+    /// asked again after more distinct codes than are kept have been looked up.
+    /// </summary>
+    [Fact]
+    public void A_codes_meanings_are_the_same_when_asked_again_after_many_other_codes()
+    {
+        var map = TerminologyMap.WithSiteAdditions(new MemoryStream(Encoding.UTF8.GetBytes("{}")));
+        var first = map.Meanings(CodeContext.Medication, Atc, "L01XA01");
+        var byPrefix = map.Meanings(CodeContext.Medication, Atc, "L01BC06");
+
+        for (var i = 0; i < 12_000; i++)
+        {
+            map.Meanings(CodeContext.Observation, Loinc, $"unknown-{i}").Should().BeEmpty();
+        }
+
+        first.Should().Equal("Chemotherapy");
+        map.Meanings(CodeContext.Medication, Atc, "L01XA01").Should().Equal(first);
+        map.Meanings(CodeContext.Medication, Atc, "L01BC06").Should().Equal(byPrefix).And.Equal("Chemotherapy");
+        map.Meanings(CodeContext.Observation, Loinc, "1975-2").Should().Equal("Bilirubin");
+    }
+
     /// <summary>Prior chemotherapy means cytotoxic drugs only (terminology contract; catalogue 2026-11-27): targeted agents are only their drug.</summary>
     [Theory]
     [InlineData("L01EG02", "Everolimus")]

@@ -3,8 +3,8 @@ namespace NetCds.Fhir.Mapping;
 public sealed partial class FactLedger
 {
     /// <summary>
-    /// The held resources by key (ordinal): a hash table of 24-byte rows (key, version, contribution) chained by index,
-    /// its arrays grown by half. A <c>Dictionary</c> of the same rows costs 36 bytes a slot and doubles: at 10,000
+    /// The held resources by key (ordinal): a hash table of 32-byte rows (key, version, stored meta.lastUpdated,
+    /// contribution) chained by index, its arrays grown by half. A <c>Dictionary</c> of the same rows costs 36 bytes a slot and doubles: at 10,000
     /// resources it held 63 bytes a resource, a third of a bilirubin series' state (issue 19, RSS).
     /// </summary>
     private sealed class Resources

@@ -22,7 +22,9 @@ public sealed partial class FactLedger
     // orders, with the slack of arrays grown by half (values, units and sources other than the key are shared: Series);
     // per fact of another kind (and per problem) the object itself, its settling group, its place in the dictionary by
     // instant and in the ordered and settled lists.
-    private const int BytesPerResource = 64;
+    // A resource's row grew by 8 bytes for its stored meta.lastUpdated (issue 20: a hook call compares the call's copies
+    // with it in memory); with the rows' slack, 10 bytes a resource.
+    private const int BytesPerResource = 74;
     private const int BytesPerSeriesFact = 40;
     private const int BytesPerFact = 320;
 
@@ -110,7 +112,7 @@ public sealed partial class FactLedger
         }
 
         var parts = Parts(held.Items).Select(part => new Contribution(part.Slot, part.Slot.Detach(key, part.Items))).ToArray();
-        contributed = new Contributed(key, held.Version, _birthDates.GetValueOrDefault(key), parts, _problems.GetValueOrDefault(key));
+        contributed = new Contributed(key, held.Version, held.LastUpdated, _birthDates.GetValueOrDefault(key), parts, _problems.GetValueOrDefault(key));
         return true;
     }
 
@@ -128,7 +130,7 @@ public sealed partial class FactLedger
             size.Add(part.Slot, count);
         }
 
-        _resources.Set(key, new Held(contributed.Version, Compose(added)));
+        _resources.Set(key, new Held(contributed.Version, contributed.LastUpdated, Compose(added)));
         if (contributed.BirthDate is { } birthDate)
         {
             _birthDates[key] = birthDate;
@@ -152,11 +154,28 @@ public sealed partial class FactLedger
         return found;
     }
 
+    /// <summary>
+    /// The stored meta.lastUpdated <paramref name="key"/>'s facts were <see cref="Set(string, ResourceFacts, long, DateTimeOffset?)"/>
+    /// with, when held (null when it has none): a hook call compares its own copy with it (issue 20).
+    /// </summary>
+    public bool TryGetLastUpdated(string key, out DateTimeOffset? lastUpdated)
+    {
+        var found = _resources.TryGetValue(key, out var held);
+        lastUpdated = found && held.LastUpdated != NoLastUpdated ? new DateTimeOffset(held.LastUpdated, TimeSpan.Zero) : null;
+        return found;
+    }
+
     /// <summary>The resource's facts now (replacing what it contributed before).</summary>
     public void Set(string key, ResourceFacts facts) => Set(key, facts, 0);
 
     /// <summary>The resource's facts now, of its stored <paramref name="version"/> (replacing what it contributed before).</summary>
-    public void Set(string key, ResourceFacts facts, long version)
+    public void Set(string key, ResourceFacts facts, long version) => Set(key, facts, version, null);
+
+    /// <summary>
+    /// The resource's facts now, of its stored <paramref name="version"/> last updated at <paramref name="lastUpdated"/>
+    /// (replacing what it contributed before).
+    /// </summary>
+    public void Set(string key, ResourceFacts facts, long version, DateTimeOffset? lastUpdated)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(facts);
@@ -177,7 +196,7 @@ public sealed partial class FactLedger
             size.Add(slot, count);
         }
 
-        _resources.Set(key, new Held(version, Compose(added)));
+        _resources.Set(key, new Held(version, lastUpdated?.UtcTicks ?? NoLastUpdated, Compose(added)));
         if (facts.BirthDate is { } birthDate)
         {
             _birthDates[key] = birthDate;
@@ -326,10 +345,11 @@ public sealed partial class FactLedger
     /// <summary>A resource's contribution set aside by <see cref="TryGet"/>, for <see cref="Restore"/>.</summary>
     public sealed class Contributed
     {
-        internal Contributed(string key, long version, Fact<DateOnly>? birthDate, Contribution[] parts, List<DataProblem>? problems)
+        internal Contributed(string key, long version, long lastUpdated, Fact<DateOnly>? birthDate, Contribution[] parts, List<DataProblem>? problems)
         {
             Key = key;
             Version = version;
+            LastUpdated = lastUpdated;
             BirthDate = birthDate;
             Parts = parts;
             Problems = problems;
@@ -338,6 +358,8 @@ public sealed partial class FactLedger
         internal string Key { get; }
 
         internal long Version { get; }
+
+        internal long LastUpdated { get; }
 
         internal Fact<DateOnly>? BirthDate { get; }
 
@@ -353,7 +375,10 @@ public sealed partial class FactLedger
     /// contributes to several kinds. A series finds a resource's facts by its key, so its contribution is the one the
     /// series shares between all its resources (<see cref="Series{TValue}"/>): nothing per resource.
     /// </summary>
-    private readonly record struct Held(long Version, object? Items);
+    /// <remarks><see cref="LastUpdated"/>: the stored meta.lastUpdated in UTC ticks, <see cref="NoLastUpdated"/> when none.</remarks>
+    private readonly record struct Held(long Version, long LastUpdated, object? Items);
+
+    private const long NoLastUpdated = long.MinValue;
 
     /// <summary>A resource's facts in one slot: what <see cref="Slot.Add"/> returned for them.</summary>
     internal sealed class Contribution(FactLedger.Slot slot, object items)

@@ -58,6 +58,25 @@ public sealed class FactMapper(TerminologyMap terminology)
         return new FactMapping(new FactSettling(all, problems).Build(patient), problems);
     }
 
+    /// <summary>
+    /// What <see cref="MapResource"/> gives for each of <paramref name="items"/> (in their order) over the same
+    /// <paramref name="record"/>, the patient resolved once: per resource it was a scan of the whole record (issue 20:
+    /// a hook call's 100 resources cost 10,000 type checks).
+    /// </summary>
+    public IReadOnlyList<ResourceFacts> MapResources(IReadOnlyList<SourcedResource> items, string patient, DateTimeOffset asOf, IReadOnlyList<SourcedResource> record)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(record);
+        var identity = PatientIdentity.Resolve(record, patient);
+        var facts = new ResourceFacts[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            facts[i] = Read(items[i], identity, record, asOf);
+        }
+
+        return facts;
+    }
+
     private ResourceFacts Read(SourcedResource item, PatientIdentity identity, IReadOnlyList<SourcedResource> all, DateTimeOffset asOf)
     {
         var facts = new ResourceFacts();

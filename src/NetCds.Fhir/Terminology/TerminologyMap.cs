@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +25,15 @@ public enum CodeContext
 /// </summary>
 public sealed class TerminologyMap
 {
+    /// <summary>Codes whose meanings are kept worked out (<see cref="Meanings(CodeContext, string?, string?)"/>); emptied when full.</summary>
+    private const int KnownCodesLimit = 10_000;
+
+    /// <summary>
+    /// Each code's meanings as worked out once (issue 20: every coding of every resource of a hook call's prefetch was
+    /// looked up again, with a scan of the section's prefixes): the map never changes, so neither do they.
+    /// </summary>
+    private readonly ConcurrentDictionary<(CodeContext Context, string System, string Code), string[]> _known = new();
+
     private readonly FrozenDictionary<CodeContext, FrozenDictionary<(string System, string Code), string[]>> _exact;
     private readonly FrozenDictionary<CodeContext, (string System, string Prefix, string Meaning)[]> _prefixes;
     private readonly FrozenDictionary<CodeContext, FrozenDictionary<string, string[]>> _codesByMeaning;
@@ -86,10 +96,22 @@ public sealed class TerminologyMap
             return [];
         }
 
+        if (_known.TryGetValue((context, system, code), out var known))
+        {
+            return known;
+        }
+
         // Every meaning counts: an exact code and a class prefix can both apply (a site may map a class and one of its drugs).
         var exact = _exact[context].TryGetValue((system, code), out var meanings) ? meanings : [];
         var byPrefix = _prefixes[context].Where(p => p.System == system && code.StartsWith(p.Prefix, StringComparison.Ordinal)).Select(p => p.Meaning);
-        return [.. exact.Concat(byPrefix).Distinct()];
+        string[] found = [.. exact.Concat(byPrefix).Distinct()];
+        if (_known.Count >= KnownCodesLimit)
+        {
+            _known.Clear();
+        }
+
+        _known.TryAdd((context, system, code), found);
+        return found;
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir;
 using NetCds.Fhir.Input;
@@ -14,7 +13,6 @@ using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Fhir;
 using NetCds.Service.Records;
 using NetCds.Service.Security;
-using NetCds.Service.Storage;
 
 namespace NetCds.Service.CdsHooks;
 
@@ -67,7 +65,6 @@ public static class CdsHooksApi
         CardBuilder cards,
         CardMemory memory,
         PatientRecord record,
-        StoreContext store,
         TimeProvider clock,
         IOptions<ServiceOptions> service,
         IOptions<FhirOptions> fhirOptions,
@@ -103,7 +100,7 @@ public static class CdsHooksApi
 
         // The stored record's facts come from the patient's held fact state; only the call's resources are mapped (issue 20).
         var asOf = clock.GetUtcNow();
-        var mapping = await record.FactsWithAsync($"Patient/{patientId}", resolution.Resources, asOf, cancellationToken);
+        var (mapping, stored) = await record.CallFactsAsync($"Patient/{patientId}", resolution.Resources, asOf, cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = evaluation.Evaluate(resolution.SetAside is { Count: > 0 } setAside ? mapping with { Problems = [.. setAside, .. mapping.Problems] } : mapping, asOf);
         NetCds.Service.Ops.NetCdsTelemetry.Evaluated("cds", System.Diagnostics.Stopwatch.GetElapsedTime(started));
@@ -113,7 +110,7 @@ public static class CdsHooksApi
         }
 
         var serviceBase = service.Value.UrlOf("");
-        var links = new CardLinks(service.Value.UrlOf("/cds-services"), serviceBase, await StoredRevisionAsync(store, result, cancellationToken));
+        var links = new CardLinks(service.Value.UrlOf("/cds-services"), serviceBase, StoredRevision(stored, result));
         var gaps = resolution.Warnings.Select(w => $"{w.Key}: {w.Reason}").ToList();
         if (call.Hook == CdsServiceCatalog.PatientView)
         {
@@ -141,17 +138,13 @@ public static class CdsHooksApi
     /// <summary>
     /// The stored report's revision, named in the cards' extension (issue 20) only when that report says what this
     /// call's evaluation says (same rules version, same status for every therapy); null when none is stored or the
-    /// call's data changed a status. One indexed read of three columns, never the report itself.
+    /// call's data changed a status. Its bookkeeping comes with the held fact state (read with the patient's generation,
+    /// never the report itself).
     /// </summary>
-    private static async Task<int?> StoredRevisionAsync(StoreContext store, Evaluation result, CancellationToken cancellationToken)
-    {
-        var patient = result.Report.Patient;
-        var stored = await store.Reports.AsNoTracking().Where(r => r.Patient == patient)
-            .Select(r => new { r.Revision, r.Statuses, r.RulesVersion }).FirstOrDefaultAsync(cancellationToken);
-        return stored is not null && stored.RulesVersion == result.Report.RulesVersion && stored.Statuses == EligibilityRecompute.StatusesOf(result)
+    private static int? StoredRevision(StoredReportSummary? stored, Evaluation result) =>
+        stored is not null && stored.RulesVersion == result.Report.RulesVersion && stored.Statuses == EligibilityRecompute.StatusesOf(result)
             ? stored.Revision
             : null;
-    }
 
     private static async Task<Results<Ok, ContentHttpResult>> FeedbackAsync(
         string id,

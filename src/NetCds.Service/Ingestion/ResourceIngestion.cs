@@ -54,6 +54,7 @@ public sealed class ResourceIngestion(
     FactState facts,
     IOptions<IngestionOptions> options,
     StoreWriteTurn writeTurn,
+    PatientWrites patientWrites,
     TimeProvider clock)
 {
     private static readonly FhirJsonSerializer Serializer = new();
@@ -132,6 +133,10 @@ public sealed class ResourceIngestion(
             mapped[k].Row.FactsVersion = facts.Version;
         }
 
+        // Under way for the patients until after the commit (or the rollback): a hook call on this instance does not
+        // trust a held fact state of theirs without reading the store meanwhile (issue 20).
+        using var writing = patientWrites.Begin(patients);
+
         // Deferred (a backfill part): the generations move on but no recompute is queued (deliverable 8). Either way
         // the rows are stamped with their patient's new generation, so held fact states catch up (deliverable 1).
         var bumps = deferRecompute
@@ -149,6 +154,7 @@ public sealed class ResourceIngestion(
 
         await store.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        writing.Dispose();
         signal.Notify();
         NetCdsTelemetry.Accepted(results.Count(r => r.Status == "201 Created" || (r.Status == "200 OK" && r.Message is null)));
         NetCdsTelemetry.NotUsed(results.Count(r => r.NotUsed));

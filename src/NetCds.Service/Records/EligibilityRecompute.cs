@@ -40,7 +40,7 @@ public enum RecomputeOutcome
 /// its fact state held in memory and caught up from the rows written since (<see cref="PatientRecord.FactsAsync"/>,
 /// issue 19): an event costs the facts of what changed, not a read, parse or settling of the whole record.
 /// </summary>
-public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, RecomputeGathering gathering, StoreWriteTurn writeTurn, TimeProvider clock)
+public sealed class EligibilityRecompute(StoreContext store, PatientRecord record, FhirEvaluation evaluation, OutboxSignal signal, RecomputeProbe probe, RecomputeGathering gathering, StoreWriteTurn writeTurn, PatientWrites patientWrites, TimeProvider clock)
 {
     /// <summary>
     /// Brings <paramref name="patient"/>'s report up to date. <paramref name="generation"/> is the record generation
@@ -167,6 +167,9 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             OutboxMessages.Add(store, new EligibilityChanged(patient, report.Revision, now, result.Report.RulesVersion, changes), now);
         }
 
+        // Under way until committed: a hook call on this instance reads the stored report's revision again (issue 20).
+        using var writing = patientWrites.Begin([patient]);
+
         // The report write takes the embedded store's writer turn: behind at most the ingestion transaction under way,
         // not behind every one that follows it (issue 19: the embedded Bundle drain).
         using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
@@ -175,6 +178,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         }
 
         await lease.CommitAsync(cancellationToken);
+        writing.Dispose();
         signal.Notify();
         NetCdsTelemetry.RecomputeLagged(clock.GetUtcNow() - requestedAt);
         foreach (var change in changes)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Mapping;
+using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
 
@@ -20,9 +21,18 @@ namespace NetCds.Service.Records;
 /// </summary>
 public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDisposable
 {
+    private const int MaxNothingStored = 10_000;
+
     private readonly long _limit = Math.Max(1, options.Value.FactStateCacheBytes);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Held> _held = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Patients a hook call found nothing stored for, with the <see cref="PatientWrites.Mark"/> of that read: no fact
+    /// state is held for them. Bounded by count (a few dozen bytes each), emptied when full.
+    /// </summary>
+    private readonly Dictionary<string, long> _nothingStored = new(StringComparer.Ordinal);
+
     private long _bytes;
     private long _keeps;
 
@@ -62,6 +72,7 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
         var size = Math.Max(1, state.EstimatedBytes);
         lock (_gate)
         {
+            _nothingStored.Remove(patient);
             var keep = ++_keeps;
             if (_held.Remove(patient, out var prior))
             {
@@ -93,6 +104,29 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
         }
     }
 
+    /// <summary>Nothing was stored for the patient when the store was read after <paramref name="mark"/> was taken.</summary>
+    internal void NothingStored(string patient, long mark)
+    {
+        lock (_gate)
+        {
+            if (_nothingStored.Count >= MaxNothingStored)
+            {
+                _nothingStored.Clear();
+            }
+
+            _nothingStored[patient] = mark;
+        }
+    }
+
+    /// <summary>The mark of the read that found nothing stored for the patient, if that is remembered.</summary>
+    internal long? NothingStoredMark(string patient)
+    {
+        lock (_gate)
+        {
+            return _nothingStored.TryGetValue(patient, out var mark) ? mark : null;
+        }
+    }
+
     internal void Forget(string patient)
     {
         lock (_gate)
@@ -109,6 +143,7 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
         lock (_gate)
         {
             _held.Clear();
+            _nothingStored.Clear();
             _bytes = 0;
         }
     }
@@ -127,6 +162,15 @@ internal sealed class PatientFactState(string mappingVersion)
 
     /// <summary>Every row of the patient written up to this generation is applied; -1 before the first (full) read.</summary>
     public long Generation { get; set; } = -1;
+
+    /// <summary>The stored report's bookkeeping when the state last read the store (null: no report).</summary>
+    public StoredReportSummary? Report { get; set; }
+
+    /// <summary>
+    /// <see cref="PatientWrites.Mark"/> taken before the state last read the store (null: a write of the patient was
+    /// under way then): while <see cref="PatientWrites.Unchanged"/>, a hook call uses the state as held (issue 20).
+    /// </summary>
+    public long? Mark { get; set; }
 
     /// <summary>The held resources' facts, each with the stored version it is of.</summary>
     public FactLedger Ledger { get; } = new();

@@ -10,7 +10,7 @@ namespace NetCds.Service.Records;
 /// medication courses reference. One loader for the recompute, the CDS services and the MDT view, so that the
 /// same data gives the same report whichever way it is asked for.
 /// </summary>
-public sealed class PatientRecord(StoreContext store, ParsedResources parsed, FactState factState, PatientFactStates states)
+public sealed class PatientRecord(StoreContext store, ParsedResources parsed, FactState factState, PatientFactStates states, PatientWrites writes)
 {
     private const string MedicationPrefix = "Medication/";
 
@@ -26,22 +26,43 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// changed, not the record.
     /// </summary>
     public Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false) =>
-        WithStateAsync(patient, asOf, rebuild, state => state.Ledger.Build(patient), cancellationToken);
+        WithStateAsync(patient, asOf, rebuild, fromHeld: false, (state, _) => (state?.Ledger ?? new FactLedger()).Build(patient), cancellationToken);
 
     /// <summary>
     /// Brings the patient's fact state up to date (see <see cref="FactsAsync"/>) and gives what <paramref name="use"/>
-    /// makes of it, while no one else may change it (<see cref="PatientFactState.Gate"/>).
+    /// makes of it and of the stored report's bookkeeping, while no one else may change it
+    /// (<see cref="PatientFactState.Gate"/>). <paramref name="fromHeld"/> (a hook call, issue 20): when this instance is
+    /// the store's only writer (<see cref="PatientWrites"/>) and began no write of the patient since the state last read
+    /// the store, the state is used as held, without reading the store; a patient known to have nothing stored is
+    /// given as null. Otherwise the store is read: the patient's generation and report in one statement, and the rows
+    /// written since the state's generation only when the generation moved on.
     /// </summary>
-    private async Task<T> WithStateAsync<T>(string patient, DateTimeOffset asOf, bool rebuild, Func<PatientFactState, T> use, CancellationToken cancellationToken)
+    private async Task<T> WithStateAsync<T>(
+        string patient, DateTimeOffset asOf, bool rebuild, bool fromHeld, Func<PatientFactState?, StoredReportSummary?, T> use, CancellationToken cancellationToken)
     {
+        var trustHeld = fromHeld && !rebuild && writes.SoleWriter;
+        if (trustHeld && states.NothingStoredMark(patient) is { } nothing && writes.Unchanged(patient, nothing))
+        {
+            return use(null, null);
+        }
+
         var state = rebuild ? new PatientFactState(factState.Version) : states.Get(patient, factState.Version);
         await state.Gate.WaitAsync(cancellationToken);
         try
         {
+            // Facts that depend on the evaluation time or another resource (Live) are mapped again from the store.
+            if (trustHeld && state.Generation >= 0 && state.Live.Count == 0 && state.Mark is { } mark && writes.Unchanged(patient, mark))
+            {
+                return use(state, state.Report);
+            }
+
+            // Taken before the store is read: a write of the patient under way now, or ending after this, makes the
+            // next hook call read the store again.
+            var readMark = writes.Mark(patient);
+
             // The generation first: every row of the patient up to it is committed, so the state may claim it.
-            var record = await store.PatientRecords.AsNoTracking().Where(r => r.Patient == patient)
-                .Select(r => new { r.Generation, r.LeftAt }).FirstOrDefaultAsync(cancellationToken);
-            if (state.Generation >= 0 && record?.LeftAt > state.Generation)
+            var record = await ReadRecordAsync(patient, cancellationToken);
+            if (state.Generation >= 0 && record.LeftAt > state.Generation)
             {
                 // A resource of the patient now names another patient: no row of this patient says so; start again.
                 state.Gate.Release();
@@ -50,24 +71,70 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
             }
 
             var since = state.Generation;
-            var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient);
-            var rows = await (since < 0 ? ofPatient : ofPatient.Where(r => r.Generation > since))
-                .Select(r => new ChangedRow(r.ResourceType, r.ResourceId, r.Version, r.Generation, !r.Deleted && r.Json != null, r.FactsVersion == factState.Version && r.Facts != null))
-                .ToListAsync(cancellationToken);
-            await ApplyAsync(state, patient, asOf, rows, whole: since < 0, cancellationToken);
-            state.Generation = Math.Max(record?.Generation ?? 0, rows.Count == 0 ? 0 : rows.Max(r => r.Generation));
-            if (record is not null || state.Ledger.Count > 0)
+            List<ChangedRow> rows = [];
+            if (since < 0 || !(record.Generation <= since))
             {
-                // A patient nothing was ever stored for (a hook call's) holds no memory.
-                states.Keep(patient, state);
+                // At the generation the state holds no row of the patient can be newer: one patient's commits come in
+                // generation order (its generation row stays locked until commit), so that read is skipped (issue 20).
+                var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient);
+                rows = await (since < 0 ? ofPatient : ofPatient.Where(r => r.Generation > since))
+                    .Select(r => new ChangedRow(r.ResourceType, r.ResourceId, r.Version, r.Generation, !r.Deleted && r.Json != null, r.FactsVersion == factState.Version && r.Facts != null, r.LastUpdated))
+                    .ToListAsync(cancellationToken);
             }
 
-            return use(state);
+            await ApplyAsync(state, patient, asOf, rows, whole: since < 0, cancellationToken);
+            state.Generation = Math.Max(record.Generation ?? 0, rows.Count == 0 ? 0 : rows.Max(r => r.Generation));
+            state.Report = record.Report;
+            state.Mark = readMark;
+            if (record.Generation is not null || state.Ledger.Count > 0)
+            {
+                states.Keep(patient, state);
+            }
+            else if (readMark is { } empty && record.Report is null)
+            {
+                // A patient nothing was ever stored for (a hook call's) holds no fact state: only that it has none.
+                states.NothingStored(patient, empty);
+            }
+
+            return use(state, record.Report);
         }
         finally
         {
             state.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The patient's generation (null when nothing was ever stored for it), the generation a resource last left it at,
+    /// and its stored report's bookkeeping (null when none): one statement, two primary-key lookups.
+    /// </summary>
+    private async Task<HeldRecord> ReadRecordAsync(string patient, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT s."Generation" AS "Generation", s."LeftAt" AS "LeftAt", r."Revision" AS "Revision", r."Statuses" AS "Statuses", r."RulesVersion" AS "RulesVersion"
+            FROM (SELECT {0} AS "Patient") AS k
+            LEFT JOIN patient_record_state AS s ON s."Patient" = k."Patient"
+            LEFT JOIN patient_reports AS r ON r."Patient" = k."Patient"
+            """;
+        var rows = await store.Database.SqlQueryRaw<RecordRow>(Sql, patient).ToListAsync(cancellationToken);
+        var row = rows.Count > 0 ? rows[0] : new RecordRow();
+        var report = row.Revision is { } revision ? new StoredReportSummary(revision, row.Statuses ?? "", row.RulesVersion) : null;
+        return new HeldRecord(row.Generation, row.LeftAt ?? 0, report);
+    }
+
+    private sealed record HeldRecord(long? Generation, long LeftAt, StoredReportSummary? Report);
+
+    private sealed class RecordRow
+    {
+        public long? Generation { get; set; }
+
+        public long? LeftAt { get; set; }
+
+        public int? Revision { get; set; }
+
+        public string? Statuses { get; set; }
+
+        public string? RulesVersion { get; set; }
     }
 
     /// <summary>
@@ -123,7 +190,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                     // Changed since the versions were read, or not readable: mapped from the resource below.
                     if (kept.TryGetValue(row.ResourceId, out var read) && read.Version == row.Version && TryRead(read.Facts!, out var facts))
                     {
-                        Apply(state, key, read.Version, facts);
+                        Apply(state, key, read.Version, row.LastUpdated, facts);
                     }
                     else
                     {
@@ -146,16 +213,15 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         var toParse = toMap.Keys.Select(k => k[(k.IndexOf('/', StringComparison.Ordinal) + 1)..]).Distinct().ToList();
         var resources = await ParsedAsync(ofPatient.Where(r => toParse.Contains(r.ResourceId)), cancellationToken);
         var live = await WithMedicationsAsync([.. resources.Select(r => new SourcedResource(r.Resource, r.Key))], cancellationToken);
-        var versions = resources.ToDictionary(r => r.Key, r => r.Version, StringComparer.Ordinal);
+        var versions = resources.ToDictionary(r => r.Key, StringComparer.Ordinal);
         var mapped = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var resource in live)
+        var toApply = live.Where(r => toMap.ContainsKey(r.Reference) && versions.ContainsKey(r.Reference)).ToList();
+        var applied = factState.Mapper.MapResources(toApply, patient, asOf, live);
+        for (var i = 0; i < toApply.Count; i++)
         {
-            if (toMap.ContainsKey(resource.Reference) && versions.TryGetValue(resource.Reference, out var version))
-            {
-                var facts = factState.Mapper.MapResource(resource, patient, asOf, live);
-                Apply(state, resource.Reference, version, facts);
-                mapped.Add(resource.Reference);
-            }
+            var read = versions[toApply[i].Reference];
+            Apply(state, toApply[i].Reference, read.Version, read.LastUpdated, applied[i]);
+            mapped.Add(toApply[i].Reference);
         }
 
         foreach (var key in toMap.Keys.Where(k => !mapped.Contains(k)))
@@ -166,9 +232,9 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         }
     }
 
-    private static void Apply(PatientFactState state, string key, long version, ResourceFacts facts)
+    private static void Apply(PatientFactState state, string key, long version, DateTimeOffset? lastUpdated, ResourceFacts facts)
     {
-        state.Ledger.Set(key, facts, version);
+        state.Ledger.Set(key, facts, version, lastUpdated);
         if (facts.Live)
         {
             state.Live.Add(key);
@@ -179,7 +245,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         }
     }
 
-    private readonly record struct ChangedRow(string ResourceType, string ResourceId, long Version, long Generation, bool Present, bool Kept);
+    private readonly record struct ChangedRow(string ResourceType, string ResourceId, long Version, long Generation, bool Present, bool Kept, DateTimeOffset? LastUpdated);
 
     private static bool TryRead(string json, out ResourceFacts facts)
     {
@@ -233,7 +299,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// </summary>
     private async Task<List<HeldResource>> ParsedAsync(IQueryable<StoredResource> rows, CancellationToken cancellationToken)
     {
-        var versions = await rows.Select(r => new { r.ResourceType, r.ResourceId, r.Version }).ToListAsync(cancellationToken);
+        var versions = await rows.Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.LastUpdated }).ToListAsync(cancellationToken);
         var resources = new List<HeldResource>(versions.Count);
         var missing = new List<(string Type, string Id)>();
         foreach (var row in versions)
@@ -243,7 +309,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
             {
                 if (held is not null)
                 {
-                    resources.Add(new HeldResource(held, key, row.Version));
+                    resources.Add(new HeldResource(held, key, row.Version, row.LastUpdated));
                 }
             }
             else
@@ -256,14 +322,14 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         {
             var ids = type.ToList();
             var fetched = await rows.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId))
-                .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.Json })
+                .Select(r => new { r.ResourceType, r.ResourceId, r.Version, r.LastUpdated, r.Json })
                 .ToListAsync(cancellationToken);
             foreach (var row in fetched)
             {
                 var key = $"{row.ResourceType}/{row.ResourceId}";
                 if (parsed.Get(key, row.Version, row.Json!) is { } resource)
                 {
-                    resources.Add(new HeldResource(resource, key, row.Version));
+                    resources.Add(new HeldResource(resource, key, row.Version, row.LastUpdated));
                 }
             }
         }
@@ -271,7 +337,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
         return resources;
     }
 
-    private sealed record HeldResource(Resource Resource, string Key, long Version);
+    private sealed record HeldResource(Resource Resource, string Key, long Version, DateTimeOffset? LastUpdated);
 
     /// <summary>
     /// The patient's facts as a hook call sees them (issue 20): the stored record's from its fact state held in memory
@@ -282,7 +348,16 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// to the call's facts only while the result is built, and put back before anyone else may use it. The facts are
     /// merged in ordinal order of the resources' keys, as every report of the patient is (<see cref="FactLedger"/>).
     /// </summary>
-    public async Task<FactMapping> FactsWithAsync(string patient, IReadOnlyList<SourcedResource> fromCall, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public async Task<FactMapping> FactsWithAsync(string patient, IReadOnlyList<SourcedResource> fromCall, DateTimeOffset asOf, CancellationToken cancellationToken) =>
+        (await CallFactsAsync(patient, fromCall, asOf, cancellationToken)).Facts;
+
+    /// <summary>
+    /// <see cref="FactsWithAsync"/>, with the stored report's bookkeeping as the held state knows it (null when no
+    /// report is stored): a hook call names the stored report's revision from it (issue 20). Read from the store only
+    /// when this instance cannot vouch for the held state (see <see cref="WithStateAsync"/>); the stored versions the
+    /// call's resources are compared with are the held state's.
+    /// </summary>
+    public async Task<CallFacts> CallFactsAsync(string patient, IReadOnlyList<SourcedResource> fromCall, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fromCall);
 
@@ -300,30 +375,39 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
 
         // Mapped before the state is taken: the call's resources are all that is parsed and mapped.
         var context = await WithCallMedicationsAsync([.. winners.Values], cancellationToken);
-        var facts = winners.ToDictionary(w => w.Key, w => factState.Mapper.MapResource(w.Value, patient, asOf, context), StringComparer.Ordinal);
-        var storedNewer = await StoredNewerAsync(patient, winners, cancellationToken);
-
-        return await WithStateAsync(patient, asOf, rebuild: false, state =>
+        var calls = winners.ToList();
+        var mapped = factState.Mapper.MapResources([.. calls.Select(w => w.Value)], patient, asOf, context);
+        var facts = new Dictionary<string, ResourceFacts>(calls.Count, StringComparer.Ordinal);
+        for (var i = 0; i < calls.Count; i++)
         {
-            var ledger = state.Ledger;
-            if (ledger.Count == 0)
+            facts[calls[i].Key] = mapped[i];
+        }
+
+        return await WithStateAsync(patient, asOf, rebuild: false, fromHeld: true, (state, report) => new CallFacts(Overlaid(state), report), cancellationToken);
+
+        FactMapping Overlaid(PatientFactState? state)
+        {
+            if (state is null || state.Ledger.Count == 0)
             {
                 // Nothing stored: the call's facts alone, merged in the ledger's order.
                 return FactMapper.Merge(facts.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value), patient);
             }
 
+            var ledger = state.Ledger;
             var replaced = new List<(string Key, FactLedger.Contributed? Held)>(facts.Count);
             try
             {
                 foreach (var (key, mapped) in facts)
                 {
-                    if (ledger.TryGet(key, out var held))
+                    if (ledger.TryGetLastUpdated(key, out var storedAt))
                     {
-                        if (storedNewer.Contains(key))
+                        // The stored copy is newer by meta.lastUpdated: it stands (without one on either side, the call's).
+                        if (storedAt > winners[key].Resource.Meta?.LastUpdated)
                         {
                             continue;
                         }
 
+                        ledger.TryGet(key, out var held);
                         replaced.Add((key, held));
                     }
                     else
@@ -351,7 +435,7 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
                     }
                 }
             }
-        }, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -384,35 +468,10 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
 
         return [.. fromCall, .. newer];
     }
-
-    /// <summary>The keys of the call's resources whose stored version is newer by meta.lastUpdated (those stand).</summary>
-    private async Task<HashSet<string>> StoredNewerAsync(string patient, Dictionary<string, SourcedResource> fromCall, CancellationToken cancellationToken)
-    {
-        var newer = new HashSet<string>(StringComparer.Ordinal);
-
-        // Without a meta.lastUpdated in the call's copy, the call's copy stands: nothing to compare.
-        var dated = fromCall.Where(w => !string.IsNullOrEmpty(w.Value.Resource.Id) && w.Value.Resource.Meta?.LastUpdated is not null)
-            .GroupBy(w => w.Value.Resource.TypeName);
-        var ofPatient = store.Resources.AsNoTracking().Where(r => r.Patient == patient && !r.Deleted && r.Json != null && r.LastUpdated != null);
-        foreach (var type in dated)
-        {
-            foreach (var chunk in type.Chunk(500))
-            {
-                var ids = chunk.Select(w => w.Value.Resource.Id).ToList();
-                var stored = await ofPatient.Where(r => r.ResourceType == type.Key && ids.Contains(r.ResourceId))
-                    .Select(r => new { r.ResourceId, r.LastUpdated }).ToListAsync(cancellationToken);
-                var callCopies = chunk.ToDictionary(w => w.Value.Resource.Id!, w => w, StringComparer.Ordinal);
-                foreach (var row in stored)
-                {
-                    var (key, resource) = callCopies[row.ResourceId];
-                    if (row.LastUpdated > resource.Resource.Meta!.LastUpdated)
-                    {
-                        newer.Add(key);
-                    }
-                }
-            }
-        }
-
-        return newer;
-    }
 }
+
+/// <summary>What a recompute stored last for the patient, as a hook call names it (issue 20): never the report's text.</summary>
+public sealed record StoredReportSummary(int Revision, string Statuses, string? RulesVersion);
+
+/// <summary>A hook call's facts (the held state with the call's resources over it) and the stored report's bookkeeping.</summary>
+public sealed record CallFacts(FactMapping Facts, StoredReportSummary? Report);

@@ -37,7 +37,14 @@ internal sealed class ReadContext(
         Problem(source, element + ".unit", DataProblemKind.UnknownUnit, $"unit '{unit ?? "(none)"}' cannot be used: expected {accepted}");
 
     public IReadOnlyList<string> Meanings(CodeContext context, CodeableConcept? concept) =>
-        [.. (concept?.Coding ?? []).SelectMany(c => terminology.Meanings(context, c.System, c.Code)).Distinct()];
+        concept?.Coding switch
+        {
+            null or [] => [],
+
+            // One coding (the usual case): its meanings are already distinct.
+            [var only] => terminology.Meanings(context, only.System, only.Code),
+            var codings => [.. codings.SelectMany(c => terminology.Meanings(context, c.System, c.Code)).Distinct()],
+        };
 
     public bool AboutThePatient(ResourceReference? subject, string source, string element)
     {

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NetCds.Service.Cards;
+using NetCds.Service.CdsHooks.Feedback;
+using NetCds.Service.Storage;
+using NetCds.Service.Tests.Support;
+
+namespace NetCds.Service.Tests.CdsHooks;
+
+/// <summary>
+/// Issue 20: the card memory writes a batch as multi-row INSERTs (no change tracking of each row). Every card and every
+/// rule row of every queued answer is stored with its values, in batches larger than one statement's rows, on both
+/// providers; the stored instants compare in SQL as EF's own writes do (the retention relies on it).
+/// </summary>
+public sealed class CardMemoryBatchTests
+{
+    private const int Answers = 400;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private sealed class SqliteFactory : ServiceFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+    }
+
+    [Fact]
+    public async Task On_SQLite_a_batch_stores_every_card_and_rule_row()
+    {
+        using var factory = new SqliteFactory();
+        await StoresEveryRowAsync(factory);
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_a_batch_stores_every_card_and_rule_row()
+    {
+        using var factory = new PostgreSqlServiceFactory();
+        await StoresEveryRowAsync(PostgreSqlServiceFactory.SkipUnlessAvailable(factory));
+    }
+
+    private static async Task StoresEveryRowAsync(ServiceFactory factory)
+    {
+        factory.CreateClient().Dispose();
+        var clock = factory.Services.GetRequiredService<TimeProvider>();
+        var shownFrom = clock.GetUtcNow();
+
+        // Queued before its writer starts, so the first batch holds 400 answers of three cards each: 1,200 card rows
+        // and 2,800 rule rows, more than one statement's rows of each.
+        using var memory = ActivatorUtilities.CreateInstance<CardMemory>(factory.Services, Microsoft.Extensions.Options.Options.Create(new CardMemoryOptions { CardMemoryBatchSize = 500 }));
+        var instances = Enumerable.Range(0, Answers).Select(i => $"batch-{Guid.NewGuid():N}").ToList();
+        var expectedCards = new List<(string Uuid, string HookInstance)>();
+        var expectedRules = new List<string>();
+        foreach (var instance in instances)
+        {
+            var cards = Enumerable.Range(0, 3).Select(_ => Card(Guid.NewGuid().ToString())).ToList();
+            memory.Remember("net-liver-mets-eligibility", "patient-view", instance, "batch-patient", cards);
+            foreach (var card in cards)
+            {
+                expectedCards.Add((card.Uuid!, instance));
+                expectedRules.AddRange([$"{card.Uuid} PRRT eligible R-1", $"{card.Uuid} PRRT eligible R-2", $"{card.Uuid} TACE contraindicated {CardMemory.NoRule}"]);
+            }
+
+            // A card without a uuid is not remembered; one with a uuid too long for the column neither.
+            memory.Remember("net-liver-mets-eligibility", "patient-view", instance, "batch-patient", [Card(null), Card(new string('u', RememberedCard.MaxUuidLength + 1))]);
+        }
+
+        await memory.StartAsync(Token);
+        (await memory.FlushAsync(Eventually.Bound, Token)).Should().BeTrue("the writer stores its queue");
+        await memory.StopAsync(Token);
+        var shownTo = clock.GetUtcNow();
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+        var stored = await store.RememberedCards.AsNoTracking().Where(c => c.ServiceId == "net-liver-mets-eligibility").ToListAsync(Token);
+        stored.Select(c => (c.CardUuid, c.HookInstance)).Should().BeEquivalentTo(expectedCards);
+        stored.Should().AllSatisfy(c =>
+        {
+            c.Hook.Should().Be("patient-view");
+            c.PatientHash.Should().HaveLength(64).And.NotContain("batch-patient");
+            c.ShownAt.Should().BeOnOrAfter(shownFrom.AddMilliseconds(-1)).And.BeOnOrBefore(shownTo.AddMilliseconds(1));
+        });
+        stored.Select(c => c.PatientHash).Distinct().Should().ContainSingle("one patient");
+        var rules = await store.RememberedCardRules.AsNoTracking().Select(r => r.CardUuid + " " + r.Therapy + " " + r.Status + " " + r.RuleId).ToListAsync(Token);
+        rules.Should().BeEquivalentTo(expectedRules);
+        (await store.RememberedCards.CountAsync(c => c.ShownAt >= shownFrom.AddSeconds(-1) && c.ShownAt < shownTo.AddSeconds(1), Token))
+            .Should().Be(expectedCards.Count, "the instants compare in SQL as EF writes them");
+    }
+
+    private static Card Card(string? uuid) => new()
+    {
+        Uuid = uuid,
+        Summary = "A card",
+        Indicator = "info",
+        Source = new CardSource("NetCds"),
+        About = [new CardSubject("PRRT", "eligible", ["R-1", "R-2"]), new CardSubject("TACE", "contraindicated", [])],
+    };
+}
