@@ -27,6 +27,12 @@ public static class ResourceRows
         "ResourceType", "ResourceId", "Version", "VersionId", "LastUpdated", "Patient", "Json", "Deleted", "ReceivedAt", "Facts", "FactsVersion", "Generation"
         """;
 
+    /// <summary>The PostgreSQL read of stored rows by key (<see cref="ReadAsync"/>): @kt, @ki the types and ids, as arrays.</summary>
+    internal const string ReadSql = """
+        SELECT r.* FROM unnest(@kt, @ki) AS k(t, i)
+        JOIN fhir_resources AS r ON r."ResourceType" = k.t AND r."ResourceId" = k.i
+        """;
+
     private const string Unnest = """
         unnest(@t, @i, @v, @vi, @lu, @p, @j, @d, @ra, @f, @fv, @g, @e) AS s(t, i, v, vi, lu, p, j, d, ra, f, fv, g, e)
         """;
@@ -51,11 +57,7 @@ public static class ResourceRows
                 // element of ANY at 0.5 % of the table and read every row of the type for each part (65 ms a part at
                 // 250,000 rows, 213 ms in EXPLAIN ANALYZE: the PostgreSQL CPU of a backfill went from 0.03 to 0.15 ms a
                 // resource; issue 19, deliverable 8). An index lookup per key is the only plan for a join from unnest.
-                const string Sql = """
-                    SELECT r.* FROM unnest(@kt, @ki) AS k(t, i)
-                    JOIN fhir_resources AS r ON r."ResourceType" = k.t AND r."ResourceId" = k.i
-                    """;
-                var rows = await store.Resources.FromSqlRaw(Sql, Array("kt", NpgsqlDbType.Text, distinct.Select(k => k.Type).ToArray()), Array("ki", NpgsqlDbType.Text, distinct.Select(k => k.Id).ToArray()))
+                var rows = await store.Resources.FromSqlRaw(ReadSql, Array("kt", NpgsqlDbType.Text, distinct.Select(k => k.Type).ToArray()), Array("ki", NpgsqlDbType.Text, distinct.Select(k => k.Id).ToArray()))
                     .AsNoTracking().Select(Unkept).ToListAsync(cancellationToken);
                 foreach (var row in rows)
                 {
