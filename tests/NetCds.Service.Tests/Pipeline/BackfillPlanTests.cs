@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using NpgsqlTypes;
 using NetCds.Cli;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Support;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace NetCds.Service.Tests.Pipeline;
 
