@@ -7,7 +7,7 @@ namespace NetCds.PipelineLoad;
 /// <summary>
 /// Backfill load (issue 19, deliverable 8; bench/run-import.sh). Usage:
 /// <c>NetCds.PipelineLoad import &lt;service-base-url&gt; --cli &lt;netcds.dll&gt; --dir &lt;empty dir&gt; [--patients 200]
-/// [--resources 200000] [--batch 1000] [--window 100000] [--warmup 0] [--service-pid N] [--auth-port N] [--postgres-pid N]</c>.
+/// [--resources 200000] [--batch 1000] [--window 100000] [--warmup 0] [--parallel 2] [--service-pid N] [--auth-port N] [--postgres-pid N]</c>.
 /// Writes a $export-like NDJSON set (Patient.ndjson, then Observation.ndjson with the patients' bilirubin results
 /// interleaved, as an export orders them by resource, not by patient), then runs <c>netcds import</c> on it as the
 /// operator would, with a bearer access token from this harness's authorization server in <c>NETCDS_TOKEN</c>, and
@@ -46,7 +46,7 @@ internal static class ImportLoad
         async Task<(int ExitCode, string Output, string Errors)> ImportAsync(string from)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])[cli, "import", from, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000"])
+            foreach (var argument in (string[])[cli, "import", from, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000", "--parallel", Get("--parallel") ?? "2"])
             {
                 start.ArgumentList.Add(argument);
             }
