@@ -7,12 +7,13 @@ namespace NetCds.PipelineLoad;
 /// <summary>
 /// Backfill load (issue 19, deliverable 8; bench/run-import.sh). Usage:
 /// <c>NetCds.PipelineLoad import &lt;service-base-url&gt; --cli &lt;netcds.dll&gt; --dir &lt;empty dir&gt; [--patients 200]
-/// [--resources 200000] [--batch 1000] [--window 100000] [--warmup 0] [--service-pid N] [--auth-port N]</c>.
+/// [--resources 200000] [--batch 1000] [--window 100000] [--warmup 0] [--parallel 2] [--service-pid N] [--auth-port N] [--postgres-pid N]</c>.
 /// Writes a $export-like NDJSON set (Patient.ndjson, then Observation.ndjson with the patients' bilirubin results
 /// interleaved, as an export orders them by resource, not by patient), then runs <c>netcds import</c> on it as the
 /// operator would, with a bearer access token from this harness's authorization server in <c>NETCDS_TOKEN</c>, and
 /// prints resources/s with the CPU seconds the service and PostgreSQL spent meanwhile (recomputes at each window's
-/// close included).
+/// close included). With <c>--postgres-pid</c> (a postmaster) PostgreSQL's CPU is that server's alone, exited
+/// autovacuum workers included; without it, every process named <c>postgres</c> (other databases' work included).
 /// </summary>
 internal static class ImportLoad
 {
@@ -33,6 +34,7 @@ internal static class ImportLoad
         var resources = Int("--resources", 200_000);
         var servicePid = Int("--service-pid", 0);
         var authPort = Int("--auth-port", 0);
+        var postgresPid = Int("--postgres-pid", 0);
 
         var warmup = Int("--warmup", 0);
         var written = Stopwatch.StartNew();
@@ -44,7 +46,7 @@ internal static class ImportLoad
         async Task<(int ExitCode, string Output, string Errors)> ImportAsync(string from)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])[cli, "import", from, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000"])
+            foreach (var argument in (string[])[cli, "import", from, "--url", baseUrl, "--batch", Get("--batch") ?? "1000", "--window", Get("--window") ?? "100000", "--parallel", Get("--parallel") ?? "2"])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -74,16 +76,24 @@ internal static class ImportLoad
         }
 
         var cpuBefore = CpuSample.Take(servicePid);
+        var postgresBefore = postgresPid > 0 ? ProcessCpu.TreeSeconds(postgresPid) : 0;
+        var cliBefore = ProcessCpu.ReapedChildrenSeconds();
         var clock = Stopwatch.StartNew();
         var (exitCode, importOutput, importErrors) = await ImportAsync(directory);
         var elapsed = clock.Elapsed;
         var cpu = CpuSample.Take(servicePid) - cpuBefore;
+        if (postgresPid > 0)
+        {
+            cpu = cpu with { Database = ProcessCpu.TreeSeconds(postgresPid) - postgresBefore };
+        }
+
+        var cliCpu = ProcessCpu.ReapedChildrenSeconds() - cliBefore;
         Console.Write(importOutput);
         var problems = importErrors.Split('\n').Where(l => !l.StartsWith("import:", StringComparison.Ordinal) && l.Length > 0).Take(10).ToList();
         problems.ForEach(Console.WriteLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             netcds import exit code {exitCode}: {total:N0} resources in {elapsed.TotalSeconds:0.0} s (CLI start and window recomputes included) = {total / elapsed.TotalSeconds:N0} resources/s
-            CPU s: service {cpu.Service:0.0}, PostgreSQL {cpu.Database:0.0}; per 1,000 resources: service {cpu.Service / total * 1000:0.000}, PostgreSQL {cpu.Database / total * 1000:0.000}
+            CPU s: service {cpu.Service:0.0}, PostgreSQL {cpu.Database:0.0}{(postgresPid > 0 ? " (its server alone)" : "")}, CLI {cliCpu:0.0}; per 1,000 resources: service {cpu.Service / total * 1000:0.000}, PostgreSQL {cpu.Database / total * 1000:0.000}, CLI {cliCpu / total * 1000:0.000}
             service peak RSS {(servicePid > 0 ? ProcessCpu.PeakRssMegabytes(servicePid) : double.NaN):0} MB
             """));
         return exitCode;

@@ -34,6 +34,35 @@ internal static class ProcessCpu
                 }
             });
 
+    /// <summary>
+    /// CPU seconds of one server and its children: <paramref name="parentPid"/> itself with the children it has reaped
+    /// (cutime, cstime: a PostgreSQL postmaster's exited autovacuum workers and backends), and its live children.
+    /// </summary>
+    public static double TreeSeconds(int parentPid) =>
+        Fields(parentPid) is { } parent ? Ticks(parent, 11, 12, 13, 14) + Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? Fields(pid) : null)
+            .Where(f => f is not null && f[1] == parentPid.ToString(CultureInfo.InvariantCulture))
+            .Sum(f => Ticks(f!, 11, 12)) : 0;
+
+    /// <summary>CPU seconds of the children this process has waited for (the CLI runs it started and saw exit).</summary>
+    public static double ReapedChildrenSeconds() => Fields(Environment.ProcessId) is { } self ? Ticks(self, 13, 14) : 0;
+
+    private static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static double Ticks(string[] fields, params int[] indexes) =>
+        indexes.Sum(i => double.Parse(fields[i], CultureInfo.InvariantCulture)) / TicksPerSecond;
+
     /// <summary>Peak resident set size of one process, MB.</summary>
     public static double PeakRssMegabytes(int pid)
     {

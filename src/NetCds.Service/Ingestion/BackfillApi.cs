@@ -52,6 +52,12 @@ public static class BackfillApi
         }
 
         var page = Math.Clamp(limit ?? 200, 1, 5_000);
+        if (after is null)
+        {
+            // The window's first page: what the window wrote is about to be read back, on plans that know its size.
+            await ResourceRows.AnalyzeIfStaleAsync(store, cancellationToken);
+        }
+
         var stale = await PatientGenerations.StaleAsync(store, after, page, cancellationToken);
 
         // Without the gather (every part of the window is committed: nothing is left to join) and a patient per core
