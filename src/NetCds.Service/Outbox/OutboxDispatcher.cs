@@ -87,7 +87,7 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         // The claim, the release and the mark each take the embedded store's writer turn (StoreWriteTurn); the
         // publish between them holds none.
         List<ClaimedRow> claimed;
-        using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
+        using (await writeTurn.EnterAsync(store, cancellationToken))
         {
             claimed = await ClaimAsync(store, clock.GetUtcNow(), options.Value.OutboxBatchSize, cancellationToken);
         }
@@ -115,14 +115,14 @@ public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, Outbox
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            using var releasing = await writeTurn.EnterAsync(store, CancellationToken.None, StoreWriteTurn.WriteSize.Small);
+            using var releasing = await writeTurn.EnterAsync(store, CancellationToken.None);
             await store.Outbox.Where(m => ids.Contains(m.Id) && m.DispatchedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(m => m.ClaimedUntil, (DateTimeOffset?)null), CancellationToken.None);
             throw;
         }
 
         var at = clock.GetUtcNow();
-        using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
+        using (await writeTurn.EnterAsync(store, cancellationToken))
         {
             await store.Outbox.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.DispatchedAt, at), cancellationToken);
         }

@@ -75,7 +75,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             long current;
             long? reported;
             // The take-up is a write: on the embedded store it waits its turn (StoreWriteTurn), not SQLite's lock.
-            using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
+            using (await writeTurn.EnterAsync(store, cancellationToken))
             {
                 (current, reported) = await PatientGenerations.TakeUpAsync(store, patient, cancellationToken);
             }
@@ -126,7 +126,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
             // deliverable 3). An operator's request (no generation) always rewrites. The revision in the condition
             // refuses a report another writer replaced meanwhile.
             int covered;
-            using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
+            using (await writeTurn.EnterAsync(store, cancellationToken))
             {
                 covered = await store.Reports.Where(r => r.Patient == patient && r.Revision == stored.Revision)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.Generation, reading), cancellationToken);
@@ -172,7 +172,7 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
 
         // The report write takes the embedded store's writer turn: behind at most the ingestion transaction under way,
         // not behind every one that follows it (issue 19: the embedded Bundle drain).
-        using (await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small))
+        using (await writeTurn.EnterAsync(store, cancellationToken))
         {
             await store.SaveChangesAsync(cancellationToken);
         }

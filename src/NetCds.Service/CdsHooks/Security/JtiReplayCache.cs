@@ -178,7 +178,7 @@ public sealed class JtiReplayCache(IServiceScopeFactory scopes, StoreWriteTurn w
         // On the embedded store the upsert waits its turn for SQLite's one writer (StoreWriteTurn), handed over the
         // moment the writer before it ends, instead of meeting a busy lock and sleeping in SQLite's busy handler while
         // the card memory or ingestion writes (issue 20: p99 of a call under load).
-        using var turn = await writeTurn.EnterAsync(store, cancellationToken, StoreWriteTurn.WriteSize.Small);
+        using var turn = await writeTurn.EnterAsync(store, cancellationToken);
         await store.Database.OpenConnectionAsync(cancellationToken);
         try
         {
