@@ -27,47 +27,21 @@ public static class ResourceRows
         "ResourceType", "ResourceId", "Version", "VersionId", "LastUpdated", "Patient", "Json", "Deleted", "ReceivedAt", "Facts", "FactsVersion", "Generation"
         """;
 
-    /// <summary>The PostgreSQL read of stored rows by key (<see cref="ReadAsync"/>): @kt, @ki the types and ids, as arrays.</summary>
-    internal const string ReadSql = """
-        SELECT r.* FROM unnest(@kt, @ki) AS k(t, i)
-        JOIN fhir_resources AS r ON r."ResourceType" = k.t AND r."ResourceId" = k.i
-        """;
-
     private const string Unnest = """
         unnest(@t, @i, @v, @vi, @lu, @p, @j, @d, @ra, @f, @fv, @g, @e) AS s(t, i, v, vi, lu, p, j, d, ra, f, fv, g, e)
         """;
 
     /// <summary>
     /// The stored rows of these resources (deleted ones included), keyed type/id, untracked and without their kept
-    /// facts (never compared, always written anew). On PostgreSQL one statement joins the keys, sent as two arrays,
-    /// to the primary key; on SQLite one query per resource type and 500 ids.
+    /// facts (never compared, always written anew): one query per resource type and 500 ids, not one per entry. (A join
+    /// of the keys to the primary key on PostgreSQL, tried for the backfill, halved the RabbitMQ + PostgreSQL Bundle
+    /// load and doubled its lag, measured on a quiet machine, and was taken out again: issue 19, docs/performance.md.)
     /// </summary>
     public static async Task<Dictionary<string, StoredResource>> ReadAsync(StoreContext store, IEnumerable<(string Type, string Id)> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(keys);
         var stored = new Dictionary<string, StoredResource>(StringComparer.Ordinal);
-        if (store is PostgreSqlStoreContext)
-        {
-            var distinct = keys.Distinct().ToList();
-            if (distinct.Count > 0)
-            {
-                // A join of the keys to the primary key, not "ResourceType" = @t AND "ResourceId" = ANY(@ids): without
-                // statistics (a table filled by a backfill faster than autovacuum analyzes it) the planner priced each
-                // element of ANY at 0.5 % of the table and read every row of the type for each part (65 ms a part at
-                // 250,000 rows, 213 ms in EXPLAIN ANALYZE: the PostgreSQL CPU of a backfill went from 0.03 to 0.15 ms a
-                // resource; issue 19, deliverable 8). An index lookup per key is the only plan for a join from unnest.
-                var rows = await store.Resources.FromSqlRaw(ReadSql, Array("kt", NpgsqlDbType.Text, distinct.Select(k => k.Type).ToArray()), Array("ki", NpgsqlDbType.Text, distinct.Select(k => k.Id).ToArray()))
-                    .AsNoTracking().Select(Unkept).ToListAsync(cancellationToken);
-                foreach (var row in rows)
-                {
-                    stored[Key(row.ResourceType, row.ResourceId)] = row;
-                }
-            }
-
-            return stored;
-        }
-
         foreach (var type in keys.GroupBy(k => k.Type, k => k.Id, StringComparer.Ordinal))
         {
             foreach (var chunk in type.Distinct(StringComparer.Ordinal).Chunk(ReadChunk))

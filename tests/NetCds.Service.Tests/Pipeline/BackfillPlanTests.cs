@@ -7,7 +7,6 @@ using NetCds.Cli;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.Support;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace NetCds.Service.Tests.Pipeline;
 
@@ -33,38 +32,6 @@ public sealed class BackfillPlanTests(PostgreSqlServiceFactory factory) : IClass
         await using var off = new NpgsqlCommand("ALTER TABLE fhir_resources SET (autovacuum_enabled = false)", connection);
         await off.ExecuteNonQueryAsync(Token);
         return connection;
-    }
-
-    [Fact]
-    public async Task A_part_reads_its_stored_rows_by_index_in_a_large_table_never_analyzed()
-    {
-        using var client = _factory.CreateApiClient();
-        await using var connection = await OpenAsync();
-
-        // 200,000 rows of another run, written straight in (seconds, not a backfill's minutes), never analyzed.
-        var run = $"bp{Guid.NewGuid():N}"[..14];
-        await using (var fill = new NpgsqlCommand($$"""
-            INSERT INTO fhir_resources ("ResourceType", "ResourceId", "Version", "Patient", "Json", "Deleted", "ReceivedAt", "Generation")
-            SELECT 'Observation', '{{run}}-o' || g, 1, 'Patient/{{run}}-p' || (g % 200), '{"resourceType":"Observation"}', false, now(), 1
-            FROM generate_series(1, 200000) AS g
-            """, connection))
-        {
-            await fill.ExecuteNonQueryAsync(Token);
-        }
-
-        await using var explain = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) {ResourceRows.ReadSql}", connection);
-        var ids = Enumerable.Range(0, 1000).Select(i => $"{run}-new{i}").ToArray();
-        explain.Parameters.Add(new NpgsqlParameter("kt", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.Select(_ => "Observation").ToArray() });
-        explain.Parameters.Add(new NpgsqlParameter("ki", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
-        var plan = (string)(await explain.ExecuteScalarAsync(Token))!;
-
-        plan.Should().Contain("\"Index Cond\"", "each key is looked up in the primary key");
-        plan.Should().NotContain("Seq Scan", "no read of the whole table for a part's keys").And.NotContain("Bitmap Heap Scan", "nor of every row of the type");
-
-        // And the service reads through it: a part of new resources, then the same part again, all answered from what is stored.
-        var lines = Enumerable.Range(0, 300).Select(i => Observation($"{run}-n{i}", $"{run}-p1")).ToList();
-        (await PostPartAsync(client, lines)).Should().AllBe("201 Created");
-        (await PostPartAsync(client, lines)).Should().AllBe("200 OK", "the same part again is read back and found unchanged");
     }
 
     [Fact]
