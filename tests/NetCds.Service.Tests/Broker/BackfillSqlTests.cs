@@ -76,15 +76,15 @@ public sealed class BackfillSqlTests
     {
         BrokerEnvironment.SkipUnlessAvailable();
         await using var database = await PostgresDatabase.CreateAsync();
+        // Listening before the host starts: EF remembers for a while that nobody listened, and pooled contexts keep that.
+        var databaseName = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
+        using var sql = new SqlLog(databaseName);
         await using var service = new BrokerServiceFactory(database.ConnectionString);
         using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
         var lines = new List<string> { $$"""{"resourceType":"Patient","id":"{{patient}}","gender":"female","birthDate":"1960-01-01"}""" };
         lines.AddRange(Enumerable.Range(0, 300).Select(i =>
             $$$"""{"resourceType":"Observation","id":"{{{patient}}}-o{{{i}}}","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1975-2"}]},"subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"2020-01-01T00:00:00Z","valueQuantity":{"value":{{{i % 30 + 1}}},"unit":"umol/L","system":"http://unitsofmeasure.org","code":"umol/L"}}"""));
-        var databaseName = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
-        using var sql = new SqlLog(databaseName);
-
         using var content = new StringContent(string.Join('\n', lines) + "\n", Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+ndjson");
         content.Headers.Add(ImportCommand.RecomputeHeader, "deferred");

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Cli;
-using NetCds.Service.Storage;
 using NetCds.Service.Tests.Support;
 using Npgsql;
 
@@ -25,9 +25,9 @@ public sealed class BackfillPlanTests(PostgreSqlServiceFactory factory) : IClass
 
     private async Task<NpgsqlConnection> OpenAsync()
     {
-        // The service's own database (created and migrated when the host starts).
-        using var scope = _factory.Services.CreateScope();
-        var connection = new NpgsqlConnection(scope.ServiceProvider.GetRequiredService<StoreContext>().Database.GetDbConnection().ConnectionString);
+        // The service's own database (created and migrated when the host starts). Its configured connection string: a
+        // pooled context's connection, once opened, no longer carries the password.
+        var connection = new NpgsqlConnection(_factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Store"));
         await connection.OpenAsync(Token);
         await using var off = new NpgsqlCommand("ALTER TABLE fhir_resources SET (autovacuum_enabled = false)", connection);
         await off.ExecuteNonQueryAsync(Token);
