@@ -4,9 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir;
-using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
-using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.Records;
 using NetCds.Service.Tests.CdsHooks.Support;
 using NetCds.Service.Tests.Support;
@@ -38,7 +36,7 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
         var (json, patientId) = UniqueSeed(seed);
         await StoreAsync(json);
 
-        await AssertAsFormerAsync(patientId, Prefetch(HookCalls.PrefetchFrom(json)));
+        await AssertAsFormerAsync(patientId, HookCalls.PrefetchResources(HookCalls.PrefetchFrom(json)));
     }
 
     [Theory]
@@ -47,7 +45,7 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
     {
         var (json, patientId) = UniqueSeed(seed);
 
-        await AssertAsFormerAsync(patientId, Prefetch(HookCalls.PrefetchFrom(json)));
+        await AssertAsFormerAsync(patientId, HookCalls.PrefetchResources(HookCalls.PrefetchFrom(json)));
     }
 
     [Theory]
@@ -61,7 +59,7 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
         await StoreAsync(json);
         var onlyPatient = new JsonObject { ["patient"] = HookCalls.PrefetchFrom(json)["patient"]!.DeepClone() };
 
-        var held = await AssertAsFormerAsync(patientId, Prefetch(onlyPatient));
+        var held = await AssertAsFormerAsync(patientId, HookCalls.PrefetchResources(onlyPatient));
 
         held.Should().Be(await StoredOnlyAsync(patientId), "the call brings nothing the store lacks");
     }
@@ -116,11 +114,11 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
         }
 
         // The conflict's report names the values in record order: ordinal by type/id now, the call's first before.
-        var held = await AssertAsFormerAsync(patientId, Prefetch(prefetch), recordOrderShows: true);
+        var held = await AssertAsFormerAsync(patientId, HookCalls.PrefetchResources(prefetch), recordOrderShows: true);
 
         held.Should().NotBe(beforeCall, "the call's resources change the report");
         await using var scope = factory.Services.CreateAsyncScope();
-        var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync($"Patient/{patientId}", Prefetch(prefetch), asOf, Token);
+        var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync($"Patient/{patientId}", HookCalls.PrefetchResources(prefetch), asOf, Token);
         var bilirubin = mapping.Facts.Bilirubin.ToDictionary(f => f.Source, f => f.Value.Written);
         bilirubin[$"Observation/{patientId}-older"].Should().Contain("7.2", "the call's copy is newer");
         bilirubin[$"Observation/{patientId}-deleted"].Should().Contain("7.3", "the store deleted its copy; the call's counts");
@@ -147,7 +145,7 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
                 ["observations"] = JsonNode.Parse(FhirJson.Searchset(Bilirubin($"{patientId}-call", patientId, 20m + i, asOf.AddHours(-1)).ToJsonString())),
             };
             await using var scope = factory.Services.CreateAsyncScope();
-            var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync($"Patient/{patientId}", Prefetch(prefetch), asOf, Token);
+            var mapping = await scope.ServiceProvider.GetRequiredService<PatientRecord>().FactsWithAsync($"Patient/{patientId}", HookCalls.PrefetchResources(prefetch), asOf, Token);
             return (Value: 20m + i, Report: Document(mapping, asOf));
         });
 
@@ -164,23 +162,6 @@ public sealed class HeldFactStateCallTests(OpenCdsFactory factory) : IClassFixtu
     private HttpClient? _client;
 
     private async Task StoreAsync(string seedJson) => (await PostAsync(Client, "/fhir", seedJson)).Status.Should().Be(HttpStatusCode.OK);
-
-    /// <summary>The call's resources as the prefetch resolver lists them: key by key, in the templates' order.</summary>
-    private static List<SourcedResource> Prefetch(JsonObject prefetch)
-    {
-        var resources = new List<SourcedResource>();
-        foreach (var key in PrefetchTemplates.All.Keys)
-        {
-            if (prefetch[key] is { } value)
-            {
-                var parsed = FhirInput.Parse(value.ToJsonString());
-                parsed.Succeeded.Should().BeTrue();
-                resources.AddRange(FhirInput.Resources(parsed.Resource!));
-            }
-        }
-
-        return resources;
-    }
 
     /// <summary>
     /// Evaluates the call both ways and asserts the same report (the former way with its record in ordinal order of

@@ -5,9 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
-using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks.Support;
@@ -94,7 +92,7 @@ public sealed class HeldStateFreshnessTests
         using var commands = new StoreCommands(patientId);
         using var factory = new QuietFactory();
         using var client = factory.CreateApiClient();
-        var prefetch = Prefetch(HookCalls.PrefetchFrom(json));
+        var prefetch = HookCalls.PrefetchResources(HookCalls.PrefetchFrom(json));
         (await CallAsync(factory, patientId, prefetch)).Report.Should().BeNull();
         commands.Count.Should().BeGreaterThan(0, "the first call reads the store");
 
@@ -219,24 +217,7 @@ public sealed class HeldStateFreshnessTests
     }.ToJsonString();
 
     private static List<SourcedResource> OnlyPatient(string seedJson) =>
-        Prefetch(new JsonObject { ["patient"] = HookCalls.PrefetchFrom(seedJson)["patient"]!.DeepClone() });
-
-    /// <summary>The call's resources as the prefetch resolver lists them: key by key, in the templates' order.</summary>
-    private static List<SourcedResource> Prefetch(JsonObject prefetch)
-    {
-        var resources = new List<SourcedResource>();
-        foreach (var key in PrefetchTemplates.All.Keys)
-        {
-            if (prefetch[key] is { } value)
-            {
-                var parsed = FhirInput.Parse(value.ToJsonString());
-                parsed.Succeeded.Should().BeTrue();
-                resources.AddRange(FhirInput.Resources(parsed.Resource!));
-            }
-        }
-
-        return resources;
-    }
+        HookCalls.PrefetchResources(new JsonObject { ["patient"] = HookCalls.PrefetchFrom(seedJson)["patient"]!.DeepClone() });
 
     private class QuietFactory : ServiceFactory
     {

@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NetCds.Fhir.Input;
+using NetCds.Fhir.Mapping;
+using NetCds.Service.CdsHooks.Prefetch;
 
 namespace NetCds.Service.Tests.CdsHooks.Support;
 
@@ -9,6 +12,23 @@ namespace NetCds.Service.Tests.CdsHooks.Support;
 internal static class HookCalls
 {
     public static string Seed(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", name + ".json"));
+
+    /// <summary>The call's resources as the prefetch resolver lists them: key by key, in the templates' order.</summary>
+    public static List<SourcedResource> PrefetchResources(JsonObject prefetch)
+    {
+        var resources = new List<SourcedResource>();
+        foreach (var key in PrefetchTemplates.All.Keys)
+        {
+            if (prefetch[key] is { } value)
+            {
+                var parsed = FhirInput.Parse(value.ToJsonString());
+                parsed.Succeeded.Should().BeTrue();
+                resources.AddRange(FhirInput.Resources(parsed.Resource!));
+            }
+        }
+
+        return resources;
+    }
 
     /// <summary>The seed's resources as the prefetch an EHR would send for our templates.</summary>
     public static JsonObject PrefetchFrom(string seedJson)
