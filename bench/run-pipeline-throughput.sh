@@ -8,6 +8,9 @@
 #   MODE=http|bundle|raw (raw: JSON on the netcds-fhir-raw exchange; RabbitMq only)  SECONDS_=60 PATIENTS=200 CONCURRENCY=16
 #   WARMUP=60 seconds of load before measuring: on two saturated cores the runtime's tiered JIT (with dynamic PGO) is
 #   still recompiling hot methods 40 s in, which doubled the service's CPU per event in 10-15 s warm-ups.
+#   WATCH=10 patients whose reports are polled for the lag (0: every patient); the drain "last accepted event -> every
+#   watched report" is issue 19's lag target, the acceptance -> report percentiles are each event's own lag
+#   DB_DIR=/tmp where the embedded store's file goes (InMemory)
 #   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
 # API authentication is on (as in the issues' measurements): the harness is the authorization server the service
 # trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and sends a bearer access token with every request.
@@ -43,7 +46,7 @@ if [ "$transport" = RabbitMq ]; then
   export Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$bench_rabbit"
   rabbit_args=(--rabbit "$bench_rabbit")
 else
-  export ConnectionStrings__Store="Data Source=$(mktemp -d)/bench.db"
+  export ConnectionStrings__Store="Data Source=$(mktemp -d -p "${DB_DIR:-/tmp}")/bench.db"
 fi
 Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
   dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
@@ -52,5 +55,5 @@ trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmq
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
-  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" --history "${HISTORY:-0}" \
+  --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" --history "${HISTORY:-0}" --watch "${WATCH:-10}" \
   --service-pid "$service" "${rabbit_args[@]}" "${auth_args[@]}"

@@ -170,10 +170,11 @@ var load = Enumerable.Range(0, options.Concurrency).Select(_ => System.Threading
     }
 })).ToArray();
 
-// Watches a sample of patients' reports (reading reports costs the service CPU too: a sample keeps the watcher from
-// being the load); an event is settled when its patient's report cites it or a later event. Lag and "settled" count
-// the watched patients' events only.
-var watched = Enumerable.Range(0, options.Patients).Where(p => p % Math.Max(1, options.Patients / 10) == 0).ToArray();
+// Watches a sample of patients' reports (--watch, 10 by default: reading reports costs the service CPU too, so a sample
+// keeps the watcher from being the load; --watch 0 watches every patient); an event is settled when its patient's
+// report cites it or a later event. Lag and "settled" count the watched patients' events only.
+var watchCount = options.Watch <= 0 ? options.Patients : Math.Min(options.Watch, options.Patients);
+var watched = Enumerable.Range(0, options.Patients).Where(p => p % Math.Max(1, options.Patients / watchCount) == 0).ToArray();
 var settled = 0L;
 async System.Threading.Tasks.Task WatchAsync(CancellationToken cancellationToken)
 {
@@ -245,7 +246,7 @@ var perThousand = (double seconds) => seconds / sent * 1000;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
     mode {options.Mode}{(options.Mode == "bundle" ? $" ({options.Bundle} per Bundle)" : "")}, {options.Patients} patients, concurrency {options.Concurrency}, {options.Warmup} s warm-up then {loadSeconds:0} s measured, API authentication {(tokens is null ? "OFF" : "on (a bearer access token on every request)")}
     POST latency (measured window, {requests.Length} requests): p50 {RequestPercentile(0.5):0.0} ms, p99 {RequestPercentile(0.99):0.0} ms
-    events: {sent} sent, {rate:0} events/s sustained; of the {watched.Length} watched patients' {toSettle} events, {Interlocked.Read(ref settled)} settled ({drain.Elapsed.TotalSeconds:0.0} s after the load stopped)
+    events: {sent} sent, {rate:0} events/s sustained; of the {watched.Length} watched patients' {toSettle} events, {Interlocked.Read(ref settled)} settled; last accepted event -> every watched report: {drain.Elapsed.TotalSeconds:0.0} s after the load stopped
     lag acceptance -> stored report: p50 {Percentile(0.5):0} ms, p99 {Percentile(0.99):0} ms, max {(sorted.Length == 0 ? double.NaN : sorted[^1]):0} ms
     CPU s per 1,000 events: service {perThousand(cpu.Service):0.000}, broker {perThousand(cpu.Broker):0.000}, database {perThousand(cpu.Database):0.000}, load generator {perThousand(cpu.LoadGenerator):0.000}
     service peak RSS {(options.ServicePid > 0 ? ProcessCpu.PeakRssMegabytes(options.ServicePid) : double.NaN):0} MB
@@ -258,7 +259,7 @@ if (bareBroker is { } broker)
 
 return Interlocked.Read(ref settled) >= toSettle ? 0 : 1;
 
-internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Seconds, int Warmup, int Patients, int Concurrency, int Bundle, int ServicePid, Uri? Rabbit, int AuthPort, int History)
+internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Seconds, int Warmup, int Patients, int Concurrency, int Bundle, int ServicePid, Uri? Rabbit, int AuthPort, int History, int Watch)
 {
     public static Options Parse(string[] args)
     {
@@ -281,7 +282,8 @@ internal sealed record Options(Uri BaseUrl, string Seed, string Mode, int Second
             Int("--service-pid", 0),
             Get("--rabbit") is { } uri ? new Uri(uri) : null,
             Int("--auth-port", 0),
-            Int("--history", 0));
+            Int("--history", 0),
+            Int("--watch", 10));
     }
 }
 
