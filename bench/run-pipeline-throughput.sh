@@ -10,7 +10,7 @@
 #   still recompiling hot methods 40 s in, which doubled the service's CPU per event in 10-15 s warm-ups.
 #   WATCH=10 patients whose reports are polled for the lag (0: every patient); the drain "last accepted event -> every
 #   watched report" is issue 19's lag target, the acceptance -> report percentiles are each event's own lag
-#   DB_DIR=/tmp where the embedded store's file goes (InMemory)
+#   DB_DIR=/tmp where the embedded store's file goes (InMemory)  KEEP_DB=1 keeps the run's database or file
 #   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
 # API authentication is on (as in the issues' measurements): the harness is the authorization server the service
 # trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and sends a bearer access token with every request.
@@ -46,12 +46,26 @@ if [ "$transport" = RabbitMq ]; then
   export Messaging__Transport=RabbitMq ConnectionStrings__RabbitMq="$bench_rabbit"
   rabbit_args=(--rabbit "$bench_rabbit")
 else
-  export ConnectionStrings__Store="Data Source=$(mktemp -d -p "${DB_DIR:-/tmp}")/bench.db"
+  sqlite_dir=$(mktemp -d -p "${DB_DIR:-/tmp}")
+  export ConnectionStrings__Store="Data Source=$sqlite_dir/bench.db"
 fi
 Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
   dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true; [ -n "${vhost:-}" ] && as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true' EXIT
+# The run's database is dropped at the end (KEEP_DB=1 keeps it), as bench/run-import.sh does: a leftover database of
+# 700,000 rows being vacuumed by autovacuum took CPU from the next run. The embedded store's directory goes too.
+cleanup() {
+  kill $service 2>/dev/null || true
+  wait $service 2>/dev/null || true
+  [ -n "${vhost:-}" ] && { as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true; }
+  if [ -n "${KEEP_DB:-}" ]; then return; fi
+  if [ -n "${db:-}" ]; then
+    PGPASSWORD="$(sed -E "s/.*Password=([^;]*).*/\1/" <<<"$NETCDS_TEST_POSTGRES")" psql -h 127.0.0.1 -U netcds -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+  fi
+  [ -n "${sqlite_dir:-}" ] && rm -rf "$sqlite_dir"
+  return 0
+}
+trap cleanup EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
