@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace NetCds.Service.Storage;
 
@@ -75,7 +77,33 @@ public static class StorageExtensions
         }
 
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<StoreContext>().Database.MigrateAsync();
+        var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+        if (store is PostgreSqlStoreContext)
+        {
+            await CreateMigrationHistoryAsync(store);
+        }
+
+        await store.Database.MigrateAsync();
+    }
+
+    /// <summary>
+    /// Creates EF's migration history table when it is missing, before <c>MigrateAsync</c>. Npgsql's history repository
+    /// does not look for the table: it reads it and takes the "relation does not exist" failure as "no migrations yet",
+    /// and EF logs that failed command as an Error (npgsql/efcore.pg#3407), so every first start on an empty PostgreSQL
+    /// database put a false Error in front of an operator. Two instances starting together may both try to create it: the
+    /// one that loses finds it made.
+    /// </summary>
+    private static async Task CreateMigrationHistoryAsync(StoreContext store)
+    {
+        var script = store.GetService<IHistoryRepository>().GetCreateIfNotExistsScript();
+        try
+        {
+            await store.Database.ExecuteSqlRawAsync(script);
+        }
+        catch (Npgsql.PostgresException raced) when (raced.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateTable)
+        {
+            // Created by the other instance meanwhile.
+        }
     }
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NetCds.Service.Storage;
 using NetCds.Service.Tests.CdsHooks;
 using NetCds.Service.Tests.CdsHooks.Support;
@@ -87,6 +88,54 @@ public sealed class StoreTests
             var context = scope.ServiceProvider.GetRequiredService<StoreContext>();
             context.Should().BeOfType<PostgreSqlStoreContext>();
             (await context.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken)).Should().BeEmpty();
+        }
+        finally
+        {
+            await TestDatabases.DropAsync(admin, database);
+        }
+    }
+
+    [Fact]
+    public async Task A_first_start_on_an_empty_PostgreSQL_database_logs_no_error()
+    {
+        var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
+        Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
+        var database = $"netcds_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        try
+        {
+            var store = new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString;
+
+            // The first start migrates an empty database; the second finds every migration applied.
+            foreach (var start in new[] { "first", "second" })
+            {
+                using var capture = new LogCapture();
+                using var factory = new OpenCdsFactory();
+                using var service = factory.WithWebHostBuilder(b => b
+                    .UseSetting("Storage:Provider", "PostgreSql").UseSetting("ConnectionStrings:Store", store)
+                    .ConfigureServices(s => s.AddLogging(l => l.AddProvider(capture))));
+                using var client = service.CreateApiClient();
+                using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+
+                ready.StatusCode.Should().Be(HttpStatusCode.OK);
+                await using (var scope = service.Services.CreateAsyncScope())
+                {
+                    var context = scope.ServiceProvider.GetRequiredService<StoreContext>();
+                    (await context.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken)).Should().BeEmpty("the {0} start brought the schema up to date", start);
+                }
+
+                var errors = capture.Entries.Where(e => e.Level is LogLevel.Error or LogLevel.Critical).Select(e => $"{e.Category}: {e.Text}").ToList();
+                errors.Should().BeEmpty(
+                    "no start on PostgreSQL logs a false Error (npgsql/efcore.pg#3407: the migration history was read before the table existed); the {0} start logged: {1}",
+                    start,
+                    string.Join(" / ", errors));
+            }
         }
         finally
         {
