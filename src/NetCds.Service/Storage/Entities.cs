@@ -127,12 +127,6 @@ public sealed class OutboxMessage
 
     public int Attempts { get; set; }
 
-    /// <summary>
-    /// No longer written (issue 19): the dispatcher claims and reads its batch in one <c>UPDATE ... RETURNING</c>, so it
-    /// needs no token to find what it won. Kept until a migration drops it.
-    /// </summary>
-    public Guid? ClaimToken { get; set; }
-
     /// <summary>W3C traceparent of the activity that wrote the row: the dispatcher publishes within that trace.</summary>
     public string? TraceParent { get; set; }
 }

@@ -103,7 +103,6 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         outbox.Property(m => m.MessageType).HasMaxLength(200);
         outbox.Property(m => m.TraceParent).HasMaxLength(128);
         outbox.HasIndex(m => new { m.DispatchedAt, m.CreatedAt });
-        outbox.HasIndex(m => m.ClaimToken);
 
         var jti = modelBuilder.Entity<UsedJti>();
         jti.ToTable("cds_used_jti");

@@ -110,9 +110,6 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
-                    b.Property<Guid?>("ClaimToken")
-                        .HasColumnType("uuid");
-
                     b.Property<DateTimeOffset?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -136,8 +133,6 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                         .HasColumnType("character varying(128)");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ClaimToken");
 
                     b.HasIndex("DispatchedAt", "CreatedAt");
 

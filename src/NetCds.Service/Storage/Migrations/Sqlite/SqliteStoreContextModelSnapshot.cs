@@ -103,9 +103,6 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid?>("ClaimToken")
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("ClaimedUntil")
                         .HasColumnType("INTEGER");
 
@@ -129,8 +126,6 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ClaimToken");
 
                     b.HasIndex("DispatchedAt", "CreatedAt");
 
