@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using NetCds.Cli;
 using NetCds.Service.Tests.Broker.Support;
 using NetCds.Service.Tests.Support;
@@ -20,57 +17,6 @@ namespace NetCds.Service.Tests.Broker;
 /// </summary>
 public sealed class BackfillSqlTests
 {
-    /// <summary>The text of every command EF Core runs on one database (process-wide listener, filtered by database name).</summary>
-    private sealed class SqlLog : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly string _database;
-        private readonly List<IDisposable> _subscriptions = [];
-
-        public SqlLog(string database)
-        {
-            _database = database;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public ConcurrentQueue<string> Commands { get; } = new();
-
-        public void OnNext(DiagnosticListener value)
-        {
-            if (value.Name == DbLoggerCategory.Name)
-            {
-                lock (_subscriptions)
-                {
-                    _subscriptions.Add(value.Subscribe(this));
-                }
-            }
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData data
-                && data.Command.Connection?.Database == _database)
-            {
-                Commands.Enqueue(data.Command.CommandText);
-            }
-        }
-
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose()
-        {
-            lock (_subscriptions)
-            {
-                _subscriptions.ForEach(s => s.Dispose());
-            }
-        }
-    }
-
     [Fact]
     public async Task A_backfill_part_inserts_its_resources_in_one_multi_row_statement_and_queues_no_recompute()
     {
@@ -78,7 +24,7 @@ public sealed class BackfillSqlTests
         await using var database = await PostgresDatabase.CreateAsync();
         // Listening before the host starts: EF remembers for a while that nobody listened, and pooled contexts keep that.
         var databaseName = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
-        using var sql = new SqlLog(databaseName);
+        using var sql = StoreCommandLog.OnDatabase(databaseName);
         await using var service = new BrokerServiceFactory(database.ConnectionString);
         using var client = service.CreateApiClient();
         var patient = BrokerEnvironment.NewPatientId();
@@ -91,13 +37,13 @@ public sealed class BackfillSqlTests
         using var response = await client.PostAsync(new Uri("/fhir", UriKind.Relative), content, TestContext.Current.CancellationToken);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
-        var inserts = sql.Commands.Where(c => c.Contains("INSERT INTO fhir_resources", StringComparison.Ordinal)).ToList();
+        var inserts = sql.Texts.Where(c => c.Contains("INSERT INTO fhir_resources", StringComparison.Ordinal)).ToList();
         inserts.Should().ContainSingle("the part's new resources are inserted by one statement, not one per resource")
             .Which.Split("INSERT INTO fhir_resources").Should().HaveCount(2, "one statement, not a batch of single-row ones");
         inserts[0].Should().Contain("unnest(", "the rows go as arrays, one parameter per column");
-        sql.Commands.Should().NotContain(c => c.Contains("UPDATE fhir_resources", StringComparison.Ordinal), "nothing was stored before");
+        sql.Texts.Should().NotContain(c => c.Contains("UPDATE fhir_resources", StringComparison.Ordinal), "nothing was stored before");
         var stored = await QueryAsync(service.Services, s => s.Resources.CountAsync(r => r.Patient == $"Patient/{patient}", TestContext.Current.CancellationToken));
         stored.Should().Be(lines.Count, "every new resource is inserted");
-        sql.Commands.Should().NotContain(c => c.Contains("INSERT INTO outbox", StringComparison.Ordinal), "a backfill part queues no recompute");
+        sql.Texts.Should().NotContain(c => c.Contains("INSERT INTO outbox", StringComparison.Ordinal), "a backfill part queues no recompute");
     }
 }

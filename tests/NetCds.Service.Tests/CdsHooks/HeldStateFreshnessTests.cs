@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Fhir.Mapping;
 using NetCds.Service.Records;
@@ -31,7 +29,7 @@ public sealed class HeldStateFreshnessTests
     public async Task On_the_only_writer_a_call_reads_nothing_from_the_store_yet_sees_an_Observation_ingested_a_moment_before()
     {
         var (json, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
-        using var commands = new StoreCommands(patientId);
+        using var commands = StoreCommandLog.WithParameter($"Patient/{patientId}");
         using var factory = new QuietFactory();
         using var client = factory.CreateApiClient();
         (await PostAsync(client, "/fhir", json)).Status.Should().Be(HttpStatusCode.OK);
@@ -56,7 +54,7 @@ public sealed class HeldStateFreshnessTests
     }
 
     /// <summary>The store commands naming the patient in the second of two calls.</summary>
-    private static async Task<int> RepeatedCallReadsAsync(ServiceFactory factory, StoreCommands commands, string patientId, List<SourcedResource> fromCall)
+    private static async Task<int> RepeatedCallReadsAsync(ServiceFactory factory, StoreCommandLog commands, string patientId, List<SourcedResource> fromCall)
     {
         await CallAsync(factory, patientId, fromCall);
         commands.Reset();
@@ -89,7 +87,7 @@ public sealed class HeldStateFreshnessTests
     public async Task On_the_only_writer_a_patient_with_nothing_stored_costs_no_read_until_something_is_stored_for_it()
     {
         var (json, patientId) = UniqueSeed("10-ileal-net-g2-bilirubin-3-5");
-        using var commands = new StoreCommands(patientId);
+        using var commands = StoreCommandLog.WithParameter($"Patient/{patientId}");
         using var factory = new QuietFactory();
         using var client = factory.CreateApiClient();
         var prefetch = HookCalls.PrefetchResources(HookCalls.PrefetchFrom(json));
@@ -130,7 +128,7 @@ public sealed class HeldStateFreshnessTests
         }
 
         var (json, patientId) = UniqueSeed("02-pancreatic-net-g2-progressive");
-        using var commands = new StoreCommands(patientId);
+        using var commands = StoreCommandLog.WithParameter($"Patient/{patientId}");
         try
         {
             using var writer = new SharedStoreFactory(provider, connection);
@@ -238,67 +236,6 @@ public sealed class HeldStateFreshnessTests
 
             // Unset, SQLite means this instance is the store's only writer: not so here.
             builder.UseSetting("Storage:SoleWriter", "false");
-        }
-    }
-
-    /// <summary>
-    /// Counts the store commands EF runs that carry the patient's reference as a parameter (every read of its record
-    /// does), from EF's diagnostic events, in any host of this process: the reference is unique to the test. Made
-    /// before the host starts and kept to the end: EF decides whether anyone listens per context and keeps that answer
-    /// for a second, so a listener that came and went would leave the host's contexts deaf to the next one.
-    /// </summary>
-    private sealed class StoreCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly string _patient;
-        private readonly List<IDisposable> _subscriptions = [];
-        private readonly IDisposable _all;
-        private int _count;
-
-        public StoreCommands(string patientId)
-        {
-            _patient = $"Patient/{patientId}";
-            _all = DiagnosticListener.AllListeners.Subscribe(this);
-        }
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-        public void OnNext(DiagnosticListener value)
-        {
-            if (value.Name == DbLoggerCategory.Name)
-            {
-                lock (_subscriptions)
-                {
-                    _subscriptions.Add(value.Subscribe(this));
-                }
-            }
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data
-                && data.Command.Parameters.Cast<System.Data.Common.DbParameter>().Any(p => Equals(p.Value, _patient)))
-            {
-                Interlocked.Increment(ref _count);
-            }
-        }
-
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose()
-        {
-            _all.Dispose();
-            lock (_subscriptions)
-            {
-                _subscriptions.ForEach(s => s.Dispose());
-            }
         }
     }
 }

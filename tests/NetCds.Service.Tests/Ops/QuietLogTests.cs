@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -25,59 +23,6 @@ public sealed class QuietLogTests
             builder.ConfigureServices(s => s.AddLogging(l => l.AddProvider(capture)));
         }
     }
-
-    /// <summary>Counts the SQL commands EF Core runs on one database (process-wide listener, filtered by connection string).</summary>
-    private sealed class SqlCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly string _database;
-        private readonly List<IDisposable> _subscriptions = [];
-        private int _commands;
-
-        public SqlCounter(string database)
-        {
-            _database = database;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public int Commands => Volatile.Read(ref _commands);
-
-        public void OnNext(DiagnosticListener value)
-        {
-            if (value.Name == DbLoggerCategory.Name)
-            {
-                lock (_subscriptions)
-                {
-                    _subscriptions.Add(value.Subscribe(this));
-                }
-            }
-        }
-
-        public void OnNext(KeyValuePair<string, object?> value)
-        {
-            if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData data
-                && data.Command.Connection?.ConnectionString.Contains(_database, StringComparison.Ordinal) == true)
-            {
-                Interlocked.Increment(ref _commands);
-            }
-        }
-
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose()
-        {
-            lock (_subscriptions)
-            {
-                _subscriptions.ForEach(s => s.Dispose());
-            }
-        }
-    }
-
     [Fact]
     public async Task An_idle_service_polls_its_outbox_without_writing_a_log_line()
     {
@@ -85,12 +30,12 @@ public sealed class QuietLogTests
         using var factory = new LoggedServiceFactory(capture, pollMilliseconds: 20);
         using var client = factory.CreateClient();
         var database = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Store")!["Data Source=".Length..];
-        using var sql = new SqlCounter(database);
+        using var sql = StoreCommandLog.OnConnection(database);
         var before = capture.Entries.Count;
 
         // Idle: the dispatcher polls the outbox every 20 ms. Wait until it has demonstrably run SQL many times
         // (what a minute at the default 250 ms poll would do is 240 polls; 100 here is plenty to show a per-poll line).
-        await Eventually.UntilAsync(() => sql.Commands >= 100, "the outbox to be polled 100 times while idle");
+        await Eventually.UntilAsync(() => sql.Count >= 100, "the outbox to be polled 100 times while idle");
         var idle = capture.Entries.Skip(before).ToList();
         idle.Should().BeEmpty("an idle service writes nothing per poll (EF Core commands log at Warning); got: {0}", string.Join(" / ", idle.Select(e => $"{e.Category}: {e.Text}")));
     }
