@@ -2,7 +2,17 @@
 -- every request carries its own pre-signed token (a distinct jti) and hookInstance. Tokens are dealt to wrk's threads
 -- round-robin from $WRK_DIR/tokens.txt, written with the body by `NetCds.LoadTest --emit-wrk`. A thread that runs out of
 -- tokens stops sending rather than replaying one (a replay would be refused, rightly, and spoil the measurement).
+-- WRK_DELAY_MS=D paces each connection: it waits a random time (exponential, mean D ms) before each request, so C
+-- connections together send about C / (D + latency) calls a second, as a Poisson stream rather than in lockstep. wrk
+-- waits for a connection's answer before its next delay, so a slow answer delays that connection's next call
+-- (coordinated omission): with D much longer than a call, few calls are affected.
 local threads = {}
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return -math.log(1 - math.random()) * delay_ms
+  end
+end
 
 function setup(thread)
   thread:set("id", #threads)
@@ -26,6 +36,7 @@ function init(args)
   file:close()
   sent = 0
   failed = 0
+  math.randomseed(os.time() + 7919 * id)
 end
 
 function request()

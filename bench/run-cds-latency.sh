@@ -2,10 +2,11 @@
 # CDS Hooks patient-view under load (issues 10 and 20): starts the service (Release, loopback, temporary SQLite store)
 # with JWT on (the harness is the CDS Client: it serves its JWKS on 127.0.0.1:$JWKS_PORT and signs, before each run, one
 # JWT per call with a distinct jti: RS384 as issue 20 measured, ALG=ES384 for the other), then drives it with wrk
-# (bench/cds-hooks.lua; installed from Debian if missing): sequential (1 connection) and saturated (16 connections);
-# then paced at 300 calls/s, open loop, with bench/NetCds.LoadTest (wrk cannot pace). Each run prints the bare
-# baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service and the load generator
-# used. JWT=off skips the tokens.
+# (bench/cds-hooks.lua; installed from Debian if missing): sequential (1 connection), saturated (16 connections) and
+# about 300 calls/s (32 connections, each waiting a random 100 ms on average before a call: PACE_MS); then paced at
+# 300 calls/s, open loop, with bench/NetCds.LoadTest (a .NET process: it shares the cores and adds its own pauses).
+# Each run prints the bare baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service
+# and the load generator used. JWT=off skips the tokens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5099}"
@@ -33,7 +34,8 @@ seed=seeds/01-ileal-carcinoid-syndrome-unresectable.json
 run() { dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll "http://127.0.0.1:$port" "$seed" "$@" "${jwt_args[@]}"; }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick=$(getconf CLK_TCK)
-# One wrk run: $1 threads, $2 connections. Tokens for up to 2,500 calls/s over the run, signed beforehand.
+# One wrk run: $1 threads, $2 connections, $3 (optional) each connection's mean delay before a call, in ms (paced).
+# Tokens for up to 2,500 calls/s over the run, signed beforehand.
 wrk_run() {
   local dir; dir=$(mktemp -d)
   mkfifo "$dir/hold"
@@ -42,8 +44,8 @@ wrk_run() {
   exec 3>"$dir/hold"
   while [ ! -e "$dir/ready" ]; do sleep 0.2; done
   local before; before=$(cpu "$service")
-  WRK_DIR="$dir" WRK_THREADS="$1" /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
-  echo "(connections $2); service used $(( ($(cpu "$service") - before) * 1000 / tick )) ms CPU"
+  WRK_DIR="$dir" WRK_THREADS="$1" env ${3:+WRK_DELAY_MS="$3"} /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
+  echo "(connections $2${3:+, each waiting ${3} ms on average before a call}); service used $(( ($(cpu "$service") - before) * 1000 / tick )) ms CPU"
   exec 3>&-
   wait "$signer"
   rm -rf "$dir"
@@ -51,5 +53,7 @@ wrk_run() {
 run "${REQUESTS:-2000}" 1 | tail -1
 wrk_run 1 1
 wrk_run 2 16
+# About 300 calls/s from an independent load: 32 connections, each waiting 100 ms on average (exponential) before a call.
+wrk_run 2 32 "${PACE_MS:-100}"
 run "${REQUESTS:-3000}" 1 --rate 300
 echo "service peak RSS $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$service/status)"
