@@ -271,13 +271,7 @@ public sealed class JwtTests : IAsyncLifetime
     {
         var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
         Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
-        var database = $"netcds_jti_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        var database = await TestDatabases.CreateAsync(admin!, "netcds_jti");
 
         try
         {

@@ -67,13 +67,7 @@ public sealed class StoreTests
     {
         var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
         Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
-        var database = $"netcds_test_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        var database = await TestDatabases.CreateAsync(admin!, "netcds_test");
 
         try
         {
@@ -100,13 +94,7 @@ public sealed class StoreTests
     {
         var admin = Environment.GetEnvironmentVariable("NETCDS_TEST_POSTGRES");
         Assert.SkipWhen(string.IsNullOrEmpty(admin), "NETCDS_TEST_POSTGRES is not set: run ./test.sh, which starts PostgreSQL (deploy/local/postgres.sh)");
-        var database = $"netcds_test_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(admin))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        var database = await TestDatabases.CreateAsync(admin!, "netcds_test");
 
         try
         {
