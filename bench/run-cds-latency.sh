@@ -5,6 +5,7 @@
 # (bench/cds-hooks.lua; installed from Debian if missing): sequential (1 connection), saturated (16 connections) and
 # about 300 calls/s (32 connections, each waiting a random 100 ms on average before a call: PACE_MS); then paced at
 # 300 calls/s, open loop, with bench/NetCds.LoadTest (a .NET process: it shares the cores and adds its own pauses).
+# A warm-up of WARMUP_CALLS calls (default 6,000, 8 in flight) comes first, so every figure is of a warmed-up service.
 # Each run prints the bare baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service
 # and the load generator used. JWT=off skips the tokens.
 set -euo pipefail
@@ -50,6 +51,12 @@ wrk_run() {
   wait "$signer"
   rm -rf "$dir"
 }
+# Warm-up, not measured: the runtime's tiered JIT keeps recompiling hot methods for about the first 20 s of load
+# (dotnet-counters: 2,700 methods compiled per 2 s at the start, under 100 after 25 s; 15-20 % of the service's CPU in
+# libclrjit meanwhile), so the runs below would otherwise measure the JIT too. WARMUP_CALLS=0 skips it.
+if [ "${WARMUP_CALLS:-6000}" -gt 0 ]; then
+  echo "warm-up (not measured): $(run "${WARMUP_CALLS:-6000}" 8 | tail -1 | sed 's/;.*//')"
+fi
 run "${REQUESTS:-2000}" 1 | tail -1
 wrk_run 1 1
 wrk_run 2 16

@@ -26,8 +26,19 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
     /// <summary>The rule id stored when no rule decided the status (e.g. an eligible therapy with no finding of its own).</summary>
     public const string NoRule = "-";
 
-    /// <summary>Rows per INSERT statement: 6,000 parameters at most, within SQLite's 32,766 and PostgreSQL's 65,535.</summary>
-    private const int RowsPerStatement = 1000;
+    /// <summary>
+    /// Parameters per INSERT statement on PostgreSQL: 6,000 at most, well within its 65,535 (Npgsql sends them by
+    /// position, so a long statement costs no more per row).
+    /// </summary>
+    private const int PostgreSqlParameters = 6000;
+
+    /// <summary>
+    /// Parameters per INSERT statement on SQLite. Microsoft.Data.Sqlite binds each parameter by name, and SQLite finds a
+    /// name by walking the statement's list of names, so binding a statement costs the square of its parameters: a
+    /// batch of 500 patient-view answers (13,000 rule rows) took 650-730 ms of CPU at 4,000 parameters a statement and
+    /// 100-120 ms at 200-400 (docs/performance.md, "Card memory"). Well within SQLite's limit of 32,766.
+    /// </summary>
+    private const int SqliteParameters = 400;
 
     private static readonly string[] CardColumns =
         [nameof(RememberedCard.CardUuid), nameof(RememberedCard.ServiceId), nameof(RememberedCard.Hook), nameof(RememberedCard.HookInstance), nameof(RememberedCard.PatientHash), nameof(RememberedCard.ShownAt)];
@@ -184,8 +195,8 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
 
     /// <summary>
     /// The rows as multi-row INSERTs (issue 20: tracking every card and rule row in EF's change tracker cost 8 % of a
-    /// hook call's CPU), of at most <see cref="RowsPerStatement"/> rows each (within SQLite's and PostgreSQL's limits on
-    /// parameters). Table, column names and value conversions (SQLite keeps a DateTimeOffset as UTC ticks) come from
+    /// hook call's CPU), each binding at most <see cref="SqliteParameters"/> or <see cref="PostgreSqlParameters"/>
+    /// parameters. Table, column names and value conversions (SQLite keeps a DateTimeOffset as UTC ticks) come from
     /// the model, as EF's own INSERT would have them.
     /// </summary>
     private static async Task InsertAsync(StoreContext store, Type entity, string[] properties, List<object?[]> rows)
@@ -195,8 +206,9 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
         var sql = store.GetService<ISqlGenerationHelper>();
         var mapped = properties.Select(p => type.FindProperty(p)!).ToArray();
         var converters = mapped.Select(p => p.GetTypeMapping().Converter).ToArray();
+        var rowsPerStatement = (store is PostgreSqlStoreContext ? PostgreSqlParameters : SqliteParameters) / properties.Length;
         var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", mapped.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) VALUES ";
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        foreach (var chunk in rows.Chunk(rowsPerStatement))
         {
             var text = new System.Text.StringBuilder(head);
             var values = new object?[chunk.Length * properties.Length];
