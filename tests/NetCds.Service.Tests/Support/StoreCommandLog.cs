@@ -21,6 +21,9 @@ internal sealed class StoreCommandLog(Func<DbCommand, bool> matches) : IObserver
     /// <summary>The text of every matching command, in the order they ran.</summary>
     public ConcurrentQueue<string> Texts { get; } = new();
 
+    /// <summary>How many parameters each matching command bound, in the order they ran.</summary>
+    public ConcurrentQueue<int> ParameterCounts { get; } = new();
+
     /// <summary>Matching commands since the start or the last <see cref="Reset"/>.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -32,6 +35,9 @@ internal sealed class StoreCommandLog(Func<DbCommand, bool> matches) : IObserver
 
     /// <summary>Commands that carry <paramref name="value"/> as a parameter (a reference unique to the test).</summary>
     public static StoreCommandLog WithParameter(object value) => Start(c => c.Parameters.Cast<DbParameter>().Any(p => Equals(p.Value, value)));
+
+    /// <summary>Commands <paramref name="matches"/> picks (e.g. by provider and statement).</summary>
+    public static StoreCommandLog Where(Func<DbCommand, bool> matches) => Start(matches);
 
     public void Reset() => Interlocked.Exchange(ref _count, 0);
 
@@ -51,6 +57,7 @@ internal sealed class StoreCommandLog(Func<DbCommand, bool> matches) : IObserver
         if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data && matches(data.Command))
         {
             Texts.Enqueue(data.Command.CommandText);
+            ParameterCounts.Enqueue(data.Command.Parameters.Count);
             Interlocked.Increment(ref _count);
         }
     }
