@@ -45,7 +45,9 @@ public static partial class CdsHooksSecurityExtensions
 
         // Key rollover: the call whose kid made the JWKS be fetched again waits for that fetch and is served with the
         // new key (IdentityModel 8 otherwise refreshes in the background and refuses that first call). Process-wide;
-        // the API's JwtBearer schemes refresh the same way.
+        // the API's JwtBearer schemes refresh the same way. IdentityModel reads the switch once and keeps the answer, so
+        // the service's runtimeconfig sets it too (NetCds.Service.csproj), before anything can read it; this call covers
+        // hosts started from another entry point.
         AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         services.AddSingleton<IssuerKeys>();
         services.AddSingleton<JtiReplayCache>();
