@@ -19,8 +19,31 @@ public sealed class CacheMemoryTests
     {
         // Stored bilirubin Observations as ingestion keeps them (outside the measurement).
         var stored = Enumerable.Range(0, Resources).Select(Observation).ToList();
-        using var parsed = new ParsedResources(Options.Create(new IngestionOptions { ParsedResourceCacheBytes = long.MaxValue / 2 }));
+        var estimated = stored.Sum(ParsedResources.EstimatedBytes);
 
+        // The heap is the whole process's: a host an earlier test left behind can still free or take memory while this
+        // collection runs alone (one CI run measured -6,127 bytes a resource). Up to three measurements; a wrong estimate
+        // is out of range in every one of them.
+        var ratios = new List<double>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var measured = MeasureHeld(stored);
+            ratios.Add((double)estimated / measured);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{Resources} parsed Observations of {stored[0].Length} characters: measured {measured / Resources} B each, estimated {estimated / Resources} B");
+            if (ratios[^1] is >= 0.7 and <= 1.5)
+            {
+                break;
+            }
+        }
+
+        ratios.Should().Contain(r => r >= 0.7 && r <= 1.5, $"the estimate ({estimated / Resources} bytes a resource) should be within 0.7-1.5x of the heap it holds; ratios measured: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}");
+    }
+
+    /// <summary>What the parsed resources of <paramref name="stored"/> hold on the heap, held in a cache with room for all.</summary>
+    private static long MeasureHeld(List<string> stored)
+    {
+        using var parsed = new ParsedResources(Options.Create(new IngestionOptions { ParsedResourceCacheBytes = long.MaxValue / 2 }));
         var before = GC.GetTotalMemory(forceFullCollection: true);
         for (var i = 0; i < stored.Count; i++)
         {
@@ -28,13 +51,9 @@ public sealed class CacheMemoryTests
         }
 
         var measured = GC.GetTotalMemory(forceFullCollection: true) - before;
-        var estimated = stored.Sum(ParsedResources.EstimatedBytes);
         parsed.TryGet("Observation/bilirubin-0", 1, out var first).Should().BeTrue("all are held");
         GC.KeepAlive(first);
-
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{Resources} parsed Observations of {stored[0].Length} characters: measured {measured / Resources} B each, estimated {estimated / Resources} B");
-        ((double)estimated / measured).Should().BeInRange(0.7, 1.5, $"measured {measured / Resources} bytes a resource, estimated {estimated / Resources}");
+        return measured;
     }
 
     [Fact]
