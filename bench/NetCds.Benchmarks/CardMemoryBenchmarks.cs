@@ -12,7 +12,7 @@ namespace NetCds.Benchmarks;
 /// <summary>
 /// The card memory's writer (issue 20) storing one full batch on the embedded store (SQLite): 500 patient-view answers,
 /// each one card about 13 therapies with two decisive rules each (the shape of a real patient-view card), so 500 card
-/// rows and 13,000 rule rows in one transaction. What a backlog of remembered cards costs to drain.
+/// rows and their day's shown tallies (26 therapy and rule pairs) in one transaction. What a backlog of remembered cards costs to drain.
 /// </summary>
 [MemoryDiagnoser]
 [WarmupCount(3)]

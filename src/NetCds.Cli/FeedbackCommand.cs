@@ -88,7 +88,7 @@ public static class FeedbackCommand
         {
             var reasons = string.Join(", ", row.GetProperty("reasons").EnumerateArray().Select(r => $"{r.GetProperty("code").GetString()} ({r.GetProperty("count").GetInt32()})"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.GetProperty("therapy").GetString(),-8} {row.GetProperty("rule").GetString(),-24} {row.GetProperty("shown").GetInt32(),7} {row.GetProperty("accepted").GetInt32(),9} {row.GetProperty("overridden").GetInt32(),11}  {reasons}"));
+                $"{row.GetProperty("therapy").GetString(),-8} {row.GetProperty("rule").GetString(),-24} {row.GetProperty("shown").GetInt64(),7} {row.GetProperty("accepted").GetInt32(),9} {row.GetProperty("overridden").GetInt32(),11}  {reasons}"));
         }
 
         output.WriteLine($"{summary.GetProperty("cardsRemembered").GetInt32()} card(s) remembered (retention {summary.GetProperty("retention").GetString()})");

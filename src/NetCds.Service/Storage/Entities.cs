@@ -210,18 +210,30 @@ public sealed class RememberedCard
     public required string PatientHash { get; set; }
 
     public DateTimeOffset ShownAt { get; set; }
+
+    /// <summary>
+    /// What the card spoke of, as JSON: <c>[{"therapy":"PRRT","status":"eligible","rules":["PRRT-01"]}]</c>, in the
+    /// card's order, <c>rules</c> empty when no rule decided the status. One column rather than a row per rule: a
+    /// patient-view card names about 13 therapies, and 26 indexed rows under a random key cost 85 % of the store a
+    /// call added (docs/performance.md, "Card memory storage").
+    /// </summary>
+    public required string Subjects { get; set; }
 }
 
-/// <summary>One therapy and decisive rule a remembered card spoke of (one row per rule; rule "-" when none decided).</summary>
-public sealed class RememberedCardRule
+/// <summary>
+/// How many remembered cards showed a therapy with a decisive rule on one UTC day (issue 20's "how often shown"),
+/// added to by each batch the card memory writes and deleted with the day once it is past the retention.
+/// </summary>
+public sealed class CardShownTally
 {
-    public required string CardUuid { get; set; }
+    public DateOnly Day { get; set; }
 
     public required string Therapy { get; set; }
 
-    public required string Status { get; set; }
-
+    /// <summary>The decisive rule id; <c>-</c> when no rule decided the status.</summary>
     public required string RuleId { get; set; }
+
+    public long Shown { get; set; }
 }
 
 /// <summary>A secret this installation generated for itself and keeps in its store (e.g. the patient-hash key when none is configured).</summary>

@@ -24,7 +24,7 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
 
     public DbSet<RememberedCard> RememberedCards => Set<RememberedCard>();
 
-    public DbSet<RememberedCardRule> RememberedCardRules => Set<RememberedCardRule>();
+    public DbSet<CardShownTally> CardShownTallies => Set<CardShownTally>();
 
     public DbSet<InstallSecret> InstallSecrets => Set<InstallSecret>();
 
@@ -56,14 +56,11 @@ public abstract class StoreContext(DbContextOptions options) : DbContext(options
         card.Property(c => c.PatientHash).HasMaxLength(64);
         card.HasIndex(c => c.ShownAt);
 
-        var cardRule = modelBuilder.Entity<RememberedCardRule>();
-        cardRule.ToTable("cds_card_rules");
-        cardRule.HasKey(r => new { r.CardUuid, r.Therapy, r.RuleId });
-        cardRule.Property(r => r.CardUuid).HasMaxLength(RememberedCard.MaxUuidLength);
-        cardRule.Property(r => r.Therapy).HasMaxLength(16);
-        cardRule.Property(r => r.Status).HasMaxLength(32);
-        cardRule.Property(r => r.RuleId).HasMaxLength(64);
-        cardRule.HasIndex(r => new { r.Therapy, r.RuleId });
+        var tally = modelBuilder.Entity<CardShownTally>();
+        tally.ToTable("cds_card_tallies");
+        tally.HasKey(t => new { t.Day, t.Therapy, t.RuleId });
+        tally.Property(t => t.Therapy).HasMaxLength(16);
+        tally.Property(t => t.RuleId).HasMaxLength(64);
 
         var secret = modelBuilder.Entity<InstallSecret>();
         secret.ToTable("install_secrets");

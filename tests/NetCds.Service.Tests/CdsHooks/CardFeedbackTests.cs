@@ -199,7 +199,8 @@ public sealed class CardFeedbackTests
         List<string> rules;
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            rules = await scope.ServiceProvider.GetRequiredService<StoreContext>().RememberedCardRules.Where(r => r.CardUuid == overridden).Select(r => r.Therapy + " " + r.RuleId).ToListAsync(Token);
+            var subjects = await scope.ServiceProvider.GetRequiredService<StoreContext>().RememberedCards.Where(c => c.CardUuid == overridden).Select(c => c.Subjects).SingleAsync(Token);
+            rules = RememberedSubjects.TherapyRules(RememberedSubjects.Parse(subjects)).Select(r => r.Therapy + " " + r.Rule).ToList();
         }
 
         rules.Should().NotBeEmpty().And.OnlyContain(r => r.StartsWith("EMB ", StringComparison.Ordinal), "the card speaks of the TACE order");
@@ -262,7 +263,8 @@ public sealed class CardFeedbackTests
         {
             var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
             (await store.RememberedCards.Select(c => c.CardUuid).ToListAsync(Token)).Should().Equal(recent);
-            (await store.RememberedCardRules.AnyAsync(r => r.CardUuid == old, Token)).Should().BeFalse();
+            (await store.CardShownTallies.Select(t => t.Day).Distinct().ToListAsync(Token)).Should().Equal([DateOnly.FromDateTime(factory.Pinned.GetUtcNow().UtcDateTime)],
+                "the old card's day is wholly past the retention: its tallies go too");
             (await store.Feedback.AnyAsync(f => f.CardUuid == old, Token)).Should().BeFalse("feedback (its comment may hold PHI) goes with its card");
         }
 

@@ -47,7 +47,7 @@ public sealed class SpecExampleTests(OpenCdsFactory factory) : IClassFixture<Ope
             var card = (string)example["feedback"]![0]!["card"]!;
             if (!await store.RememberedCards.AnyAsync(c => c.CardUuid == card, TestContext.Current.CancellationToken))
             {
-                store.RememberedCards.Add(new RememberedCard { CardUuid = card, ServiceId = "net-liver-mets-eligibility", Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), PatientHash = "example", ShownAt = TestClock.Now });
+                store.RememberedCards.Add(new RememberedCard { CardUuid = card, ServiceId = "net-liver-mets-eligibility", Hook = "patient-view", HookInstance = Guid.NewGuid().ToString(), PatientHash = "example", ShownAt = TestClock.Now, Subjects = "[]" });
                 await store.SaveChangesAsync(TestContext.Current.CancellationToken);
             }
         }

@@ -15,7 +15,9 @@ public sealed record ShownCards(string ServiceId, string Hook, string HookInstan
 
 /// <summary>
 /// Remembers every card a CDS service returns (issue 20) without slowing the call: the answer is queued in a bounded
-/// in-process channel and a background writer stores the queue in batches (<c>cds_cards</c>, <c>cds_card_rules</c>).
+/// in-process channel and a background writer stores the queue in batches: a row per card (<c>cds_cards</c>, its
+/// therapies, statuses and rules as one JSON column) and the day's shown counts per therapy and rule
+/// (<c>cds_card_tallies</c>), added to once per batch.
 /// When the queue is full (the store is down or far behind) the call is not held up: that answer's cards are not
 /// remembered, counted in <c>netcds_cds_card_memory_dropped_total</c> and logged (feedback on them is later refused as
 /// unknown). On shutdown the queue is written out before the host stops.
@@ -41,10 +43,10 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
     private const int SqliteParameters = 400;
 
     private static readonly string[] CardColumns =
-        [nameof(RememberedCard.CardUuid), nameof(RememberedCard.ServiceId), nameof(RememberedCard.Hook), nameof(RememberedCard.HookInstance), nameof(RememberedCard.PatientHash), nameof(RememberedCard.ShownAt)];
+        [nameof(RememberedCard.CardUuid), nameof(RememberedCard.ServiceId), nameof(RememberedCard.Hook), nameof(RememberedCard.HookInstance), nameof(RememberedCard.PatientHash), nameof(RememberedCard.ShownAt), nameof(RememberedCard.Subjects)];
 
-    private static readonly string[] RuleColumns =
-        [nameof(RememberedCardRule.CardUuid), nameof(RememberedCardRule.Therapy), nameof(RememberedCardRule.Status), nameof(RememberedCardRule.RuleId)];
+    private static readonly string[] TallyColumns =
+        [nameof(CardShownTally.Day), nameof(CardShownTally.Therapy), nameof(CardShownTally.RuleId), nameof(CardShownTally.Shown)];
 
     private readonly Channel<ShownCards> _queue = Channel.CreateBounded<ShownCards>(new BoundedChannelOptions(options.Value.CardMemoryQueueCapacity)
     {
@@ -150,22 +152,24 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
                 await using var scope = scopes.CreateAsyncScope();
                 var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
                 var cards = new List<object?[]>();
-                var rules = new List<object?[]>();
+                var shown = new Dictionary<(DateOnly Day, string Therapy, string Rule), long>();
                 foreach (var answer in batch)
                 {
                     var patient = await hasher.HashAsync(answer.PatientId, CancellationToken.None);
+                    var day = DateOnly.FromDateTime(answer.ShownAt.UtcDateTime);
                     foreach (var card in answer.Cards.Where(c => !string.IsNullOrEmpty(c.Uuid) && c.Uuid.Length <= RememberedCard.MaxUuidLength))
                     {
-                        cards.Add([card.Uuid, answer.ServiceId, answer.Hook, answer.HookInstance, patient, answer.ShownAt]);
-                        foreach (var subject in card.About ?? [])
+                        cards.Add([card.Uuid, answer.ServiceId, answer.Hook, answer.HookInstance, patient, answer.ShownAt, RememberedSubjects.ToJson(card.About)]);
+                        foreach (var (therapy, rule) in RememberedSubjects.TherapyRules(card.About))
                         {
-                            foreach (var rule in subject.Rules.Count == 0 ? [NoRule] : subject.Rules)
-                            {
-                                rules.Add([card.Uuid, subject.Therapy, subject.Status, rule]);
-                            }
+                            shown[(day, therapy, rule)] = shown.GetValueOrDefault((day, therapy, rule)) + 1;
                         }
                     }
                 }
+
+                // In key order, so two instances adding to the same days lock their rows in the same order.
+                var tallies = shown.OrderBy(t => t.Key.Day).ThenBy(t => t.Key.Therapy, StringComparer.Ordinal).ThenBy(t => t.Key.Rule, StringComparer.Ordinal)
+                    .Select(t => new object?[] { t.Key.Day, t.Key.Therapy, t.Key.Rule, t.Value }).ToList();
 
                 // The batch's one transaction takes the embedded store's writer turn (StoreWriteTurn), so a call's jti
                 // upsert queued behind it is handed the writer at once rather than polling SQLite's lock (issue 20).
@@ -173,7 +177,7 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
                 {
                     await using var transaction = await store.Database.BeginTransactionAsync(CancellationToken.None);
                     await InsertAsync(store, typeof(RememberedCard), CardColumns, cards);
-                    await InsertAsync(store, typeof(RememberedCardRule), RuleColumns, rules);
+                    await InsertAsync(store, typeof(CardShownTally), TallyColumns, tallies, addTo: nameof(CardShownTally.Shown));
                     await transaction.CommitAsync(CancellationToken.None);
                 }
 
@@ -194,12 +198,13 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
     }
 
     /// <summary>
-    /// The rows as multi-row INSERTs (issue 20: tracking every card and rule row in EF's change tracker cost 8 % of a
-    /// hook call's CPU), each binding at most <see cref="SqliteParameters"/> or <see cref="PostgreSqlParameters"/>
-    /// parameters. Table, column names and value conversions (SQLite keeps a DateTimeOffset as UTC ticks) come from
-    /// the model, as EF's own INSERT would have them.
+    /// The rows as multi-row INSERTs (issue 20: tracking every card row in EF's change tracker cost 8 % of a hook call's
+    /// CPU), each binding at most <see cref="SqliteParameters"/> or <see cref="PostgreSqlParameters"/> parameters.
+    /// With <paramref name="addTo"/>, a row whose key is stored already adds its value of that column to the stored one
+    /// (<c>ON CONFLICT ... DO UPDATE</c>, in both SQLite and PostgreSQL). Table, column names and value conversions
+    /// (SQLite keeps a DateTimeOffset as UTC ticks) come from the model, as EF's own INSERT would have them.
     /// </summary>
-    private static async Task InsertAsync(StoreContext store, Type entity, string[] properties, List<object?[]> rows)
+    private static async Task InsertAsync(StoreContext store, Type entity, string[] properties, List<object?[]> rows, string? addTo = null)
     {
         var type = store.Model.FindEntityType(entity)!;
         var table = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
@@ -207,7 +212,16 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
         var mapped = properties.Select(p => type.FindProperty(p)!).ToArray();
         var converters = mapped.Select(p => p.GetTypeMapping().Converter).ToArray();
         var rowsPerStatement = (store is PostgreSqlStoreContext ? PostgreSqlParameters : SqliteParameters) / properties.Length;
-        var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", mapped.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) VALUES ";
+        string Column(IProperty property) => sql.DelimitIdentifier(property.GetColumnName(table)!);
+        var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} AS stored ({string.Join(", ", mapped.Select(Column))}) VALUES ";
+        var tail = "";
+        if (addTo is not null)
+        {
+            var key = string.Join(", ", type.FindPrimaryKey()!.Properties.Select(Column));
+            var added = Column(type.FindProperty(addTo)!);
+            tail = $" ON CONFLICT ({key}) DO UPDATE SET {added} = stored.{added} + excluded.{added}";
+        }
+
         foreach (var chunk in rows.Chunk(rowsPerStatement))
         {
             var text = new System.Text.StringBuilder(head);
@@ -225,7 +239,7 @@ public sealed partial class CardMemory(IServiceScopeFactory scopes, PatientHashe
                 text.Append(')');
             }
 
-            await store.Database.ExecuteSqlRawAsync(text.ToString(), values.Cast<object>(), CancellationToken.None);
+            await store.Database.ExecuteSqlRawAsync(text.Append(tail).ToString(), values.Cast<object>(), CancellationToken.None);
         }
     }
 

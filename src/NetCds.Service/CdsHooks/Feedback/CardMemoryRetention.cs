@@ -5,8 +5,9 @@ using NetCds.Service.Storage;
 namespace NetCds.Service.CdsHooks.Feedback;
 
 /// <summary>
-/// Deletes remembered cards older than <c>CdsHooks:CardMemoryRetention</c>, with their rules and the feedback given on
-/// them (a comment may hold PHI), a batch at a time, every <c>CdsHooks:CardMemoryPurgeInterval</c> on the service's clock.
+/// Deletes remembered cards older than <c>CdsHooks:CardMemoryRetention</c> with the feedback given on them (a comment
+/// may hold PHI), a batch at a time, and the daily shown tallies of the days wholly past it, every
+/// <c>CdsHooks:CardMemoryPurgeInterval</c> on the service's clock.
 /// </summary>
 public sealed partial class CardMemoryRetention(IServiceScopeFactory scopes, IOptions<CardMemoryOptions> options, TimeProvider clock, ILogger<CardMemoryRetention> logger)
     : BackgroundService
@@ -25,12 +26,14 @@ public sealed partial class CardMemoryRetention(IServiceScopeFactory scopes, IOp
             var batch = await store.RememberedCards.Where(c => c.ShownAt < cutoff).OrderBy(c => c.ShownAt).Select(c => c.CardUuid).Take(BatchSize).ToListAsync(cancellationToken);
             if (batch.Count == 0)
             {
+                // A day's tally goes once the whole day is past the retention (the cutoff's own day stays).
+                var lastDay = DateOnly.FromDateTime(cutoff.UtcDateTime);
+                await store.CardShownTallies.Where(t => t.Day < lastDay).ExecuteDeleteAsync(cancellationToken);
                 return total;
             }
 
             await using var transaction = await store.Database.BeginTransactionAsync(cancellationToken);
             await store.Feedback.Where(f => batch.Contains(f.CardUuid)).ExecuteDeleteAsync(cancellationToken);
-            await store.RememberedCardRules.Where(r => batch.Contains(r.CardUuid)).ExecuteDeleteAsync(cancellationToken);
             total += await store.RememberedCards.Where(c => batch.Contains(c.CardUuid)).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

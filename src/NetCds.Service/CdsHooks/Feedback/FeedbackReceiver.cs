@@ -129,7 +129,8 @@ public sealed class FeedbackReceiver(StoreContext store, CardMemory memory, IOpt
         }
 
         var cards = stored.Select(r => r.CardUuid).Distinct().ToList();
-        var therapies = (await store.RememberedCardRules.AsNoTracking().Where(r => cards.Contains(r.CardUuid)).Select(r => new { r.CardUuid, r.Therapy }).Distinct().ToListAsync(cancellationToken))
+        var therapies = (await store.RememberedCards.AsNoTracking().Where(c => cards.Contains(c.CardUuid)).Select(c => new { c.CardUuid, c.Subjects }).ToListAsync(cancellationToken))
+            .SelectMany(c => RememberedSubjects.Parse(c.Subjects).Select(s => s.Therapy).Distinct().Select(therapy => (c.CardUuid, Therapy: therapy)))
             .ToLookup(r => r.CardUuid, r => r.Therapy);
         foreach (var row in stored)
         {

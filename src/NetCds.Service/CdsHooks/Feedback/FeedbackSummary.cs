@@ -6,8 +6,10 @@ using NetCds.Service.Storage;
 namespace NetCds.Service.CdsHooks.Feedback;
 
 /// <summary>
-/// What clinicians did with the cards (issue 20), over the cards still remembered: per therapy and decisive rule id,
-/// on how many cards it was shown, on how many accepted and overridden, and the override reasons given.
+/// What clinicians did with the cards (issue 20), over the retention: per therapy and decisive rule id, on how many
+/// cards it was shown (the daily tallies still kept: the retention deletes a day's tally once the whole day is past it,
+/// so the oldest day can count cards already deleted), on how many remembered cards accepted and overridden, and the
+/// override reasons given.
 /// </summary>
 public sealed record FeedbackSummary(TimeSpan Retention, int CardsRemembered, IReadOnlyList<FeedbackSummaryRow> Rows);
 
@@ -15,7 +17,7 @@ public sealed record FeedbackSummary(TimeSpan Retention, int CardsRemembered, IR
 /// <param name="Accepted">Cards with an accepted outcome.</param>
 /// <param name="Overridden">Cards with an overridden outcome.</param>
 /// <param name="Reasons">Override reasons given, most frequent first (one count per card and reason).</param>
-public sealed record FeedbackSummaryRow(string Therapy, string Rule, int Shown, int Accepted, int Overridden, IReadOnlyList<FeedbackReasonCount> Reasons);
+public sealed record FeedbackSummaryRow(string Therapy, string Rule, long Shown, int Accepted, int Overridden, IReadOnlyList<FeedbackReasonCount> Reasons);
 
 public sealed record FeedbackReasonCount(string Code, string? System, string? Display, int Count);
 
@@ -26,13 +28,15 @@ public sealed class FeedbackSummaryQuery(StoreContext store, CardMemory memory, 
         // Cards returned a moment ago count as shown.
         await memory.FlushAsync(TimeSpan.FromSeconds(5), cancellationToken);
         var cards = await store.RememberedCards.CountAsync(cancellationToken);
-        var shown = await store.RememberedCardRules.GroupBy(r => new { r.Therapy, r.RuleId })
-            .Select(g => new { g.Key.Therapy, g.Key.RuleId, Count = g.Count() }).ToListAsync(cancellationToken);
+        var shown = await store.CardShownTallies.GroupBy(t => new { t.Therapy, t.RuleId })
+            .Select(g => new { g.Key.Therapy, g.Key.RuleId, Count = g.Sum(t => t.Shown) }).ToListAsync(cancellationToken);
 
-        // Feedback is a clinician's action per card: few rows, aggregated here.
-        var feedback = await (from f in store.Feedback
-                              join r in store.RememberedCardRules on f.CardUuid equals r.CardUuid
-                              select new { r.Therapy, r.RuleId, f.CardUuid, f.Outcome, f.OverrideReasonSystem, f.OverrideReasonCode }).Distinct().ToListAsync(cancellationToken);
+        // Feedback is a clinician's action per card: few rows, spread over the card's therapies and rules here.
+        var onCards = await (from f in store.Feedback
+                             join c in store.RememberedCards on f.CardUuid equals c.CardUuid
+                             select new { f.CardUuid, c.Subjects, f.Outcome, f.OverrideReasonSystem, f.OverrideReasonCode }).Distinct().ToListAsync(cancellationToken);
+        var feedback = onCards.SelectMany(f => RememberedSubjects.TherapyRules(RememberedSubjects.Parse(f.Subjects))
+            .Select(s => new { s.Therapy, RuleId = s.Rule, f.CardUuid, f.Outcome, f.OverrideReasonSystem, f.OverrideReasonCode })).ToList();
         var byRule = feedback.ToLookup(f => (f.Therapy, f.RuleId));
         var displays = reasons.Value.InForce();
         var rows = shown.OrderBy(s => s.Therapy, StringComparer.Ordinal).ThenBy(s => s.RuleId, StringComparer.Ordinal).Select(s =>

@@ -22,6 +22,27 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("NetCds.Service.Storage.CardShownTally", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Therapy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Shown")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "Therapy", "RuleId");
+
+                    b.ToTable("cds_card_tallies", (string)null);
+                });
+
             modelBuilder.Entity("NetCds.Service.Storage.CdsFeedbackRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -226,37 +247,15 @@ namespace NetCds.Service.Storage.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("ShownAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Subjects")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.HasKey("CardUuid");
 
                     b.HasIndex("ShownAt");
 
                     b.ToTable("cds_cards", (string)null);
-                });
-
-            modelBuilder.Entity("NetCds.Service.Storage.RememberedCardRule", b =>
-                {
-                    b.Property<string>("CardUuid")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("Therapy")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("RuleId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.HasKey("CardUuid", "Therapy", "RuleId");
-
-                    b.HasIndex("Therapy", "RuleId");
-
-                    b.ToTable("cds_card_rules", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.StoredResource", b =>

@@ -17,6 +17,27 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("NetCds.Service.Storage.CardShownTally", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Therapy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Shown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "Therapy", "RuleId");
+
+                    b.ToTable("cds_card_tallies", (string)null);
+                });
+
             modelBuilder.Entity("NetCds.Service.Storage.CdsFeedbackRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -219,37 +240,15 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                     b.Property<long>("ShownAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Subjects")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("CardUuid");
 
                     b.HasIndex("ShownAt");
 
                     b.ToTable("cds_cards", (string)null);
-                });
-
-            modelBuilder.Entity("NetCds.Service.Storage.RememberedCardRule", b =>
-                {
-                    b.Property<string>("CardUuid")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Therapy")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("RuleId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("CardUuid", "Therapy", "RuleId");
-
-                    b.HasIndex("Therapy", "RuleId");
-
-                    b.ToTable("cds_card_rules", (string)null);
                 });
 
             modelBuilder.Entity("NetCds.Service.Storage.StoredResource", b =>
