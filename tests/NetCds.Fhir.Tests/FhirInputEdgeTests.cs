@@ -85,6 +85,62 @@ public sealed class FhirInputEdgeTests
         fromElement.Issues.Should().Equal(fromBytes.Issues);
     }
 
+    /// <summary>The malformed inputs that are still JSON, so a request's document can carry them as a value.</summary>
+    public static TheoryData<string, byte[], OperationOutcome.IssueType, string?, string> MalformedButJson()
+    {
+        var rows = new TheoryData<string, byte[], OperationOutcome.IssueType, string?, string>();
+        foreach (var row in Malformed)
+        {
+            var (why, input, type, path, message) = row.Data;
+            if (IsJson(input))
+            {
+                rows.Add(why, input, type, path, message);
+            }
+        }
+
+        return rows;
+
+        static bool IsJson(byte[] input)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(input);
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedButJson))]
+    public void A_JSON_element_inside_a_request_gives_what_its_bytes_give(string why, byte[] input, OperationOutcome.IssueType type, string? path, string message)
+    {
+        // A prefetch value is an element of the request's document: an object skips the strict JSON pass (System.Text.Json
+        // read it already), so its errors must still be the bytes' own.
+        byte[] body = [.. "{\"prefetch\":{\"key\":"u8, .. input, .. "}}"u8];
+        using var request = JsonDocument.Parse(body);
+        var element = request.RootElement.GetProperty("prefetch").GetProperty("key");
+
+        var fromElement = FhirInput.Parse(element);
+
+        fromElement.Resource.Should().BeNull(why);
+        (fromElement.Error!.Type, fromElement.Error.Path).Should().Be((type, path), why);
+        fromElement.Error.Message.Should().ContainEquivalentOf(message, why).And.Be(FhirInput.Parse(input.AsSpan()).Error!.Message);
+    }
+
+    [Fact]
+    public void A_valid_resource_inside_a_request_is_parsed()
+    {
+        using var request = JsonDocument.Parse("{\"prefetch\":{\"key\":" + Valid + "}}");
+
+        var result = FhirInput.Parse(request.RootElement.GetProperty("prefetch").GetProperty("key"));
+
+        result.Resource.Should().BeOfType<Observation>().Which.Id.Should().Be("o1");
+    }
+
     [Fact]
     public void One_place_decides_which_entries_carry_clinical_data()
     {

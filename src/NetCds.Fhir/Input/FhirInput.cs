@@ -56,6 +56,12 @@ public static class FhirInput
             return Failed(notAResource);
         }
 
+        return Deserialize(utf8);
+    }
+
+    /// <summary>Firely's deserializer over bytes known to be one well-formed JSON object.</summary>
+    private static ParseResult Deserialize(ReadOnlySpan<byte> utf8)
+    {
         var reader = new Utf8JsonReader(utf8);
         if (Deserializer.TryDeserializeResource(ref reader, out var resource, out var issues))
         {
@@ -72,8 +78,24 @@ public static class FhirInput
     /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
     public static ParseResult Parse(ReadOnlyMemory<byte> utf8) => Parse(utf8.Span);
 
-    /// <summary>A JSON value already read (a CDS Hooks prefetch value): its own UTF-8 bytes, not a copy, are parsed.</summary>
-    public static ParseResult Parse(JsonElement value) => Parse(JsonMarshal.GetRawUtf8Value(value));
+    /// <summary>
+    /// A JSON value already read (a CDS Hooks prefetch value): its own UTF-8 bytes, not a copy, are parsed. An object
+    /// skips the strict JSON pass: System.Text.Json read it already, as one well-formed value without comments or
+    /// trailing commas (the service never reads its requests with those allowed), so only the UTF-8 check and Firely
+    /// remain (a 100-resource prefetch is one pass fewer over about 100 KB).
+    /// </summary>
+    public static ParseResult Parse(JsonElement value)
+    {
+        var utf8 = JsonMarshal.GetRawUtf8Value(value);
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return Parse(utf8);
+        }
+
+        return System.Text.Unicode.Utf8.IsValid(utf8)
+            ? Deserialize(utf8)
+            : Failed(new FhirInputError(OperationOutcome.IssueType.Structure, "The input is not valid UTF-8."));
+    }
 
     /// <summary>
     /// JSON that is already a string (a stored row, a test's literal): encoded into a pooled buffer, then parsed as
