@@ -132,6 +132,28 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public async Task A_first_start_on_a_new_SQLite_store_logs_no_warning_from_the_migrations()
+    {
+        // EF rebuilds a SQLite table to drop a column, outside the migration's transaction, and warns about it on every
+        // new store: OutboxClaimTokenDropped lets SQLite drop the column itself instead.
+        using var capture = new LogCapture();
+        using var factory = new OpenCdsFactory();
+        using var service = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddLogging(l => l.AddProvider(capture))));
+        using var client = service.CreateApiClient();
+        using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        ready.StatusCode.Should().Be(HttpStatusCode.OK);
+        await using (var scope = service.Services.CreateAsyncScope())
+        {
+            (await scope.ServiceProvider.GetRequiredService<StoreContext>().Database.GetAppliedMigrationsAsync(TestContext.Current.CancellationToken))
+                .Should().Contain(m => m.EndsWith("_OutboxClaimTokenDropped", StringComparison.Ordinal), "the new store was migrated");
+        }
+
+        capture.Entries.Where(e => e.Level >= LogLevel.Warning && e.Category.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal))
+            .Select(e => e.Text).Should().BeEmpty();
+    }
+
+    [Fact]
     public void PostgreSQL_without_a_connection_string_fails_loudly_rather_than_falling_back()
     {
         using var factory = new OpenCdsFactory();

@@ -15,9 +15,9 @@ namespace NetCds.Service.Storage.Migrations.Sqlite
                 name: "IX_outbox_ClaimToken",
                 table: "outbox");
 
-            migrationBuilder.DropColumn(
-                name: "ClaimToken",
-                table: "outbox");
+            // SQLite (3.35+) drops an unindexed column itself. EF's DropColumn rebuilds the table instead, which cannot run
+            // in the migration's transaction and logged a warning on every start with a new store.
+            migrationBuilder.Sql("""ALTER TABLE "outbox" DROP COLUMN "ClaimToken";""");
         }
 
         /// <inheritdoc />
