@@ -49,6 +49,47 @@ public sealed class CardMemoryBatchTests
         await StoresEveryRowAsync(PostgreSqlServiceFactory.SkipUnlessAvailable(factory));
     }
 
+    [Fact]
+    public async Task On_PostgreSQL_two_writers_at_once_add_up_in_the_shown_tallies()
+    {
+        // Two instances remembering cards of the same day add to the same tally rows in the same moment: each batch's
+        // upsert adds its count (ON CONFLICT DO UPDATE waits for the other's row), none is lost and none deadlocks.
+        using var postgres = new PostgreSqlServiceFactory();
+        var factory = PostgreSqlServiceFactory.SkipUnlessAvailable(postgres);
+        factory.CreateClient().Dispose();
+        var clock = factory.Services.GetRequiredService<TimeProvider>();
+        var shownFrom = clock.GetUtcNow();
+        var writers = Enumerable.Range(0, 2)
+            .Select(_ => ActivatorUtilities.CreateInstance<CardMemory>(factory.Services, Microsoft.Extensions.Options.Options.Create(new CardMemoryOptions { CardMemoryBatchSize = 50 })))
+            .ToList();
+        try
+        {
+            foreach (var writer in writers)
+            {
+                for (var i = 0; i < 300; i++)
+                {
+                    writer.Remember("net-liver-mets-eligibility", "patient-view", $"twice-{Guid.NewGuid():N}", "twice-patient", [Card(Guid.NewGuid().ToString())]);
+                }
+            }
+
+            await Task.WhenAll(writers.Select(w => w.StartAsync(Token)));
+            (await Task.WhenAll(writers.Select(w => w.FlushAsync(Eventually.Bound, Token)))).Should().AllBeEquivalentTo(true);
+            await Task.WhenAll(writers.Select(w => w.StopAsync(Token)));
+        }
+        finally
+        {
+            writers.ForEach(w => w.Dispose());
+        }
+
+        var days = Enumerable.Range(0, (clock.GetUtcNow().UtcDateTime.Date - shownFrom.UtcDateTime.Date).Days + 1).Select(d => DateOnly.FromDateTime(shownFrom.UtcDateTime.AddDays(d))).ToList();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<StoreContext>();
+        (await store.RememberedCards.CountAsync(c => EF.Functions.Like(c.HookInstance, "twice-%"), Token)).Should().Be(600);
+        var tallies = await store.CardShownTallies.AsNoTracking().Where(t => days.Contains(t.Day)).GroupBy(t => t.Therapy + " " + t.RuleId)
+            .Select(g => new { g.Key, Shown = g.Sum(t => t.Shown) }).ToDictionaryAsync(t => t.Key, t => t.Shown, Token);
+        tallies.Should().Equal(new Dictionary<string, long> { ["PRRT R-1"] = 600, ["PRRT R-2"] = 600, [$"TACE {CardMemory.NoRule}"] = 600 });
+    }
+
     private static async Task StoresEveryRowAsync(ServiceFactory factory)
     {
         factory.CreateClient().Dispose();
