@@ -8,23 +8,13 @@
 # A warm-up of WARMUP_CALLS calls (default 6,000, 8 in flight) comes first, so every figure is of a warmed-up service.
 # Each run prints the bare baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service
 # and the load generator used. JWT=off skips the tokens. BUILD=image runs the service as the container image does
-# (Dockerfile): published ReadyToRun for this machine's architecture, workstation GC.
+# (bench/service-build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5099}"
 jwks_port="${JWKS_PORT:-5199}"
 db=$(mktemp -d)/bench.db
-service_dll=src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll
-service_env=()
-if [ "${BUILD:-}" = image ]; then
-  published=$(mktemp -d)
-  dotnet publish src/NetCds.Service/NetCds.Service.csproj -c Release --use-current-runtime --self-contained false \
-    -p:PublishReadyToRun=true -o "$published" -nologo -v quiet
-  service_dll="$published/NetCds.Service.dll"
-  service_env=(DOTNET_gcServer=0)
-else
-  dotnet build -c Release -nologo -v quiet src/NetCds.Service
-fi
+. bench/service-build.sh
 dotnet build -c Release -nologo -v quiet bench/NetCds.LoadTest
 command -v wrk >/dev/null || { . deploy/local/common.sh; apt_install wrk; }
 alg="${ALG:-RS384}"
@@ -39,7 +29,7 @@ fi
 env "${service_env[@]}" Service__PublicBaseUrl="http://127.0.0.1:$port" Demo__Enabled=false ConnectionStrings__Store="Data Source=$db" \
   Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production dotnet "$service_dll" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true' EXIT
+trap 'kill $service 2>/dev/null || true; [ -z "${service_published:-}" ] || rm -rf "$service_published"' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 seed=seeds/01-ileal-carcinoid-syndrome-unresectable.json

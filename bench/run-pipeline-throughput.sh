@@ -14,12 +14,13 @@
 #   PG_OPTIONS="SSL Mode=Disable;..." appended to the PostgreSQL connection string (for A/B runs of client settings)
 # API authentication is on (as in the issues' measurements): the harness is the authorization server the service
 # trusts (its JWKS on 127.0.0.1:AUTH_PORT, default PORT+1) and sends a bearer access token with every request.
-# AUTH=0 turns it off (Api__RequireAuth=false, loopback only) to see what the bearer check costs.
+# AUTH=0 turns it off (Api__RequireAuth=false, loopback only) to see what the bearer check costs. BUILD=image runs the
+# service as the container image does (bench/service-build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5098}"
 transport="${TRANSPORT:-RabbitMq}"
-dotnet build -c Release -nologo -v quiet src/NetCds.Service
+. bench/service-build.sh
 dotnet build -c Release -nologo -v quiet bench/NetCds.PipelineLoad
 rabbit_args=()
 auth_args=()
@@ -49,14 +50,15 @@ else
   sqlite_dir=$(mktemp -d -p "${DB_DIR:-/tmp}")
   export ConnectionStrings__Store="Data Source=$sqlite_dir/bench.db"
 fi
-Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production \
-  dotnet src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
+env "${service_env[@]}" Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning \
+  DOTNET_ENVIRONMENT=Production dotnet "$service_dll" --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
 service=$!
 # The run's database is dropped at the end (KEEP_DB=1 keeps it), as bench/run-import.sh does: a leftover database of
 # 700,000 rows being vacuumed by autovacuum took CPU from the next run. The embedded store's directory goes too.
 cleanup() {
   kill $service 2>/dev/null || true
   wait $service 2>/dev/null || true
+  [ -z "${service_published:-}" ] || rm -rf "$service_published"
   [ -n "${vhost:-}" ] && { as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true; }
   if [ -n "${KEEP_DB:-}" ]; then return; fi
   if [ -n "${db:-}" ]; then
@@ -67,7 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
-echo "transport $transport, commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "transport $transport, commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
   --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" --history "${HISTORY:-0}" --watch "${WATCH:-10}" \
   --service-pid "$service" "${rabbit_args[@]}" "${auth_args[@]}"
