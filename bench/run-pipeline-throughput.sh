@@ -50,7 +50,7 @@ else
   sqlite_dir=$(mktemp -d -p "${DB_DIR:-/tmp}")
   export ConnectionStrings__Store="Data Source=$sqlite_dir/bench.db"
 fi
-env "${service_env[@]}" Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning \
+"${service_launcher[@]}" env "${service_env[@]}" Service__PublicBaseUrl="http://127.0.0.1:$port" CdsHooks__RequireJwt=false Demo__Enabled=false Logging__LogLevel__Default=Warning \
   DOTNET_ENVIRONMENT=Production dotnet "$service_dll" --urls "http://127.0.0.1:$port" >"${SERVICE_LOG:-/dev/null}" 2>&1 &
 service=$!
 # The run's database is dropped at the end (KEEP_DB=1 keeps it), as bench/run-import.sh does: a leftover database of
@@ -58,6 +58,7 @@ service=$!
 cleanup() {
   kill $service 2>/dev/null || true
   wait $service 2>/dev/null || true
+  service_cgroup_report
   [ -z "${service_published:-}" ] || rm -rf "$service_published"
   [ -n "${vhost:-}" ] && { as_root rabbitmqctl delete_vhost "$vhost" >/dev/null 2>&1 || true; }
   if [ -n "${KEEP_DB:-}" ]; then return; fi
@@ -69,7 +70,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
-echo "transport $transport, commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "transport $transport, commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}${GC_SERVER:+, GC_SERVER=$GC_SERVER}${MEMORY_LIMIT:+, MEMORY_LIMIT=$MEMORY_LIMIT}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet bench/NetCds.PipelineLoad/bin/Release/net10.0/NetCds.PipelineLoad.dll "http://127.0.0.1:$port" seeds/02-pancreatic-net-g2-progressive.json \
   --mode "${MODE:-http}" --seconds "${SECONDS_:-60}" --warmup "${WARMUP:-60}" --patients "${PATIENTS:-200}" --concurrency "${CONCURRENCY:-16}" --bundle "${BUNDLE:-20}" --history "${HISTORY:-0}" --watch "${WATCH:-10}" \
   --service-pid "$service" "${rabbit_args[@]}" "${auth_args[@]}"

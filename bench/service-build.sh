@@ -2,7 +2,7 @@
 # service_dll (what to run) and service_env (environment the run adds).
 # BUILD unset: the Release build output, as `dotnet run` gives it (JIT, server GC, the service's default).
 # BUILD=image: as the container image runs it (Dockerfile): published ReadyToRun for this machine's architecture,
-# workstation GC. Published into a temporary directory.
+# workstation GC (GC_SERVER=1: the same publish on the server GC). Published into a temporary directory.
 service_dll=src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll
 service_env=()
 if [ "${BUILD:-}" = image ]; then
@@ -10,10 +10,27 @@ if [ "${BUILD:-}" = image ]; then
   dotnet publish src/NetCds.Service/NetCds.Service.csproj -c Release --use-current-runtime --self-contained false \
     -p:PublishReadyToRun=true -o "$service_published" -nologo -v quiet
   service_dll="$service_published/NetCds.Service.dll"
-  service_env=(DOTNET_gcServer=0)
+  service_env=(DOTNET_gcServer="${GC_SERVER:-0}")
 elif [ -n "${BUILD:-}" ]; then
   echo "BUILD=$BUILD: unknown (leave it unset, or BUILD=image)" >&2
   exit 2
 else
   dotnet build -c Release -nologo -v quiet src/NetCds.Service
 fi
+# MEMORY_LIMIT=512M runs the service in a memory cgroup (v1) of that limit, as a container's limit would hold it
+# (deploy/kubernetes: 512Mi); the runtime sizes its GC to the limit. Needs root. service_launcher prefixes the start.
+service_launcher=()
+if [ -n "${MEMORY_LIMIT:-}" ]; then
+  service_cgroup=/sys/fs/cgroup/memory/netcds-bench-$$
+  mkdir -p "$service_cgroup"
+  echo "$MEMORY_LIMIT" >"$service_cgroup/memory.limit_in_bytes"
+  # shellcheck disable=SC2016 # $$ and $@ belong to the launcher's own shell
+  service_launcher=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$service_cgroup")
+fi
+
+# At exit: what the cgroup saw (its peak and the OOM kills in it), then the cgroup goes.
+service_cgroup_report() {
+  [ -n "${service_cgroup:-}" ] && [ -d "$service_cgroup" ] || return 0
+  echo "memory cgroup $MEMORY_LIMIT: peak $(($(cat "$service_cgroup/memory.max_usage_in_bytes") / 1048576)) MiB, OOM kills $(awk '/oom_kill /{print $2}' "$service_cgroup/memory.oom_control")"
+  rmdir "$service_cgroup" 2>/dev/null || true
+}
