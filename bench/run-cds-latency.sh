@@ -29,7 +29,7 @@ fi
 "${service_launcher[@]}" env "${service_env[@]}" Service__PublicBaseUrl="http://127.0.0.1:$port" Demo__Enabled=false ConnectionStrings__Store="Data Source=$db" \
   Logging__LogLevel__Default=Warning DOTNET_ENVIRONMENT=Production dotnet "$service_dll" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true; service_cgroup_report; [ -z "${service_published:-}" ] || rm -rf "$service_published"' EXIT
+trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true; service_cgroup_report; rm -rf "$(dirname "$db")" ${service_published:+"$service_published"}' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
 echo "commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}${GC_SERVER:+, GC_SERVER=$GC_SERVER}${MEMORY_LIMIT:+, MEMORY_LIMIT=$MEMORY_LIMIT}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 seed=seeds/01-ileal-carcinoid-syndrome-unresectable.json
