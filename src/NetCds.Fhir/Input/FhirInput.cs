@@ -98,6 +98,128 @@ public static class FhirInput
     }
 
     /// <summary>
+    /// <see cref="Parse(JsonElement)"/>, with what a Bundle's entries hold each parsed by <paramref name="parseResource"/>
+    /// (a cache of earlier parses by content, so a CDS client's prefetch entries sent again are not parsed again) and
+    /// only the rest of the Bundle (its type, links, each entry's fullUrl and search) parsed here; a value that is not a
+    /// Bundle with entries goes to <paramref name="parseResource"/> whole. Null when the Bundle cannot be taken apart
+    /// safely: an entry or its resource that is not a JSON object, a property name written with an escape or given twice,
+    /// or an entry's resource that does not parse. The caller then parses it whole, which names every invalid element
+    /// at its path within the Bundle (and may set invalid entries aside).
+    /// </summary>
+    public static ParseResult? ParseByEntry(JsonElement value, Func<JsonElement, ParseResult> parseResource)
+    {
+        ArgumentNullException.ThrowIfNull(parseResource);
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("resourceType", out var type) || !type.ValueEquals("Bundle")
+            || !value.TryGetProperty("entry", out var entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            return parseResource(value);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))
+        {
+            return Failed(new FhirInputError(OperationOutcome.IssueType.Structure, "The input is not valid UTF-8."));
+        }
+
+        var contents = new List<Resource?>(entries.GetArrayLength());
+        var shell = new ArrayBufferWriter<byte>(1024 + (64 * contents.Capacity));
+        using (var writer = new Utf8JsonWriter(shell))
+        {
+            writer.WriteStartObject();
+            var entryWritten = false;
+            foreach (var property in value.EnumerateObject())
+            {
+                if (Escaped(property))
+                {
+                    return null;
+                }
+
+                if (!property.NameEquals("entry"))
+                {
+                    property.WriteTo(writer);
+                    continue;
+                }
+
+                if (entryWritten)
+                {
+                    return null;
+                }
+
+                entryWritten = true;
+                writer.WritePropertyName("entry");
+                writer.WriteStartArray();
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    if (entry.ValueKind != JsonValueKind.Object || !WriteEntry(entry, writer, parseResource, contents))
+                    {
+                        return null;
+                    }
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var parsed = Deserialize(shell.WrittenSpan);
+        if (parsed.Resource is not Bundle bundle || bundle.Entry.Count != contents.Count)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < contents.Count; i++)
+        {
+            bundle.Entry[i].Resource = contents[i];
+        }
+
+        return parsed;
+    }
+
+    /// <summary>
+    /// One entry of <see cref="ParseByEntry"/>'s Bundle: its resource parsed by <paramref name="parseResource"/> (kept in
+    /// <paramref name="contents"/>, null for an entry without one), the rest written to the shell. The resource's place
+    /// in the shell holds a Parameters with only an id (no element of it is required; an empty one is invalid), so the entry
+    /// reads as it was sent;
+    /// <see cref="ParseByEntry"/> puts the parsed resource in its place.
+    /// </summary>
+    private static bool WriteEntry(JsonElement entry, Utf8JsonWriter writer, Func<JsonElement, ParseResult> parseResource, List<Resource?> contents)
+    {
+        Resource? content = null;
+        var hasResource = false;
+        writer.WriteStartObject();
+        foreach (var property in entry.EnumerateObject())
+        {
+            if (Escaped(property))
+            {
+                return false;
+            }
+
+            if (!property.NameEquals("resource"))
+            {
+                property.WriteTo(writer);
+                continue;
+            }
+
+            if (hasResource || property.Value.ValueKind != JsonValueKind.Object || parseResource(property.Value).Resource is not { } parsed)
+            {
+                return false;
+            }
+
+            hasResource = true;
+            content = parsed;
+            writer.WritePropertyName("resource");
+            writer.WriteRawValue("""{"resourceType":"Parameters","id":"placeholder"}"""u8, skipInputValidation: true);
+        }
+
+        writer.WriteEndObject();
+        contents.Add(content);
+        return true;
+    }
+
+    private static bool Escaped(JsonProperty property) => JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\');
+
+    /// <summary>
     /// JSON that is already a string (a stored row, a test's literal): encoded into a pooled buffer, then parsed as
     /// bytes. Input that arrives as bytes goes to <see cref="Parse(ReadOnlySpan{byte})"/> directly.
     /// </summary>

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -11,7 +14,8 @@ namespace NetCds.Service.Records;
 /// type/id and checked against the stored version, so an update, a deletion or a re-creation is never served stale;
 /// bounded in bytes (<see cref="IngestionOptions.ParsedResourceCacheBytes"/>, each entry sized by
 /// <see cref="EstimatedBytes"/>) so memory stays flat however many patients and however large their resources
-/// (issue 19, deliverable 7). The parsed objects are only read (mapping never writes).
+/// (issue 19, deliverable 7). The parsed objects are only read (mapping never writes). Resources a CDS client sends
+/// are kept here too, keyed by their content (<see cref="ByContent"/>), within the same budget.
 /// </summary>
 public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDisposable
 {
@@ -26,7 +30,7 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     public static long EstimatedBytes(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return BytesPerEntry + ((long)BytesPerJsonChar * json.Length);
+        return Estimated(json.Length);
     }
 
     /// <summary>The parsed resource when <paramref name="key"/> is held at exactly <paramref name="version"/>.</summary>
@@ -56,7 +60,38 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
         return resource;
     }
 
+    /// <summary>
+    /// A resource a CDS client sent (a prefetch entry), parsed once per content: an EHR sends the same resources again
+    /// each time a chart is opened, and parsing them was nearly half of a hook call's CPU (issue 20). Keyed by the
+    /// SHA-256 of the exact bytes, so only identical JSON is ever served from here, and a crafted input cannot stand in
+    /// for another's (a weaker hash could be made to collide). Only successful parses are kept; a failure is parsed
+    /// again, and reported, each time it is sent.
+    /// </summary>
+    public ParseResult ByContent(JsonElement value)
+    {
+        var utf8 = JsonMarshal.GetRawUtf8Value(value);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8, digest);
+
+        // Hex has no '/', so a content key never equals a stored resource's "type/id" key.
+        var key = Convert.ToHexString(digest);
+        if (_cache.TryGetValue(key, out Entry? entry))
+        {
+            return new ParseResult(entry!.Resource, null);
+        }
+
+        var parsed = FhirInput.Parse(value);
+        if (parsed.Resource is not null)
+        {
+            _cache.Set(key, new Entry(0, parsed.Resource), new MemoryCacheEntryOptions { Size = Estimated(utf8.Length), SlidingExpiration = TimeSpan.FromHours(1) });
+        }
+
+        return parsed;
+    }
+
     public void Dispose() => _cache.Dispose();
+
+    private static long Estimated(long jsonLength) => BytesPerEntry + (BytesPerJsonChar * jsonLength);
 
     private sealed record Entry(long Version, Resource? Resource);
 }

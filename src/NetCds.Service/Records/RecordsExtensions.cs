@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace NetCds.Service.Records;
 
 public static class RecordsExtensions
@@ -6,7 +8,7 @@ public static class RecordsExtensions
     public static IHostApplicationBuilder AddPatientRecords(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ParsedResources>();
+        builder.Services.TryAddSingleton<ParsedResources>();
         builder.Services.AddScoped<PatientRecord>();
         builder.Services.AddScoped<EligibilityRecompute>();
         builder.Services.AddSingleton<RecomputeProbe>();

@@ -108,6 +108,41 @@ public sealed class PrefetchTests
     }
 
     [Fact]
+    public async Task A_resource_sent_again_is_not_parsed_again_and_a_changed_one_is()
+    {
+        await using var sut = await PrefetchHarness.StartAsync();
+        var first = await sut.Resolver.ResolveAsync(FullPrefetch(), Context(), null, null, Cancel);
+        var prefetch = FullPrefetch();
+        prefetch["observations"] = FhirJson.Element(FhirJson.Searchset(FhirJson.Observation("o1", PatientId, value: 9.9m)));
+
+        var again = await sut.Resolver.ResolveAsync(prefetch, Context(), null, null, Cancel);
+
+        var before = first.Resources.ToDictionary(r => r.Reference, r => r.Resource);
+        again.Resources.Where(r => r.Reference != "Observation/o1").Should().OnlyContain(r => ReferenceEquals(r.Resource, before[r.Reference]), "the same JSON is parsed once (issue 20)");
+        var changed = again.Resources.Single(r => r.Reference == "Observation/o1").Resource;
+        changed.Should().NotBeSameAs(before["Observation/o1"]);
+        changed.Should().BeOfType<Hl7.Fhir.Model.Observation>().Which.Value.Should().BeOfType<Hl7.Fhir.Model.Quantity>()
+            .Which.Value.Should().Be(9.9m, "a resource that changed by one value is parsed anew, never served from another's");
+    }
+
+    [Fact]
+    public async Task A_malformed_prefetched_resource_is_set_aside_each_time_it_is_sent()
+    {
+        await using var sut = await PrefetchHarness.StartAsync();
+        var prefetch = FullPrefetch();
+        const string Bad = """{"resourceType":"Observation","id":"bad-1","status":"final","code":{"text":"x"},"foo":1}""";
+        prefetch["observations"] = FhirJson.Element(FhirJson.Searchset(FhirJson.Observation("o1", PatientId), Bad));
+
+        for (var call = 0; call < 2; call++)
+        {
+            var result = await sut.Resolver.ResolveAsync(prefetch, Context(), null, null, Cancel);
+
+            result.SetAside.Should().ContainSingle($"call {call}: a failed parse is not kept").Which.Resource.Should().Be("Observation/bad-1");
+            result.Resources.Select(r => r.Reference).Should().Contain("Observation/o1");
+        }
+    }
+
+    [Fact]
     public async Task A_key_null_in_the_request_is_not_fetched()
     {
         await using var ehr = await FakeFhirServer.StartAsync();

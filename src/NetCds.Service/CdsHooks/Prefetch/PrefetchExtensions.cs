@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NetCds.Service.Fhir;
+using NetCds.Service.Records;
 
 namespace NetCds.Service.CdsHooks.Prefetch;
 
@@ -14,7 +16,7 @@ public static class PrefetchExtensions
 
     /// <summary>
     /// Options <c>CdsHooks:Fhir</c> (validated at start), the typed <see cref="FhirServerClient"/> with its resilience
-    /// pipeline, and <see cref="PrefetchResolver"/>. The client's default request logging is removed: it would log
+    /// pipeline, and <see cref="PrefetchResolver"/> (with <see cref="ParsedResources"/>). The client's default request logging is removed: it would log
     /// URLs, and prefetch URLs carry the patient id.
     /// </summary>
     public static IHostApplicationBuilder AddCdsHooksPrefetch(this IHostApplicationBuilder builder)
@@ -40,6 +42,9 @@ public static class PrefetchExtensions
             .SelectPipelineBy(_ => FhirServerClient.PipelineKey);
 
         builder.Services.AddTransient<PrefetchResolver>();
+
+        // The prefetch's resources are kept parsed by content beside the stored ones, within one budget (Records).
+        builder.Services.TryAddSingleton<ParsedResources>();
         FhirParserWarmUp.Begin();
         builder.Services.AddHostedService<FhirParserWarmUp>();
         return builder;

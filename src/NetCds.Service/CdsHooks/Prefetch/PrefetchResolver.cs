@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Input;
 using NetCds.Fhir.Mapping;
+using NetCds.Service.Records;
 using OperationOutcome = Hl7.Fhir.Model.OperationOutcome;
 
 namespace NetCds.Service.CdsHooks.Prefetch;
@@ -11,7 +12,7 @@ namespace NetCds.Service.CdsHooks.Prefetch;
 /// carries usable data, otherwise fetched from the request's FHIR server; all keys in parallel, within
 /// <see cref="CdsHooksFhirOptions.TotalBudgetMilliseconds"/>. Logs name the FHIR server's host and key names only.
 /// </summary>
-public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<CdsHooksFhirOptions> options, ILogger<PrefetchResolver> logger)
+public sealed partial class PrefetchResolver(FhirServerClient client, ParsedResources parsedResources, IOptions<CdsHooksFhirOptions> options, ILogger<PrefetchResolver> logger)
 {
     /// <inheritdoc cref="ResolveAsync(IReadOnlyDictionary{string, JsonElement}?, IReadOnlyDictionary{string, JsonElement}?, string?, FhirAuthorization?, CancellationToken)"/>
     public Task<PrefetchResolution> ResolveAsync(
@@ -101,7 +102,8 @@ public sealed partial class PrefetchResolver(FhirServerClient client, IOptions<C
             }
             else
             {
-                var parsed = FhirInput.Parse(value);
+                // Each resource is parsed once per content: a chart opened again sends the same ones (issue 20).
+                var parsed = FhirInput.ParseByEntry(value, parsedResources.ByContent) ?? FhirInput.Parse(value);
                 if (parsed.Resource is null && WithoutInvalidEntries($"prefetch {key}", value, setAside) is { } salvaged)
                 {
                     parsed = salvaged;

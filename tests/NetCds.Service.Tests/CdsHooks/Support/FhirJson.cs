@@ -21,7 +21,8 @@ public static class FhirJson
         ["code"] = new JsonObject { ["text"] = "Neuroendocrine tumour" },
     }.ToJsonString();
 
-    public static string Observation(string id, string patientId) => new JsonObject
+    /// <summary>A Ki-67 index Observation (12 % unless <paramref name="value"/> says otherwise).</summary>
+    public static string Observation(string id, string patientId, decimal value = 12) => new JsonObject
     {
         ["resourceType"] = "Observation",
         ["id"] = id,
@@ -31,7 +32,7 @@ public static class FhirJson
         {
             ["coding"] = new JsonArray(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "29593-1" }),
         },
-        ["valueQuantity"] = new JsonObject { ["value"] = 12, ["unit"] = "%" },
+        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = "%" },
     }.ToJsonString();
 
     public static string OperationOutcome(string diagnostics) => new JsonObject
