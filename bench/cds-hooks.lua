@@ -6,8 +6,11 @@
 -- connections together send about C / (D + latency) calls a second, as a Poisson stream rather than in lockstep. wrk
 -- waits for a connection's answer before its next delay, so a slow answer delays that connection's next call
 -- (coordinated omission): with D much longer than a call, few calls are affected.
+-- WRK_DISTINCT=1: the body was written with --distinct, and each call puts its own number in every resource's
+-- meta.versionId (CALL-VARIANT), so no call sends a resource sent before.
 local threads = {}
 local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+local distinct = os.getenv("WRK_DISTINCT") == "1"
 if delay_ms then
   function delay()
     return -math.log(1 - math.random()) * delay_ms
@@ -49,7 +52,15 @@ function request()
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
-  }, (body:gsub("HOOK%-INSTANCE", string.format("00000000-0000-4000-8000-%04d%08d", id, sent))))
+  }, call_body())
+end
+
+function call_body()
+  local call = body:gsub("HOOK%-INSTANCE", string.format("00000000-0000-4000-8000-%04d%08d", id, sent))
+  if distinct then
+    call = call:gsub("CALL%-VARIANT", string.format("t%d-%d", id, sent))
+  end
+  return call
 end
 
 function response(status, headers, body)

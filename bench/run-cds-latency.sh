@@ -8,7 +8,9 @@
 # A warm-up of WARMUP_CALLS calls (default 6,000, 8 in flight) comes first, so every figure is of a warmed-up service.
 # Each run prints the bare baseline measured in the same run (Firely parsing the same prefetch) and the CPU the service
 # and the load generator used. JWT=off skips the tokens. BUILD=image runs the service as the container image does
-# (bench/service-build.sh).
+# (bench/service-build.sh). PREFETCH=distinct makes every call's resources differ from every other call's (the service
+# then parses each one: its parse-once-per-content cache never helps); by default every call sends the same resources, as
+# an EHR does when a chart is opened again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-5099}"
@@ -31,9 +33,11 @@ fi
 service=$!
 trap 'kill $service 2>/dev/null || true; wait $service 2>/dev/null || true; service_cgroup_report; rm -rf "$(dirname "$db")" ${service_published:+"$service_published"}' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
-echo "commit $(git rev-parse --short HEAD)${BUILD:+, BUILD=$BUILD}${GC_SERVER:+, GC_SERVER=$GC_SERVER}${MEMORY_LIMIT:+, MEMORY_LIMIT=$MEMORY_LIMIT}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "commit $(git rev-parse --short HEAD)${PREFETCH:+, PREFETCH=$PREFETCH}${BUILD:+, BUILD=$BUILD}${GC_SERVER:+, GC_SERVER=$GC_SERVER}${MEMORY_LIMIT:+, MEMORY_LIMIT=$MEMORY_LIMIT}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 seed=seeds/01-ileal-carcinoid-syndrome-unresectable.json
-run() { dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll "http://127.0.0.1:$port" "$seed" "$@" "${jwt_args[@]}"; }
+variant_args=()
+[ "${PREFETCH:-same}" = distinct ] && variant_args=(--distinct)
+run() { dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll "http://127.0.0.1:$port" "$seed" "$@" "${jwt_args[@]}" "${variant_args[@]}"; }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick=$(getconf CLK_TCK)
 # One wrk run: $1 threads, $2 connections, $3 (optional) each connection's mean delay before a call, in ms (paced).
@@ -41,12 +45,12 @@ tick=$(getconf CLK_TCK)
 wrk_run() {
   local dir; dir=$(mktemp -d)
   mkfifo "$dir/hold"
-  dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll --emit-wrk "$dir" $((2500 * seconds)) "$seed" "http://127.0.0.1:$port" "${jwt_args[@]}" <"$dir/hold" &
+  dotnet bench/NetCds.LoadTest/bin/Release/net10.0/NetCds.LoadTest.dll --emit-wrk "$dir" $((2500 * seconds)) "$seed" "http://127.0.0.1:$port" "${jwt_args[@]}" "${variant_args[@]}" <"$dir/hold" &
   local signer=$!
   exec 3>"$dir/hold"
   while [ ! -e "$dir/ready" ]; do sleep 0.2; done
   local before; before=$(cpu "$service")
-  WRK_DIR="$dir" WRK_THREADS="$1" env ${3:+WRK_DELAY_MS="$3"} /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
+  WRK_DIR="$dir" WRK_THREADS="$1" WRK_DISTINCT=$([ "${PREFETCH:-same}" = distinct ] && echo 1 || echo 0) env ${3:+WRK_DELAY_MS="$3"} /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
   echo "(connections $2${3:+, each waiting ${3} ms on average before a call}); service used $(( ($(cpu "$service") - before) * 1000 / tick )) ms CPU"
   exec 3>&-
   wait "$signer"

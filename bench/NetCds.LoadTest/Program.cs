@@ -14,6 +14,9 @@ using Hl7.Fhir.Serialization;
 // --emit-wrk: writes the call body and the signed tokens for bench/cds-hooks.lua (wrk, the independent load issue 20
 // measured with), prints the bare baseline, and serves the JWKS until its standard input closes.
 // In the same run it measures the bare baseline: Firely parsing the same prefetch, so a call is quoted as a multiple.
+// --distinct: every call's prefetch differs in every resource but the Patient (its meta.versionId is the call's number),
+// so nothing a call sends was sent before: the service's parse-once-per-content cache never helps. Without it, every
+// call sends the same resources, as an EHR does when the same chart is opened again.
 if (args.Length >= 2 && args[0] == "--print-issuer")
 {
     var port = int.Parse(args[1], CultureInfo.InvariantCulture);
@@ -23,12 +26,13 @@ if (args.Length >= 2 && args[0] == "--print-issuer")
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var algorithm = Option("--alg") ?? "RS384";
+var distinct = args.Contains("--distinct");
 if (args.Length >= 6 && args[0] == "--emit-wrk")
 {
     var dir = args[1];
     var count = int.Parse(args[2], CultureInfo.InvariantCulture);
     using var signer = new NetCds.LoadTest.CdsClient(int.Parse(Option("--jwt")!, CultureInfo.InvariantCulture), algorithm);
-    var (wrkBody, wrkResources) = PatientView(File.ReadAllText(args[3]), 100);
+    var (wrkBody, wrkResources) = PatientView(File.ReadAllText(args[3]), 100, distinct);
     Directory.CreateDirectory(dir);
     File.WriteAllText(Path.Combine(dir, "body.json"), wrkBody);
     File.WriteAllLines(Path.Combine(dir, "tokens.txt"), signer.Presign(new Uri(new Uri(args[4].TrimEnd('/') + "/"), "cds-services/net-liver-mets-eligibility").ToString(), count));
@@ -53,7 +57,8 @@ var requests = positional.Count > 2 ? int.Parse(positional[2], CultureInfo.Invar
 var concurrency = positional.Count > 3 ? int.Parse(positional[3], CultureInfo.InvariantCulture) : 1;
 var rate = Option("--rate") is { } r ? double.Parse(r, CultureInfo.InvariantCulture) : (double?)null;
 using var client = Option("--jwt") is { } jwtPort ? new NetCds.LoadTest.CdsClient(int.Parse(jwtPort, CultureInfo.InvariantCulture), algorithm) : null;
-var (body, resourceCount) = PatientView(File.ReadAllText(args[1]), 100);
+var (body, resourceCount) = PatientView(File.ReadAllText(args[1]), 100, distinct);
+var callNumber = 0;
 var serviceUrl = new Uri(baseUrl, "cds-services/net-liver-mets-eligibility");
 var bareParse = BareParse(body);
 var bareParseMs = bareParse.Wall;
@@ -66,7 +71,11 @@ async Task<double> CallAsync()
 {
     using var request = new HttpRequestMessage(HttpMethod.Post, serviceUrl)
     {
-        Content = new StringContent(body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal), Encoding.UTF8, "application/json"),
+        Content = new StringContent(
+            body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace(CallVariant, distinct ? Interlocked.Increment(ref callNumber).ToString(CultureInfo.InvariantCulture) : "1", StringComparison.Ordinal),
+            Encoding.UTF8,
+            "application/json"),
     };
     if (tokens is not null)
     {
@@ -127,7 +136,7 @@ total.Stop();
 latencies.Sort();
 double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"patient-view, {resourceCount}-resource prefetch, {requests} requests, {(rate is null ? $"concurrency {concurrency}" : $"paced at {rate:0}/s")}, JWT {(client is null ? "off" : $"on ({client.Algorithm}, a distinct jti per call, signed before the run)")}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s; {Bare(bareParse)}, p50 call = {P(0.50) / bareParseMs:0.0}x its wall time"));
+    $"patient-view, {resourceCount}-resource prefetch{(distinct ? " (distinct in every call)" : "")}, {requests} requests, {(rate is null ? $"concurrency {concurrency}" : $"paced at {rate:0}/s")}, JWT {(client is null ? "off" : $"on ({client.Algorithm}, a distinct jti per call, signed before the run)")}: p50 {P(0.50):0.0} ms, p90 {P(0.90):0.0} ms, p99 {P(0.99):0.0} ms, max {latencies[^1]:0.0} ms, {requests / total.Elapsed.TotalSeconds:0} requests/s; {Bare(bareParse)}, p50 call = {P(0.50) / bareParseMs:0.0}x its wall time"));
 return 0;
 
 // Firely parsing every resource of the prefetch (what any FHIR service must at least do with it), one thread, after warm-up.
@@ -163,7 +172,9 @@ static (double Wall, double Cpu) BareParse(string callJson)
 static string Bare((double Wall, double Cpu) parse) =>
     string.Create(CultureInfo.InvariantCulture, $"bare Firely parse of the prefetch, warm: {parse.Wall:0.00} ms wall, {parse.Cpu:0.00} ms CPU");
 
-static (string Body, int Resources) PatientView(string seedJson, int target)
+// Each resource but the Patient carries meta.versionId CALL-VARIANT: "1" in every call, or the call's number (--distinct;
+// bench/cds-hooks.lua does the same for wrk).
+static (string Body, int Resources) PatientView(string seedJson, int target, bool distinct)
 {
     var resources = JsonNode.Parse(seedJson)!["entry"]!.AsArray().Select(e => e!["resource"]!.DeepClone()).ToList();
     var patient = resources.Single(r => (string?)r["resourceType"] == "Patient");
@@ -189,6 +200,13 @@ static (string Body, int Resources) PatientView(string seedJson, int target)
                 ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = unit, ["system"] = "http://unitsofmeasure.org", ["code"] = unit },
             });
         }
+    }
+
+    foreach (var resource in resources.Where(r => (string?)r["resourceType"] != "Patient"))
+    {
+        var meta = resource["meta"] as JsonObject ?? new JsonObject();
+        meta["versionId"] = CallVariant;
+        resource["meta"] = meta;
     }
 
     JsonObject Searchset(string type)
@@ -218,5 +236,12 @@ static (string Body, int Resources) PatientView(string seedJson, int target)
             ["medicationRequests"] = Searchset("MedicationRequest"),
         },
     };
-    return (call.ToJsonString(), resources.Count);
+    var json = call.ToJsonString();
+    return (distinct ? json : json.Replace(CallVariant, "1", StringComparison.Ordinal), resources.Count);
+}
+
+internal static partial class Program
+{
+    /// <summary>The marker each call's number replaces in the body (--distinct).</summary>
+    private const string CallVariant = "CALL-VARIANT";
 }
