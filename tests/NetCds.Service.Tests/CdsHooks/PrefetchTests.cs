@@ -108,19 +108,22 @@ public sealed class PrefetchTests
     }
 
     [Fact]
-    public async Task A_resource_sent_again_is_not_parsed_again_and_a_changed_one_is()
+    public async Task A_resource_sent_again_is_kept_parsed_and_a_changed_one_is_parsed_anew()
     {
         await using var sut = await PrefetchHarness.StartAsync();
-        var first = await sut.Resolver.ResolveAsync(FullPrefetch(), Context(), null, null, Cancel);
+        var once = await sut.Resolver.ResolveAsync(FullPrefetch(), Context(), null, null, Cancel);
+        var twice = await sut.Resolver.ResolveAsync(FullPrefetch(), Context(), null, null, Cancel);
         var prefetch = FullPrefetch();
         prefetch["observations"] = FhirJson.Element(FhirJson.Searchset(FhirJson.Observation("o1", PatientId, value: 9.9m)));
 
         var again = await sut.Resolver.ResolveAsync(prefetch, Context(), null, null, Cancel);
 
-        var before = first.Resources.ToDictionary(r => r.Reference, r => r.Resource);
-        again.Resources.Where(r => r.Reference != "Observation/o1").Should().OnlyContain(r => ReferenceEquals(r.Resource, before[r.Reference]), "the same JSON is parsed once (issue 20)");
+        var first = once.Resources.ToDictionary(r => r.Reference, r => r.Resource);
+        var kept = twice.Resources.ToDictionary(r => r.Reference, r => r.Resource);
+        twice.Resources.Should().OnlyContain(r => !ReferenceEquals(r.Resource, first[r.Reference]), "a content sent once is not kept: most never come again");
+        again.Resources.Where(r => r.Reference != "Observation/o1").Should().OnlyContain(r => ReferenceEquals(r.Resource, kept[r.Reference]), "from its second sending on, the same JSON is not parsed again (issue 20)");
         var changed = again.Resources.Single(r => r.Reference == "Observation/o1").Resource;
-        changed.Should().NotBeSameAs(before["Observation/o1"]);
+        changed.Should().NotBeSameAs(kept["Observation/o1"]);
         changed.Should().BeOfType<Hl7.Fhir.Model.Observation>().Which.Value.Should().BeOfType<Hl7.Fhir.Model.Quantity>()
             .Which.Value.Should().Be(9.9m, "a resource that changed by one value is parsed anew, never served from another's");
     }
