@@ -7,7 +7,7 @@
 -- waits for a connection's answer before its next delay, so a slow answer delays that connection's next call
 -- (coordinated omission): with D much longer than a call, few calls are affected.
 -- WRK_DISTINCT=1: the body was written with --distinct, and each call puts its own number in every resource's
--- meta.versionId (CALL-VARIANT), so no call sends a resource sent before.
+-- meta.versionId (CALL-VARIANT, with WRK_RUN, unique per run), so no call sends a resource sent before.
 local threads = {}
 local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
 local distinct = os.getenv("WRK_DISTINCT") == "1"
@@ -40,6 +40,8 @@ function init(args)
   sent = 0
   failed = 0
   math.randomseed(os.time() + 7919 * id)
+  -- Distinct across runs too: a later wrk run on the same service must not send again what an earlier one sent.
+  run = os.getenv("WRK_RUN") or "0"
 end
 
 function request()
@@ -58,7 +60,7 @@ end
 function call_body()
   local call = body:gsub("HOOK%-INSTANCE", string.format("00000000-0000-4000-8000-%04d%08d", id, sent))
   if distinct then
-    call = call:gsub("CALL%-VARIANT", string.format("t%d-%d", id, sent))
+    call = call:gsub("CALL%-VARIANT", string.format("%s-t%d-%d", run, id, sent))
   end
   return call
 end

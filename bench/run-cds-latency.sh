@@ -50,7 +50,7 @@ wrk_run() {
   exec 3>"$dir/hold"
   while [ ! -e "$dir/ready" ]; do sleep 0.2; done
   local before; before=$(cpu "$service")
-  WRK_DIR="$dir" WRK_THREADS="$1" WRK_DISTINCT=$([ "${PREFETCH:-same}" = distinct ] && echo 1 || echo 0) env ${3:+WRK_DELAY_MS="$3"} /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
+  WRK_DIR="$dir" WRK_THREADS="$1" WRK_DISTINCT=$([ "${PREFETCH:-same}" = distinct ] && echo 1 || echo 0) WRK_RUN="$(date +%s%N)" env ${3:+WRK_DELAY_MS="$3"} /usr/bin/time -f "wrk used %U s user + %S s system CPU" wrk -t"$1" -c"$2" -d"${seconds}s" --latency -s bench/cds-hooks.lua "http://127.0.0.1:$port/cds-services/net-liver-mets-eligibility" 2>&1 | grep -E "^wrk|Non-2xx|Socket errors" | tr '\n' ' '
   echo "(connections $2${3:+, each waiting ${3} ms on average before a call}); service used $(( ($(cpu "$service") - before) * 1000 / tick )) ms CPU"
   exec 3>&-
   wait "$signer"

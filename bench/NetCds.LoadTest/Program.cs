@@ -14,7 +14,7 @@ using Hl7.Fhir.Serialization;
 // --emit-wrk: writes the call body and the signed tokens for bench/cds-hooks.lua (wrk, the independent load issue 20
 // measured with), prints the bare baseline, and serves the JWKS until its standard input closes.
 // In the same run it measures the bare baseline: Firely parsing the same prefetch, so a call is quoted as a multiple.
-// --distinct: every call's prefetch differs in every resource but the Patient (its meta.versionId is the call's number),
+// --distinct: every call's prefetch differs in every resource but the Patient (its meta.versionId is the run's and the call's number),
 // so nothing a call sends was sent before: the service's parse-once-per-content cache never helps. Without it, every
 // call sends the same resources, as an EHR does when the same chart is opened again.
 if (args.Length >= 2 && args[0] == "--print-issuer")
@@ -59,6 +59,9 @@ var rate = Option("--rate") is { } r ? double.Parse(r, CultureInfo.InvariantCult
 using var client = Option("--jwt") is { } jwtPort ? new NetCds.LoadTest.CdsClient(int.Parse(jwtPort, CultureInfo.InvariantCulture), algorithm) : null;
 var (body, resourceCount) = PatientView(File.ReadAllText(args[1]), 100, distinct);
 var callNumber = 0;
+
+// Distinct across runs too: a later run on the same service must not send again what an earlier run sent.
+var run = Guid.NewGuid().ToString("N")[..12];
 var serviceUrl = new Uri(baseUrl, "cds-services/net-liver-mets-eligibility");
 var bareParse = BareParse(body);
 var bareParseMs = bareParse.Wall;
@@ -73,7 +76,7 @@ async Task<double> CallAsync()
     {
         Content = new StringContent(
             body.Replace("HOOK-INSTANCE", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                .Replace(CallVariant, distinct ? Interlocked.Increment(ref callNumber).ToString(CultureInfo.InvariantCulture) : "1", StringComparison.Ordinal),
+                .Replace(CallVariant, distinct ? $"{run}-{Interlocked.Increment(ref callNumber).ToString(CultureInfo.InvariantCulture)}" : "1", StringComparison.Ordinal),
             Encoding.UTF8,
             "application/json"),
     };

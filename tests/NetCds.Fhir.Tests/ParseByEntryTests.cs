@@ -65,6 +65,24 @@ public sealed class ParseByEntryTests
     }
 
     [Fact]
+    public void Entries_that_are_their_resource_alone_keep_their_order_among_the_others()
+    {
+        const string Json = """
+            {"resourceType":"Bundle","type":"collection","entry":[
+              {"resource":{"resourceType":"Patient","id":"a"}},
+              {"fullUrl":"urn:uuid:5f0c3f4e-8a0b-4a47-9a39-2b1f9f0b7c11","resource":{"resourceType":"Patient","id":"b"}},
+              {"resource":{"resourceType":"Patient","id":"c"}}]}
+            """;
+        using var document = JsonDocument.Parse(Json);
+
+        var bundle = (Bundle)FhirInput.ParseByEntry(document.RootElement, FhirInput.Parse)!.Resource!;
+
+        bundle.Entry.Select(e => e.Resource?.Id).Should().Equal("a", "b", "c");
+        bundle.Entry.Select(e => e.FullUrl).Should().Equal(null, "urn:uuid:5f0c3f4e-8a0b-4a47-9a39-2b1f9f0b7c11", null);
+        Serializer.SerializeToString(bundle).Should().Be(Serializer.SerializeToString(FhirInput.Parse(document.RootElement).Resource!));
+    }
+
+    [Fact]
     public void A_resource_that_is_not_a_Bundle_is_handed_out_whole()
     {
         using var document = JsonDocument.Parse("""{"resourceType":"Patient","id":"p1"}""");
@@ -88,6 +106,8 @@ public sealed class ParseByEntryTests
         { "a resource given twice", """{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"a"},"resource":{"resourceType":"Patient","id":"b"}}]}""" },
         { "entry given twice", """{"resourceType":"Bundle","type":"searchset","entry":[],"entry":[{"resource":{"resourceType":"Patient","id":"b"}}]}""" },
         { "an escaped property name", """{"resourceType":"Bundle","type":"searchset","entry":[{"resourc\u0065":{"resourceType":"Patient","id":"a"}}]}""" },
+        { "no entries", """{"resourceType":"Bundle","type":"searchset","entry":[]}""" },
+        { "an escaped Bundle property name", """{"resourceType":"Bundle","typ\u0065":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}""" },
         { "an invalid Bundle element", """{"resourceType":"Bundle","type":"no-such-type","entry":[{"resource":{"resourceType":"Patient","id":"a"}}]}""" },
     };
 

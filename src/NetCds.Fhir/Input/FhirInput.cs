@@ -116,105 +116,134 @@ public static class FhirInput
             return parseResource(value);
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value)))
-        {
-            return Failed(new FhirInputError(OperationOutcome.IssueType.Structure, "The input is not valid UTF-8."));
-        }
-
-        var contents = new List<Resource?>(entries.GetArrayLength());
-        var shell = new ArrayBufferWriter<byte>(1024 + (64 * contents.Capacity));
-        using (var writer = new Utf8JsonWriter(shell))
-        {
-            writer.WriteStartObject();
-            var entryWritten = false;
-            foreach (var property in value.EnumerateObject())
-            {
-                if (Escaped(property))
-                {
-                    return null;
-                }
-
-                if (!property.NameEquals("entry"))
-                {
-                    property.WriteTo(writer);
-                    continue;
-                }
-
-                if (entryWritten)
-                {
-                    return null;
-                }
-
-                entryWritten = true;
-                writer.WritePropertyName("entry");
-                writer.WriteStartArray();
-                foreach (var entry in entries.EnumerateArray())
-                {
-                    if (entry.ValueKind != JsonValueKind.Object || !WriteEntry(entry, writer, parseResource, contents))
-                    {
-                        return null;
-                    }
-                }
-
-                writer.WriteEndArray();
-            }
-
-            writer.WriteEndObject();
-        }
-
-        var parsed = Deserialize(shell.WrittenSpan);
-        if (parsed.Resource is not Bundle bundle || bundle.Entry.Count != contents.Count)
+        if (entries.GetArrayLength() == 0 || !System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value))
+            || value.EnumerateObject().Any(Escaped) || value.EnumerateObject().Count(p => p.NameEquals("entry")) > 1)
         {
             return null;
         }
 
-        for (var i = 0; i < contents.Count; i++)
+        // Each entry's resource, parsed; and whether the entry holds more than its resource (fullUrl, search, request).
+        var read = new List<(Resource? Content, bool HasMore)>(entries.GetArrayLength());
+        foreach (var entry in entries.EnumerateArray())
         {
-            bundle.Entry[i].Resource = contents[i];
+            if (ReadEntry(entry, parseResource) is not { } one)
+            {
+                return null;
+            }
+
+            read.Add(one);
         }
 
+        var parsed = Deserialize(Shell(value, entries, read.Count(e => e.HasMore)));
+        if (parsed.Resource is not Bundle bundle || bundle.Entry.Count != read.Count(e => e.HasMore))
+        {
+            return null;
+        }
+
+        // The shell holds only the entries with more than a resource; an entry that was its resource alone is made here.
+        var shellEntries = bundle.Entry;
+        var next = 0;
+        bundle.Entry = [.. read.Select(e => e.HasMore ? WithResource(shellEntries[next++], e.Content) : new Bundle.EntryComponent { Resource = e.Content })];
         return parsed;
+
+        static Bundle.EntryComponent WithResource(Bundle.EntryComponent entry, Resource? content)
+        {
+            entry.Resource = content;
+            return entry;
+        }
     }
 
-    /// <summary>
-    /// One entry of <see cref="ParseByEntry"/>'s Bundle: its resource parsed by <paramref name="parseResource"/> (kept in
-    /// <paramref name="contents"/>, null for an entry without one), the rest written to the shell. The resource's place
-    /// in the shell holds a Parameters with only an id (no element of it is required; an empty one is invalid), so the entry
-    /// reads as it was sent;
-    /// <see cref="ParseByEntry"/> puts the parsed resource in its place.
-    /// </summary>
-    private static bool WriteEntry(JsonElement entry, Utf8JsonWriter writer, Func<JsonElement, ParseResult> parseResource, List<Resource?> contents)
+    /// <summary>One entry of <see cref="ParseByEntry"/>: its resource parsed; null when it cannot be taken apart safely.</summary>
+    private static (Resource? Content, bool HasMore)? ReadEntry(JsonElement entry, Func<JsonElement, ParseResult> parseResource)
     {
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
         Resource? content = null;
-        var hasResource = false;
-        writer.WriteStartObject();
+        var resources = 0;
+        var more = false;
         foreach (var property in entry.EnumerateObject())
         {
             if (Escaped(property))
             {
-                return false;
+                return null;
             }
 
             if (!property.NameEquals("resource"))
             {
-                property.WriteTo(writer);
-                continue;
+                more = true;
             }
-
-            if (hasResource || property.Value.ValueKind != JsonValueKind.Object || parseResource(property.Value).Resource is not { } parsed)
+            else if (++resources > 1 || property.Value.ValueKind != JsonValueKind.Object || parseResource(property.Value).Resource is not { } parsed)
             {
-                return false;
+                return null;
             }
+            else
+            {
+                content = parsed;
+            }
+        }
 
-            hasResource = true;
-            content = parsed;
-            writer.WritePropertyName("resource");
-            writer.WriteRawValue("""{"resourceType":"Parameters","id":"placeholder"}"""u8, skipInputValidation: true);
+        return (content, more);
+    }
+
+    /// <summary>
+    /// The Bundle without its entries' resources, for Firely to parse: every other property as sent, and only the
+    /// entries that hold more than a resource (an entry left empty would be invalid FHIR), each without its resource.
+    /// </summary>
+    private static ReadOnlySpan<byte> Shell(JsonElement bundle, JsonElement entries, int withMore)
+    {
+        var shell = new ArrayBufferWriter<byte>(512 + (128 * withMore));
+        using var writer = new Utf8JsonWriter(shell);
+        writer.WriteStartObject();
+        foreach (var property in bundle.EnumerateObject())
+        {
+            if (!property.NameEquals("entry"))
+            {
+                property.WriteTo(writer);
+            }
+            else if (withMore > 0)
+            {
+                writer.WritePropertyName("entry");
+                writer.WriteStartArray();
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    WithoutResource(entry, writer);
+                }
+
+                writer.WriteEndArray();
+            }
         }
 
         writer.WriteEndObject();
-        contents.Add(content);
-        return true;
+        writer.Flush();
+        return shell.WrittenSpan;
+
+        static void WithoutResource(JsonElement entry, Utf8JsonWriter writer)
+        {
+            var started = false;
+            foreach (var property in entry.EnumerateObject())
+            {
+                if (property.NameEquals("resource"))
+                {
+                    continue;
+                }
+
+                if (!started)
+                {
+                    writer.WriteStartObject();
+                    started = true;
+                }
+
+                property.WriteTo(writer);
+            }
+
+            if (started)
+            {
+                writer.WriteEndObject();
+            }
+        }
     }
 
     private static bool Escaped(JsonProperty property) => JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\');
