@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -25,8 +26,6 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     private const int BytesPerJsonChar = 6;
     private const int BytesPerEntry = 300;
 
-    /// <summary>Slots of <see cref="_sentOnce"/>: 512 KB, the last 65,536 contents' fingerprints (fewer where two share a slot).</summary>
-    private const int SentOnceSlots = 1 << 16;
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ParsedResourceCacheBytes) });
 
@@ -35,9 +34,11 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     /// the slot: <see cref="ByContent"/> keeps a content only when it comes a second time. Without this door every
     /// resource never sent again (a new result, another patient) went into the cache and was pushed out by the next:
     /// with all calls distinct, a call's CPU doubled (the GC promoting and collecting what the cache let go) and RSS rose
-    /// by 200 MB (issue 20, measured). Fixed-size and never allocated again, so the door costs the GC nothing.
+    /// by 200 MB (issue 20, measured). As many slots as the budget holds resources of about 1 KB of JSON, so a content
+    /// is kept only when it came again while what is kept now would still be kept; fixed-size (at most 8 MB), so the
+    /// door costs the GC nothing.
     /// </summary>
-    private readonly ulong[] _sentOnce = new ulong[SentOnceSlots];
+    private readonly ulong[] _sentOnce = new ulong[BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(options.Value.ParsedResourceCacheBytes / Estimated(1024), 1024, 1 << 20))];
 
     /// <summary>About what a resource parsed from <paramref name="json"/> holds in memory, in bytes.</summary>
     public static long EstimatedBytes(string json)
@@ -95,7 +96,7 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
 
         var parsed = FhirInput.Parse(value);
         var fingerprint = BinaryPrimitives.ReadUInt64LittleEndian(digest);
-        var sentBefore = Interlocked.Exchange(ref _sentOnce[(int)(fingerprint % SentOnceSlots)], fingerprint) == fingerprint;
+        var sentBefore = Interlocked.Exchange(ref _sentOnce[(int)(fingerprint & (ulong)(_sentOnce.Length - 1))], fingerprint) == fingerprint;
         if (parsed.Resource is not null && sentBefore)
         {
             _cache.Set(key, new Entry(0, parsed.Resource), new MemoryCacheEntryOptions { Size = Estimated(utf8.Length), SlidingExpiration = TimeSpan.FromHours(1) });
