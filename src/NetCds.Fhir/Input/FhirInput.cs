@@ -134,8 +134,9 @@ public static class FhirInput
             read.Add(one);
         }
 
-        var parsed = Deserialize(Shell(value, entries, read.Count(e => e.HasMore)));
-        if (parsed.Resource is not Bundle bundle || bundle.Entry.Count != read.Count(e => e.HasMore))
+        var withMore = read.Count(e => e.HasMore);
+        var parsed = Deserialize(Shell(value, entries, withMore));
+        if (parsed.Resource is not Bundle bundle || bundle.Entry.Count != withMore)
         {
             return null;
         }

@@ -26,7 +26,6 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     private const int BytesPerJsonChar = 6;
     private const int BytesPerEntry = 300;
 
-
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ParsedResourceCacheBytes) });
 
     /// <summary>

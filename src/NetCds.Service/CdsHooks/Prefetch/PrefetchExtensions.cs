@@ -16,8 +16,8 @@ public static class PrefetchExtensions
 
     /// <summary>
     /// Options <c>CdsHooks:Fhir</c> (validated at start), the typed <see cref="FhirServerClient"/> with its resilience
-    /// pipeline, and <see cref="PrefetchResolver"/> (with <see cref="ParsedResources"/>). The client's default request logging is removed: it would log
-    /// URLs, and prefetch URLs carry the patient id.
+    /// pipeline, and <see cref="PrefetchResolver"/> (with <see cref="ParsedResources"/>). The client's default request
+    /// logging is removed: it would log URLs, and prefetch URLs carry the patient id.
     /// </summary>
     public static IHostApplicationBuilder AddCdsHooksPrefetch(this IHostApplicationBuilder builder)
     {
