@@ -23,14 +23,25 @@ public class MappingBenchmarks
     private readonly FhirEvaluation _evaluation = new(TerminologyMap.Default, EligibilityPolicy.Default);
     private string _bundle = "";
 
+    private IReadOnlyList<NetCds.Fhir.Mapping.ResourceFacts> _mapped = [];
+
     [GlobalSetup]
-    public void Setup() => _bundle = Bundle(observations: 100);
+    public void Setup()
+    {
+        _bundle = Bundle(observations: 100);
+        var resources = FhirInput.Resources(FhirInput.Parse(_bundle).Resource!);
+        _mapped = _evaluation.Mapper.MapResources(resources, "Patient/bench", AsOf, resources);
+    }
 
     [Benchmark(Baseline = true)]
     public Resource BareFirelyParse() => _deserializer.Deserialize<Bundle>(_bundle);
 
     [Benchmark]
     public Evaluation? ParseMapEvaluate() => _evaluation.Evaluate(FhirInput.Parse(_bundle).Resource!, AsOf);
+
+    /// <summary>The mapped resources' facts settled into one patient's (what a hook call for a patient with nothing stored does).</summary>
+    [Benchmark]
+    public NetCds.Fhir.Mapping.FactMapping Settle() => NetCds.Fhir.Mapping.FactMapper.Merge(_mapped, "Patient/bench");
 
     internal static string Bundle(int observations)
     {

@@ -76,7 +76,22 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (call, error) = await ReadAsync<CdsRequest>(request, fhirOptions.Value.MaxRequestBytes, "entry", limits.Value.MaxPrefetchEntries, cancellationToken);
+        var (json, unreadable) = await ReadJsonAsync(request, fhirOptions.Value.MaxRequestBytes, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var maxEntries = limits.Value.MaxPrefetchEntries;
+        var read = HookCallReader.TryRead(json, maxEntries);
+        if (read is { Document: var document })
+        {
+            request.HttpContext.Response.RegisterForDispose(document);
+        }
+
+        var (call, error) = read is { } plain
+            ? plain.Entries > maxEntries ? (null, TooManyItems("entry", maxEntries)) : (plain.Call, null)
+            : Deserialize<CdsRequest>(json, "entry", maxEntries);
         if (error is not null)
         {
             return error;
@@ -158,7 +173,13 @@ public static class CdsHooksApi
             return FhirResults.Problem(OperationOutcome.IssueType.NotFound, $"No CDS service '{id}'.", StatusCodes.Status404NotFound);
         }
 
-        var (feedback, error) = await ReadAsync<FeedbackRequest>(http.Request, limits.Value.MaxFeedbackBytes, "feedback", limits.Value.MaxFeedbackItems, cancellationToken);
+        var (json, unreadable) = await ReadJsonAsync(http.Request, limits.Value.MaxFeedbackBytes, cancellationToken);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var (feedback, error) = Deserialize<FeedbackRequest>(json, "feedback", limits.Value.MaxFeedbackItems);
         if (error is not null)
         {
             return error;
@@ -176,32 +197,37 @@ public static class CdsHooksApi
     }
 
     /// <summary>
-    /// Reads a JSON body ourselves, so a malformed one is a 400 OperationOutcome rather than a framework error; within
-    /// <paramref name="maxBytes"/>, and with at most <paramref name="maxItems"/> items in arrays named
-    /// <paramref name="counted"/> (counted in one streaming pass before anything is deserialized): 413 otherwise.
+    /// Reads a JSON body ourselves, so a bad one is a 400 OperationOutcome rather than a framework error: within
+    /// <paramref name="maxBytes"/> (413 beyond), JSON's media type (415 otherwise), valid UTF-8.
     /// </summary>
-    private static async Task<(T? Body, ContentHttpResult? Error)> ReadAsync<T>(HttpRequest request, long maxBytes, string counted, int maxItems, CancellationToken cancellationToken)
-        where T : class
+    private static async Task<(ReadOnlyMemory<byte> Json, ContentHttpResult? Error)> ReadJsonAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentType?.Split(';')[0].Trim() is not ("application/json" or "application/fhir+json"))
         {
-            return (null, FhirResults.Problem(OperationOutcome.IssueType.NotSupported, "Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
+            return (default, FhirResults.Problem(OperationOutcome.IssueType.NotSupported, "Content-Type must be application/json.", StatusCodes.Status415UnsupportedMediaType));
         }
 
         var (json, tooLarge) = await FhirResults.ReadBodyAsync(request, maxBytes, cancellationToken);
         if (tooLarge is not null)
         {
-            return (null, tooLarge);
+            return (default, tooLarge);
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
-        {
-            return (null, FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
-        }
+        return System.Text.Unicode.Utf8.IsValid(json.Span)
+            ? (json, null)
+            : (default, FhirResults.Problem(OperationOutcome.IssueType.Structure, "The body is not valid UTF-8.", StatusCodes.Status400BadRequest));
+    }
 
+    /// <summary>
+    /// A JSON body deserialized, with at most <paramref name="maxItems"/> items in arrays named
+    /// <paramref name="counted"/> (counted in one streaming pass before anything is deserialized): 413 otherwise.
+    /// </summary>
+    private static (T? Body, ContentHttpResult? Error) Deserialize<T>(ReadOnlyMemory<byte> json, string counted, int maxItems)
+        where T : class
+    {
         if (JsonEntryCounter.Count(json.Span, counted, maxItems) > maxItems)
         {
-            return (null, FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"More than {maxItems} '{counted}' items; at most {maxItems} per call.", StatusCodes.Status413PayloadTooLarge, counted));
+            return (null, TooManyItems(counted, maxItems));
         }
 
         try
@@ -216,4 +242,7 @@ public static class CdsHooksApi
             return (null, FhirResults.Problem(OperationOutcome.IssueType.Structure, $"Malformed JSON: {malformed.Message}", StatusCodes.Status400BadRequest, malformed.Path));
         }
     }
+
+    private static ContentHttpResult TooManyItems(string counted, int maxItems) =>
+        FhirResults.Problem(OperationOutcome.IssueType.TooLong, $"More than {maxItems} '{counted}' items; at most {maxItems} per call.", StatusCodes.Status413PayloadTooLarge, counted);
 }
