@@ -28,8 +28,9 @@ public sealed class IngestionOptions
     /// Memory for stored resources kept parsed (bytes, estimated from each one's JSON at about 6 bytes a character), so
     /// the MDT view, CDS Hooks and a recompute parse only what changed. A 400-character Observation takes about 2.6 KB
     /// parsed: the default 32 MiB holds about 12,000 of them (issue 19, measured); a larger record is parsed again,
-    /// in part, each time it is read whole. The same budget keeps the resources CDS clients send, by content (SHA-256 of
-    /// their JSON), from their second sending on: a chart opened again is not parsed again (issue 20).
+    /// in part, each time it is read whole. The same budget keeps the resources CDS clients send, by content (their exact
+    /// JSON, about 7 bytes a character with it), from their second sending on: a chart opened again is not parsed again
+    /// (issue 20).
     /// </summary>
     [Range(0, long.MaxValue)]
     public long ParsedResourceCacheBytes { get; init; } = 32L * 1024 * 1024;
