@@ -31,6 +31,8 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ParsedResourceCacheBytes) });
 
+    private readonly Func<ReadOnlySpan<byte>, UInt128> _contentHash = static utf8 => XxHash128.HashToUInt128(utf8, ContentSeed);
+
     /// <summary>
     /// The fingerprints (the low 64 bits of the content hash) of contents sent once and not kept, one per slot, the newest winning
     /// the slot: <see cref="ByContent"/> keeps a content only when it comes a second time. Without this door every
@@ -41,6 +43,10 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     /// door costs the GC nothing.
     /// </summary>
     private readonly ulong[] _sentOnce = new ulong[BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(options.Value.ParsedResourceCacheBytes / Estimated(1024), 1024, 1 << 20))];
+
+    /// <summary>With another content hash: tests make every content collide, to show a hit is checked byte for byte.</summary>
+    internal ParsedResources(IOptions<IngestionOptions> options, Func<ReadOnlySpan<byte>, UInt128> contentHash)
+        : this(options) => _contentHash = contentHash;
 
     /// <summary>About what a resource parsed from <paramref name="json"/> holds in memory, in bytes.</summary>
     public static long EstimatedBytes(string json)
@@ -88,7 +94,7 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     public ParseResult ByContent(JsonElement value)
     {
         var utf8 = JsonMarshal.GetRawUtf8Value(value);
-        var hash = XxHash128.HashToUInt128(utf8, ContentSeed);
+        var hash = _contentHash(utf8);
         if (_cache.TryGetValue(hash, out Entry? entry) && entry!.Json.AsSpan().SequenceEqual(utf8))
         {
             return new ParseResult(entry.Resource, null);

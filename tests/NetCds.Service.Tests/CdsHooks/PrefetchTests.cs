@@ -129,6 +129,24 @@ public sealed class PrefetchTests
     }
 
     [Fact]
+    public void A_content_whose_hash_matches_a_kept_one_is_parsed_as_itself()
+    {
+        // Every content hashes alike here: only the check of the kept bytes tells one resource from another.
+        using var parsed = new NetCds.Service.Records.ParsedResources(Options.Create(new NetCds.Service.Records.IngestionOptions()), static _ => UInt128.One);
+        var kept = FhirJson.Element(FhirJson.Observation("o1", PatientId, value: 1m));
+        var colliding = FhirJson.Element(FhirJson.Observation("o2", PatientId, value: 2m));
+        parsed.ByContent(kept);
+        var held = parsed.ByContent(kept).Resource;
+
+        var served = parsed.ByContent(kept).Resource;
+        var other = parsed.ByContent(colliding).Resource;
+
+        served.Should().BeSameAs(held, "the kept content is served from the cache");
+        other.Should().NotBeSameAs(held);
+        other!.Id.Should().Be("o2", "a content with the same hash is parsed as itself, never served another's parse");
+    }
+
+    [Fact]
     public async Task A_malformed_prefetched_resource_is_set_aside_each_time_it_is_sent()
     {
         await using var sut = await PrefetchHarness.StartAsync();
