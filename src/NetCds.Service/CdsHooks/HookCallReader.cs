@@ -1,5 +1,7 @@
 using System.Text.Json;
+using NetCds.Service.Cards;
 using NetCds.Service.CdsHooks.Contracts;
+using NetCds.Service.CdsHooks.Prefetch;
 
 namespace NetCds.Service.CdsHooks;
 
@@ -17,9 +19,10 @@ public static class HookCallReader
     /// <summary>
     /// The call and the number of Bundle entries it holds (counting stops just above <paramref name="stopAbove"/>);
     /// null for anything but the plain shape of a call: a syntax error, a member of another JSON type, a member name
-    /// cased otherwise, a <c>fhirAuthorization</c>. The serializer then reads it as before, so its errors keep their
-    /// path and wording. The call's elements are <see cref="HookCallRead.Document"/>'s, over <paramref name="json"/>
-    /// itself: both must outlive the call, and the document is disposed after it (its index is pooled).
+    /// cased otherwise, a <c>fhirAuthorization</c> the serializer refuses. The serializer then reads it as before, so
+    /// its errors keep their path and wording. The call's elements are <see cref="HookCallRead.Document"/>'s, over
+    /// <paramref name="json"/> itself: both must outlive the call, and the document is disposed after it (its index is
+    /// pooled).
     /// </summary>
     public static HookCallRead? TryRead(ReadOnlyMemory<byte> json, long stopAbove)
     {
@@ -64,8 +67,8 @@ public static class HookCallReader
                 case "fhirServer" when Text(value, out var server):
                     call = call with { FhirServer = server };
                     break;
-                case "fhirAuthorization" when value.ValueKind == JsonValueKind.Null:
-                    call = call with { FhirAuthorization = null };
+                case "fhirAuthorization" when Authorization(value, out var authorization):
+                    call = call with { FhirAuthorization = authorization };
                     break;
                 case "context":
                     call = call with { Context = Element(value) };
@@ -74,7 +77,7 @@ public static class HookCallReader
                     call = call with { Prefetch = Element(value) };
                     break;
                 case var name when IsMember(name):
-                    // A member of another type, cased otherwise, or a fhirAuthorization: the serializer's to read.
+                    // A member of another type or cased otherwise: the serializer's to read.
                     return null;
             }
         }
@@ -89,6 +92,27 @@ public static class HookCallReader
     {
         text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         return value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+    }
+
+    // A small object, read by the serializer with the call's options (an EHR sends one with most calls); on a bad one
+    // the whole call goes to the serializer, so the error names the member's path within the call.
+    private static bool Authorization(JsonElement value, out FhirAuthorization? authorization)
+    {
+        authorization = null;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        try
+        {
+            authorization = value.ValueKind == JsonValueKind.Object ? value.Deserialize<FhirAuthorization>(CdsJson.Options) : null;
+            return authorization is not null;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static bool IsMember(string name) =>

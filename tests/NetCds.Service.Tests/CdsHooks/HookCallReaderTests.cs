@@ -28,6 +28,8 @@ public sealed class HookCallReaderTests
         """{"hook":"order-select","hook":"patient-view","context":{"patientId":"a"},"context":{"patientId":"b"}}""",
         """{"h\u006fok":"patient-view","unknown":{"entry":[1,2,3]},"context":[],"prefetch":"not an object"}""",
         """{}""",
+        """{"hook":"patient-view","fhirServer":"https://ehr.example/fhir","fhirAuthorization":{"access_token":"t","token_type":"Bearer","expires_in":300,"scope":"patient/*.read","subject":"cds-service","extra":1}}""",
+        """{"fhirAuthorization":{"ACCESS_TOKEN":"t"}}""",
     ];
 
     public static TheoryData<string> LeftToTheSerializer =>
@@ -37,7 +39,9 @@ public sealed class HookCallReaderTests
         """{"hook":5,"context":{}}""",
         """{"hookInstance":{"id":"x"}}""",
         """{"Hook":"patient-view"}""",
-        """{"fhirAuthorization":{"access_token":"t","token_type":"Bearer"}}""",
+        """{"fhirAuthorization":{"access_token":5}}""",
+        """{"fhirAuthorization":"t"}""",
+        """{"fhirAuthorization":[]}""",
         """["hook"]""",
         """null""",
         $$"""{"context":{{string.Concat(Enumerable.Repeat("[", 70))}}{{string.Concat(Enumerable.Repeat("]", 70))}}}""",
