@@ -427,7 +427,12 @@ public sealed class CardBuilder(IOptions<MdtLinkOptions> mdtLinks, IOptions<Over
 
     private static string Day(DateTimeOffset date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static JsonElement ToJson(Resource resource) => JsonDocument.Parse(Serializer.SerializeToString(resource)).RootElement.Clone();
+    private static JsonElement ToJson(Resource resource)
+    {
+        // Cloned out of a disposed document, so the parse's pooled arrays go back to the pool.
+        using var document = JsonDocument.Parse(Serializer.SerializeToString(resource));
+        return document.RootElement.Clone();
+    }
 }
 
 /// <summary>Where a card's links point.</summary>
