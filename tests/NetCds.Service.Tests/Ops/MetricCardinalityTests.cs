@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NetCds.Service.Ops;
 using OpenTelemetry.Metrics;
 
