@@ -2,7 +2,8 @@
 # service_dll (what to run) and service_env (environment the run adds).
 # BUILD unset: the Release build output, as `dotnet run` gives it (JIT, server GC, the service's default).
 # BUILD=image: as the container image runs it (Dockerfile): published ReadyToRun for this machine's architecture,
-# workstation GC (GC_SERVER=1: the same publish on the server GC). Published into a temporary directory.
+# workstation GC (GC_SERVER=1: the same publish on the server GC), no dynamic PGO (TIERED_PGO=1: with it). Published
+# into a temporary directory.
 service_dll=src/NetCds.Service/bin/Release/net10.0/NetCds.Service.dll
 service_env=()
 if [ "${BUILD:-}" = image ]; then
@@ -10,7 +11,7 @@ if [ "${BUILD:-}" = image ]; then
   dotnet publish src/NetCds.Service/NetCds.Service.csproj -c Release --use-current-runtime --self-contained false \
     -p:PublishReadyToRun=true -o "$service_published" -nologo -v quiet
   service_dll="$service_published/NetCds.Service.dll"
-  service_env=(DOTNET_gcServer="${GC_SERVER:-0}")
+  service_env=(DOTNET_gcServer="${GC_SERVER:-0}" DOTNET_TieredPGO="${TIERED_PGO:-0}")
 elif [ -n "${BUILD:-}" ]; then
   echo "BUILD=$BUILD: unknown (leave it unset, or BUILD=image)" >&2
   exit 2
