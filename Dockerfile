@@ -18,7 +18,7 @@ COPY --from=build /app ./
 # The chiselled image's non-root user (uid 1654); the root filesystem can be mounted read-only.
 USER $APP_UID
 # Workstation GC, and no dynamic PGO: with the code compiled ahead of time, PGO's instrumented tier only added memory
-# (26 MB less under CDS Hooks load, 40-50 MB less under event load, at the same rate: docs/performance.md, tenth
+# (26 MB less under CDS Hooks load, 20-30 MB less under event load, at the same rate: docs/performance.md, tenth
 # session; without ReadyToRun, as `dotnet run` runs it, PGO is worth its memory).
 ENV ASPNETCORE_ENVIRONMENT=Production \
     Urls=http://0.0.0.0:8080 \
