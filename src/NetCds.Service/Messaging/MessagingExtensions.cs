@@ -66,17 +66,6 @@ public static class MessagingExtensions
             }
         });
 
-        // A stop never waits for ever on a consumer: one still running after ConsumerStopTimeout has its ConsumeContext
-        // token cancelled (on RabbitMQ its message is not acknowledged and comes again; the in-memory bus's messages go
-        // with the process, as at any stop), and the wait for the bus gives up after StopTimeout, within the host's 30 s (HostOptions.ShutdownTimeout). Without it
-        // a recompute waiting for the embedded store's writer turn held a test host's stop for ever (a dump of the hung
-        // test run: Host.StopAsync -> the bus's stop -> the consumer in StoreWriteTurn.EnterAsync).
-        builder.Services.Configure<MassTransitHostOptions>(host =>
-        {
-            host.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
-            host.StopTimeout = TimeSpan.FromSeconds(20);
-        });
-
         // After AddMassTransit: the host stops hosted services in reverse order, so the gate is stopped before the bus.
         builder.Services.AddSingleton<BusStartGate>();
         builder.Services.AddBusObserver(sp => sp.GetRequiredService<BusStartGate>());
