@@ -24,6 +24,20 @@ public sealed class StoreWriteTurnTests
     private static PostgreSqlStoreContext PostgreSql() => new(new DbContextOptionsBuilder<PostgreSqlStoreContext>().UseNpgsql("Host=127.0.0.1;Database=netcds_unused").Options);
 
     [Fact]
+    public async Task The_turn_names_its_holder_until_it_ends()
+    {
+        using var turns = new StoreWriteTurn();
+        await using var store = Sqlite();
+        turns.Holder.Should().BeNull();
+        using (await turns.EnterAsync(store, Token))
+        {
+            turns.Holder.Should().Be($"{nameof(The_turn_names_its_holder_until_it_ends)} (StoreWriteTurnTests.cs)");
+        }
+
+        turns.Holder.Should().BeNull("the turn ended");
+    }
+
+    [Fact]
     public async Task Turns_on_SQLite_are_taken_in_arrival_order()
     {
         using var turns = new StoreWriteTurn();
