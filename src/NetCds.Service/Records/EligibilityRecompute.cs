@@ -10,13 +10,14 @@ using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
 
-/// <summary>What a recompute did.</summary>
+/// <summary>What a recompute did (named in JSON: the operator's <c>POST /admin/recompute/{id}</c> answers with it).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<RecomputeOutcome>))]
 public enum RecomputeOutcome
 {
     /// <summary>The patient's report already covers the record's generation: nothing to do.</summary>
     Covered,
 
-    /// <summary>The record holds nothing to evaluate (no patient resources): no report.</summary>
+    /// <summary>Nothing of the patient was ever stored, or every resource was deleted before a report was made: no report.</summary>
     NothingToEvaluate,
 
     /// <summary>The record changed but nothing the report shows did: the report, its revision and ETag were kept.</summary>
@@ -110,7 +111,11 @@ public sealed class EligibilityRecompute(StoreContext store, PatientRecord recor
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // An operator's request or a replay (no generation) rebuilds the patient's fact state from the store: the way
         // back from anything written to the store behind the service's back (issue 19).
-        var result = Evaluate(await record.FactsAsync(patient, now, cancellationToken, rebuild: generation is null), now, stored?.Statuses);
+        var facts = await record.FactsAsync(patient, now, cancellationToken, rebuild: generation is null);
+        // No report is made up for a patient nothing is stored for (a mistyped id, a request about another store's
+        // patient): it would announce every therapy as changed. A patient whose every resource was deleted is
+        // evaluated on nothing, so that the report stops showing them.
+        var result = facts is null && stored is null ? null : Evaluate(facts ?? FactMapper.Merge([], patient), now, stored?.Statuses);
         NetCdsTelemetry.Evaluated("recompute", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         await probe.AfterReadAsync(patient, cancellationToken);
         if (result is null)

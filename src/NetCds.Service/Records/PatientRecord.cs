@@ -23,10 +23,10 @@ public sealed class PatientRecord(StoreContext store, ParsedResources parsed, Fa
     /// (derived under another mapping version, or depending on the evaluation time or another resource) mapped from
     /// the stored resource; facts of the last kind are mapped again at every evaluation. Exactly what
     /// <see cref="FactMapper.Merge"/> of every resource's facts, in order of their keys, gives; the cost is what
-    /// changed, not the record.
+    /// changed, not the record. Null when no resource of the patient is stored (never was, or every one was deleted).
     /// </summary>
-    public Task<FactMapping> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false) =>
-        WithStateAsync(patient, asOf, rebuild, fromHeld: false, (state, _) => (state?.Ledger ?? new FactLedger()).Build(patient), cancellationToken);
+    public Task<FactMapping?> FactsAsync(string patient, DateTimeOffset asOf, CancellationToken cancellationToken, bool rebuild = false) =>
+        WithStateAsync(patient, asOf, rebuild, fromHeld: false, (state, _) => state is { Ledger.Count: > 0 } ? state.Ledger.Build(patient) : null, cancellationToken);
 
     /// <summary>
     /// Brings the patient's fact state up to date (see <see cref="FactsAsync"/>) and gives what <paramref name="use"/>

@@ -346,4 +346,20 @@ public sealed class BackfillTests(ServiceFactory factory) : IClassFixture<Servic
         using var refused = await reader.PostAsync(new Uri("/recompute", UriKind.Relative), content: null, Token);
         refused.StatusCode.Should().Be(HttpStatusCode.Forbidden, "closing an import window is for callers that may write patients");
     }
+
+    [Fact]
+    public async Task A_recompute_of_a_patient_nothing_is_stored_for_writes_no_report_and_announces_nothing()
+    {
+        var patientId = $"none-{Guid.NewGuid():N}"[..24];
+        using var admin = factory.CreateApiClient("system/*.read netcds.admin");
+        using (var replay = await admin.PostAsync(new Uri($"/admin/recompute/{patientId}", UriKind.Relative), content: null, Token))
+        {
+            replay.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await replay.Content.ReadAsStringAsync(Token)).Should().Be("\"NothingToEvaluate\"");
+        }
+
+        (await RecomputesAsync(patientId)).Revision.Should().BeNull("no report is made up for a patient with no record");
+        (await QueryAsync(factory.Services, s => s.Outbox.CountAsync(m => m.MessageType == "EligibilityChanged" && m.Payload.Contains($"Patient/{patientId}\""), Token)))
+            .Should().Be(0, "nothing changed for a patient with no record");
+    }
 }
