@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NetCds.Service.Records;
 using NetCds.Service.Storage;
+using NetCds.Service.Tests.Pipeline;
 using NetCds.Service.Tests.Support;
 using static NetCds.Service.Tests.Pipeline.PipelineSupport;
 
@@ -139,27 +140,4 @@ public sealed class StoreWriteTurnTests
 
     private static Task<bool> ReportRowAsync(IServiceProvider services, string patientId) =>
         QueryAsync(services, s => s.Reports.AsNoTracking().AnyAsync(r => r.Patient == $"Patient/{patientId}", Token));
-
-    /// <summary>Holds the next recompute of one patient open after it has read the record, until released.</summary>
-    private sealed class HoldingProbe : RecomputeProbe
-    {
-        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private string? _patient;
-
-        public Task Reached => _reached.Task;
-
-        public void Arm(string patient) => Volatile.Write(ref _patient, patient);
-
-        public void Release() => _release.TrySetResult();
-
-        public override async Task AfterReadAsync(string patient, CancellationToken cancellationToken)
-        {
-            if (Interlocked.CompareExchange(ref _patient, null, patient) == patient)
-            {
-                _reached.TrySetResult();
-                await _release.Task.WaitAsync(cancellationToken);
-            }
-        }
-    }
 }
