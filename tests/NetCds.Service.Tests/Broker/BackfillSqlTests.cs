@@ -13,8 +13,10 @@ namespace NetCds.Service.Tests.Broker;
 /// Issue 19, deliverable 8, on PostgreSQL: what a backfill part sends to the database, read from EF Core's executed
 /// commands (not timed). A part's new resources go in one multi-row statement (the rows as arrays, one per column,
 /// through <c>unnest</c>), not one statement per resource (EF Core's change tracker sent 301 single-row INSERTs for a part
-/// of 301), and the part queues no recompute.
+/// of 301), and the part queues no recompute. In the RabbitMQ collection: its host consumes the service's fixed queues,
+/// so run beside another RabbitMQ test it could take that test's messages (or be handed what another left queued).
 /// </summary>
+[Collection("RabbitMq")]
 public sealed class BackfillSqlTests
 {
     [Fact]
