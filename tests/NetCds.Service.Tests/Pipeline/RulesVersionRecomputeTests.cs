@@ -71,10 +71,12 @@ public sealed class RulesVersionRecomputeTests(ServiceFactory factory) : IClassF
         UnderCurrentRules(await ReportAsync(client, patientId)).Should().BeFalse("the stored report is the older one until the pass runs");
 
         // The pass that runs at start and every Ingestion:FactStateCheckInterval, run now.
-        await Pass.RecomputeOutdatedReportsAsync(Token);
-        (await Pass.RecomputeOutdatedReportsAsync(Token)).Should().Be(0, "a patient already queued (or recomputed) is not queued again");
+        (await Pass.RecomputeOutdatedReportsAsync(Token)).Should().BeGreaterThanOrEqualTo(1);
 
         var after = await ReportAsync(client, patientId, UnderCurrentRules);
+        // Asked only now: between the take-up and the report write a second pass may queue the patient again (a
+        // harmless extra recompute), and on a busy machine it did.
+        (await Pass.RecomputeOutdatedReportsAsync(Token)).Should().Be(0, "a patient recomputed under the current rules is not queued again");
         Statuses(after).Should().Contain("RES", "not-indicated").And.Contain("INF", "consider");
         (await ReportRowAsync(patientId)).RulesVersion.Should().Be(EligibilityEngine.RulesVersion);
         var changes = await EventuallyAsync(() => ChangesInOutboxAsync(patientId), c => c.Count > announced);
