@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace NetCds.Service.Ingestion;
 
@@ -9,7 +10,8 @@ namespace NetCds.Service.Ingestion;
 /// that dominates on a durable database) grows far slower than the number of events; alone, a caller writes at once.
 /// A caller is answered only after the transaction holding its entries has committed.
 /// </summary>
-public sealed class IngestionGroupCommit : IDisposable
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Deliberately never disposed, as StoreWriteTurn: a release after the container is disposed must still hand the turn on.")]
+public sealed class IngestionGroupCommit
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly ConcurrentQueue<Pending> _queue = new();
@@ -47,7 +49,6 @@ public sealed class IngestionGroupCommit : IDisposable
         return await mine.Done.Task;
     }
 
-    public void Dispose() => _turn.Dispose();
 
     /// <summary>The oldest queued callers, as many as fit in <paramref name="maxEntries"/> (always at least one).</summary>
     private List<Pending> Take(int maxEntries)

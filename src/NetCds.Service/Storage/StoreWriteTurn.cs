@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace NetCds.Service.Storage;
@@ -14,8 +15,14 @@ namespace NetCds.Service.Storage;
 /// full recompute of its record; recomputes are now incremental and gathered). Entered before a transaction begins,
 /// never inside one, so a writer holding SQLite's lock never waits for a turn. On PostgreSQL, which has row locks and
 /// no single writer, there is no turn: <see cref="EnterAsync"/> returns at once.
+/// Not disposable: its semaphore holds no wait handle (nothing reads <c>AvailableWaitHandle</c>), and disposing it with
+/// the container while a recompute still held the turn made that recompute's release throw, so the turn was never
+/// given back and the next writer waited for ever. That is how test runs hung in a host's stop: a WebApplicationFactory's
+/// container was disposed while its bus still ran a recompute (eleventh session, a heap dump of the hang: the waiter's
+/// semaphore disposed, its count 0, no holder).
 /// </summary>
-public sealed class StoreWriteTurn : IDisposable
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Deliberately never disposed: see the summary.")]
+public sealed class StoreWriteTurn
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private int _waiting;
@@ -52,8 +59,6 @@ public sealed class StoreWriteTurn : IDisposable
         Volatile.Write(ref _holder, $"{writer} ({Path.GetFileName(file)})");
         return new Turn(this);
     }
-
-    public void Dispose() => _turn.Dispose();
 
     private void Release()
     {

@@ -357,7 +357,7 @@ public sealed class JwtTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var here = sut.Services.GetRequiredService<JtiReplayCache>();
-        using var elsewhere = new JtiReplayCache(sut.Services.GetRequiredService<IServiceScopeFactory>(), new StoreWriteTurn(), sut.Clock);
+        var elsewhere = new JtiReplayCache(sut.Services.GetRequiredService<IServiceScopeFactory>(), new StoreWriteTurn(), sut.Clock);
         var keepUntil = sut.Clock.GetUtcNow().AddMinutes(5);
         var jtis = Enumerable.Range(0, 3 * JtiReplayCache.MaxBatch / 2).Select(_ => Guid.NewGuid().ToString("N")).ToList();
 

@@ -27,7 +27,7 @@ public sealed class StoreWriteTurnTests
     [Fact]
     public async Task The_turn_names_its_holder_until_it_ends()
     {
-        using var turns = new StoreWriteTurn();
+        var turns = new StoreWriteTurn();
         await using var store = Sqlite();
         turns.Holder.Should().BeNull();
         using (await turns.EnterAsync(store, Token))
@@ -39,9 +39,28 @@ public sealed class StoreWriteTurnTests
     }
 
     [Fact]
+    public async Task A_turn_ended_after_its_container_was_disposed_still_passes_to_the_next_writer()
+    {
+        // As a test host's container is disposed while its bus still runs a recompute holding the turn: before, the
+        // disposed semaphore made the release throw and the waiting writer waited for ever (a hung test run).
+        var services = new ServiceCollection().AddSingleton<StoreWriteTurn>().BuildServiceProvider();
+        var turns = services.GetRequiredService<StoreWriteTurn>();
+        await using var store = Sqlite();
+        var held = await turns.EnterAsync(store, Token);
+        var next = turns.EnterAsync(store, Token).AsTask();
+        await Eventually.UntilAsync(() => turns.Waiting == 1, "the next writer to wait for its turn");
+
+        await services.DisposeAsync();
+        held.Dispose();
+
+        (await next.WaitAsync(Eventually.Bound, Token)).Dispose();
+        turns.Holder.Should().BeNull("the next writer had its turn and ended it");
+    }
+
+    [Fact]
     public async Task Turns_on_SQLite_are_taken_in_arrival_order()
     {
-        using var turns = new StoreWriteTurn();
+        var turns = new StoreWriteTurn();
         await using var store = Sqlite();
         var order = new List<string>();
         var held = await turns.EnterAsync(store, Token);
@@ -77,7 +96,7 @@ public sealed class StoreWriteTurnTests
     [Fact]
     public async Task PostgreSQL_takes_no_turn()
     {
-        using var turns = new StoreWriteTurn();
+        var turns = new StoreWriteTurn();
         await using var sqlite = Sqlite();
         await using var postgres = PostgreSql();
         var held = await turns.EnterAsync(sqlite, Token);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,8 @@ namespace NetCds.Service.CdsHooks.Security;
 /// </list>
 /// Expired rows and entries are purged by <see cref="JtiPurgeService"/>.
 /// </summary>
-public sealed class JtiReplayCache(IServiceScopeFactory scopes, StoreWriteTurn writeTurn, TimeProvider clock) : IDisposable
+[SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Deliberately never disposed, as StoreWriteTurn: a release after the container is disposed must still hand the turn on.")]
+public sealed class JtiReplayCache(IServiceScopeFactory scopes, StoreWriteTurn writeTurn, TimeProvider clock)
 {
     /// <summary>The most jtis one statement records (3 parameters each: well under every provider's limit).</summary>
     public const int MaxBatch = 200;
@@ -93,7 +95,6 @@ public sealed class JtiReplayCache(IServiceScopeFactory scopes, StoreWriteTurn w
         return await store.UsedJtis.Where(j => j.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
     }
 
-    public void Dispose() => _turn.Dispose();
 
     private static UInt128 Key(string issuer, string jti)
     {
