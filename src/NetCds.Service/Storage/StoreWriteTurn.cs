@@ -32,8 +32,8 @@ public sealed class StoreWriteTurn
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
-    /// The writer holding the turn now (its method and file), else null. Kept for a process dump: test runs have hung
-    /// twice behind a recompute waiting here while no code seen in the dump held the turn (tenth session).
+    /// The writer holding the turn now (its method and file), else null. Kept for a process dump: test runs hung behind
+    /// a recompute waiting here while no code seen in the dump held the turn (tenth session; the cause is in the summary).
     /// </summary>
     public string? Holder => Volatile.Read(ref _holder);
 
