@@ -62,10 +62,16 @@ public static class NetCdsTelemetry
 
     private static long _factStateStale;
 
+    private static long _factStatesHeldBytes;
+
+    private static long _factStatesBudgetBytes;
+
     static NetCdsTelemetry()
     {
         Meter.CreateObservableGauge("netcds.outbox.backlog", () => _outbox.Backlog, "{message}", "Outbox rows not yet dispatched.");
         Meter.CreateObservableGauge("netcds.fact_state.stale", () => Interlocked.Read(ref _factStateStale), "{resource}", "Stored resources whose kept facts another mapping version derived, as counted at the start of the last re-derivation pass.");
+        Meter.CreateObservableGauge("netcds.fact_state.held", () => Interlocked.Read(ref _factStatesHeldBytes), "By", "Patients' fact states held in memory between recomputes (estimated); a state that does not fit its budget makes its patient's recomputes read the whole record.");
+        Meter.CreateObservableGauge("netcds.fact_state.budget", () => Interlocked.Read(ref _factStatesBudgetBytes), "By", "The most bytes of fact states held (Ingestion:FactStateCacheBytes, else two thirds of the GC's heap, at most 256 MiB).");
         Meter.CreateObservableGauge("netcds.outbox.oldest_age", () => _outbox.OldestAgeSeconds, "s", "Age of the oldest undispatched outbox row.");
     }
 
@@ -92,6 +98,12 @@ public static class NetCdsTelemetry
     }
 
     public static void FactStateStale(long count) => Interlocked.Exchange(ref _factStateStale, count);
+
+    public static void FactStatesHeld(long heldBytes, long budgetBytes)
+    {
+        Interlocked.Exchange(ref _factStatesHeldBytes, heldBytes);
+        Interlocked.Exchange(ref _factStatesBudgetBytes, budgetBytes);
+    }
 
     public static void FactStateRederived(int count) => FactStateRederivations.Add(count);
 

@@ -5,6 +5,9 @@ namespace NetCds.Service.Records;
 /// <summary>Configuration section <c>Ingestion</c>.</summary>
 public sealed class IngestionOptions
 {
+    private const long MaxFactStateCacheBytes = 256L * 1024 * 1024;
+    private const long MaxParsedResourceCacheBytes = 32L * 1024 * 1024;
+
     /// <summary>Most entries accepted in one Bundle.</summary>
     [Range(1, 100_000)]
     public int MaxEntries { get; init; } = 1000;
@@ -27,25 +30,26 @@ public sealed class IngestionOptions
     /// <summary>
     /// Memory for stored resources kept parsed (bytes, estimated from each one's JSON at about 6 bytes a character), so
     /// the MDT view, CDS Hooks and a recompute parse only what changed. A 400-character Observation takes about 2.6 KB
-    /// parsed: the default 32 MiB holds about 12,000 of them (issue 19, measured); a larger record is parsed again,
-    /// in part, each time it is read whole. The same budget keeps the resources CDS clients send, by content (their exact
-    /// JSON, about 7 bytes a character with it), from their second sending on: a chart opened again is not parsed again
-    /// (issue 20).
+    /// parsed: 32 MiB holds about 12,000 of them (issue 19, measured); a larger record is parsed again, in part, each
+    /// time it is read whole. The same budget keeps the resources CDS clients send, by content (their exact JSON, about
+    /// 7 bytes a character with it), from their second sending on: a chart opened again is not parsed again (issue 20).
+    /// Unset (the default): a tenth of the heap the GC may use, at most 32 MiB (<see cref="ParsedResourceBudget"/>).
     /// </summary>
     [Range(0, long.MaxValue)]
-    public long ParsedResourceCacheBytes { get; init; } = 32L * 1024 * 1024;
+    public long? ParsedResourceCacheBytes { get; init; }
 
     /// <summary>
     /// Memory for patients' fact states held between recomputes (bytes, estimated per patient from what it holds,
     /// calibrated against the heap), so a recompute reads only the rows written since the last one. A patient of
-    /// 10,000 one-value resources takes about 5 MB (20 such patients about 90 MB). A state that does not fit makes room
-    /// only from states no longer recomputed, else is not held: the patient's next recompute is built again from its
-    /// kept facts, a read of the whole record. So a budget smaller than the patients under way makes the patients that
-    /// do not fit pay such a read on every recompute, while the others stay held (<see cref="PatientFactStates"/>; a
-    /// least-recently-used eviction made every recompute such a read, issue 19, measured).
+    /// 10,000 one-value resources takes about 2 MB. A state that does not fit makes room only from states no longer
+    /// recomputed, else is not held: the patient's next recompute is built again from its kept facts, a read of the
+    /// whole record. So a budget smaller than the patients under way makes the patients that do not fit pay such a read
+    /// on every recompute, while the others stay held (<see cref="PatientFactStates"/>; a least-recently-used eviction
+    /// made every recompute such a read, issue 19, measured).
+    /// Unset (the default): two thirds of the heap the GC may use, at most 256 MiB (<see cref="FactStateBudget"/>).
     /// </summary>
     [Range(1024, long.MaxValue)]
-    public long FactStateCacheBytes { get; init; } = 256L * 1024 * 1024;
+    public long? FactStateCacheBytes { get; init; }
 
     /// <summary>
     /// How often stored facts derived by another mapping version (a site terminology map changed, a new release, a
@@ -66,6 +70,25 @@ public sealed class IngestionOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
     public TimeSpan RecomputeGather { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The fact-state budget in bytes: <see cref="FactStateCacheBytes"/> when set, else two thirds of
+    /// <paramref name="heapBytes"/> (the heap the GC may use: its hard limit, 75 % of a container's memory limit, or the
+    /// machine's memory), at most 256 MiB. With a tenth for resources kept parsed, the caches take at most 77 % of the
+    /// heap, so a small heap (the container image's 192 MiB) makes them hold less instead of the service running out of
+    /// memory. Half the heap was too little: on RabbitMQ + PostgreSQL at 6,000 events/s the 20 patients' states outgrew
+    /// 96 MiB and the last event took 1.5 s to reach every report instead of 0.6 s (docs/performance.md, twelfth session).
+    /// </summary>
+    public long FactStateBudget(long heapBytes) => FactStateCacheBytes ?? Math.Clamp(heapBytes / 3 * 2, 1024, MaxFactStateCacheBytes);
+
+    /// <summary>
+    /// The budget of resources kept parsed in bytes: <see cref="ParsedResourceCacheBytes"/> when set, else a tenth of
+    /// <paramref name="heapBytes"/>, at most 32 MiB (see <see cref="FactStateBudget"/>).
+    /// </summary>
+    public long ParsedResourceBudget(long heapBytes) => ParsedResourceCacheBytes ?? Math.Clamp(heapBytes / 10, 0, MaxParsedResourceCacheBytes);
+
+    /// <summary>The heap the GC may use in this process, in bytes: what the budgets are shares of when not set.</summary>
+    public static long GcHeapBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>
     /// How long one page of <c>POST /recompute</c> (an import window's close) goes on taking up stale patients before

@@ -14,7 +14,7 @@ namespace NetCds.Service.Records;
 /// Stored resources parsed once per version. A recompute maps again only what changed and what must be mapped live;
 /// the MDT view and CDS Hooks read whole records: without this each of them re-parsed the whole record. Keyed by
 /// type/id and checked against the stored version, so an update, a deletion or a re-creation is never served stale;
-/// bounded in bytes (<see cref="IngestionOptions.ParsedResourceCacheBytes"/>, each entry sized by
+/// bounded in bytes (<see cref="IngestionOptions.ParsedResourceBudget"/>, each entry sized by
 /// <see cref="EstimatedBytes"/>) so memory stays flat however many patients and however large their resources
 /// (issue 19, deliverable 7). The parsed objects are only read (mapping never writes). Resources a CDS client sends
 /// are kept here too, keyed by their content (<see cref="ByContent"/>), within the same budget.
@@ -29,7 +29,7 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     /// <summary>The content key's seed, new in each process, so no input can be made to collide ahead of time.</summary>
     private static readonly long ContentSeed = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(sizeof(long)));
 
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ParsedResourceCacheBytes) });
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ParsedResourceBudget(IngestionOptions.GcHeapBytes)) });
 
     private readonly Func<ReadOnlySpan<byte>, UInt128> _contentHash = static utf8 => XxHash128.HashToUInt128(utf8, ContentSeed);
 
@@ -42,7 +42,7 @@ public sealed class ParsedResources(IOptions<IngestionOptions> options) : IDispo
     /// is kept only when it came again while what is kept now would still be kept; fixed-size (at most 8 MB), so the
     /// door costs the GC nothing.
     /// </summary>
-    private readonly ulong[] _sentOnce = new ulong[BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(options.Value.ParsedResourceCacheBytes / Estimated(1024), 1024, 1 << 20))];
+    private readonly ulong[] _sentOnce = new ulong[BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(options.Value.ParsedResourceBudget(IngestionOptions.GcHeapBytes) / Estimated(1024), 1024, 1 << 20))];
 
     /// <summary>With another content hash: tests make every content collide, to show a hit is checked byte for byte.</summary>
     internal ParsedResources(IOptions<IngestionOptions> options, Func<ReadOnlySpan<byte>, UInt128> contentHash)

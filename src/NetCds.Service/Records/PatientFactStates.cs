@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using NetCds.Fhir.Mapping;
+using NetCds.Service.Ops;
 using NetCds.Service.Storage;
 
 namespace NetCds.Service.Records;
@@ -8,7 +9,7 @@ namespace NetCds.Service.Records;
 /// Each patient's fact state held in memory between recomputes (issue 19): the resources' facts merged incrementally
 /// (<see cref="FactLedger"/>), valid for a known record generation and mapping version, so a recompute reads only the
 /// rows written after that generation (<see cref="PatientRecord.FactsAsync"/>). Bounded in bytes
-/// (<see cref="IngestionOptions.FactStateCacheBytes"/>, by each state's estimated size): a patient whose state is not
+/// (<see cref="IngestionOptions.FactStateBudget"/>, by each state's estimated size): a patient whose state is not
 /// held is rebuilt from its kept facts, a full read. Another instance's writes are seen because the catch-up reads the
 /// database, not this instance's ingestion.
 /// When a state does not fit, only states no longer part of the stream of recomputes make room (not kept during the
@@ -23,7 +24,7 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
 {
     private const int MaxNothingStored = 10_000;
 
-    private readonly long _limit = Math.Max(1, options.Value.FactStateCacheBytes);
+    private readonly long _limit = Math.Max(1, options.Value.FactStateBudget(IngestionOptions.GcHeapBytes));
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Held> _held = new(StringComparer.Ordinal);
 
@@ -35,6 +36,9 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
 
     private long _bytes;
     private long _keeps;
+
+    /// <summary>The most bytes of states held (<see cref="IngestionOptions.FactStateBudget"/>).</summary>
+    public long BudgetBytes => _limit;
 
     /// <summary>The bytes of the states held now (estimated).</summary>
     public long HeldBytes
@@ -95,12 +99,14 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
 
                 if (_bytes + size > _limit)
                 {
+                    NetCdsTelemetry.FactStatesHeld(_bytes, _limit);
                     return;
                 }
             }
 
             _held[patient] = new Held(state, size, keep);
             _bytes += size;
+            NetCdsTelemetry.FactStatesHeld(_bytes, _limit);
         }
     }
 
@@ -134,6 +140,7 @@ public sealed class PatientFactStates(IOptions<IngestionOptions> options) : IDis
             if (_held.Remove(patient, out var prior))
             {
                 _bytes -= prior.Bytes;
+                NetCdsTelemetry.FactStatesHeld(_bytes, _limit);
             }
         }
     }

@@ -16,6 +16,7 @@ public static class RecordsExtensions
         builder.Services.AddSingleton<FactState>();
         builder.Services.AddSingleton<PatientFactStates>();
         builder.Services.AddHostedService<FactStateRederivation>();
+        builder.Services.AddHostedService<MemoryBudgetReport>();
         return builder;
     }
 }
