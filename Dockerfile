@@ -22,7 +22,7 @@ USER $APP_UID
 # session; without ReadyToRun, as `dotnet run` runs it, PGO is worth its memory).
 # A managed heap of 192 MiB (hexadecimal): the GC then collects and compacts before it grows, and the caches' budgets
 # are shares of it (two thirds for fact states, a tenth for resources kept parsed), so the service holds fewer states
-# instead of running out of memory. Peak RSS under event load: 420-436 MB against 444-547 MB, at the same CPU per event
+# instead of running out of memory. Peak RSS under event load: 420-429 MB against 443-547 MB, at about the same CPU
 # (docs/performance.md, twelfth session). Raise it with the container's memory limit for more or larger records.
 ENV ASPNETCORE_ENVIRONMENT=Production \
     Urls=http://0.0.0.0:8080 \
