@@ -20,14 +20,13 @@ USER $APP_UID
 # Workstation GC, and no dynamic PGO: with the code compiled ahead of time, PGO's instrumented tier only added memory
 # (26 MB less under CDS Hooks load, 20-30 MB less under event load, at the same rate: docs/performance.md, tenth
 # session; without ReadyToRun, as `dotnet run` runs it, PGO is worth its memory).
-# A managed heap of 192 MiB (hexadecimal): the GC then collects and compacts before it grows, and the caches' budgets
-# are shares of it (two thirds for fact states, a tenth for resources kept parsed), so the service holds fewer states
-# instead of running out of memory. Peak RSS under event load: 420-429 MB against 443-547 MB, at about the same CPU
-# (docs/performance.md, twelfth session). Raise it with the container's memory limit for more or larger records.
+# No heap cap: DOTNET_GCHeapHardLimit=0xC000000 (192 MiB) took 40-90 MB off the peak RSS under event load, but four
+# concurrent MDT views of 26,000-resource records then failed with OutOfMemoryException (the view parses the whole
+# record). The caches' budgets are shares of whatever heap the GC may use, so a cap set here or by a container's memory
+# limit shrinks them with it (docs/performance.md and docs/operations.md, twelfth session).
 ENV ASPNETCORE_ENVIRONMENT=Production \
     Urls=http://0.0.0.0:8080 \
     DOTNET_gcServer=0 \
-    DOTNET_TieredPGO=0 \
-    DOTNET_GCHeapHardLimit=0xC000000
+    DOTNET_TieredPGO=0
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "NetCds.Service.dll"]

@@ -75,8 +75,8 @@ public sealed class IngestionOptions
     /// The fact-state budget in bytes: <see cref="FactStateCacheBytes"/> when set, else two thirds of
     /// <paramref name="heapBytes"/> (the heap the GC may use: its hard limit, 75 % of a container's memory limit, or the
     /// machine's memory), at most 256 MiB. With a tenth for resources kept parsed, the caches take at most 77 % of the
-    /// heap, so a small heap (the container image's 192 MiB) makes them hold less instead of the service running out of
-    /// memory. Half the heap was too little: on RabbitMQ + PostgreSQL at 6,000 events/s the 20 patients' states outgrew
+    /// heap, so a small heap (a container limit of 256Mi gives 192 MiB) makes them hold less instead of the service
+    /// running out of memory. Half the heap was too little: on RabbitMQ + PostgreSQL at 6,000 events/s the 20 patients' states outgrew
     /// 96 MiB and the last event took 1.5 s to reach every report instead of 0.6 s (docs/performance.md, twelfth session).
     /// </summary>
     public long FactStateBudget(long heapBytes) => FactStateCacheBytes ?? Math.Clamp(heapBytes / 3 * 2, 1024, MaxFactStateCacheBytes);

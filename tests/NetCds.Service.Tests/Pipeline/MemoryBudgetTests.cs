@@ -3,8 +3,8 @@ using NetCds.Service.Records;
 namespace NetCds.Service.Tests.Pipeline;
 
 /// <summary>
-/// Issue 19, deliverable 7: the caches' budgets follow the heap the GC may use, so a container image run with a
-/// smaller heap (192 MiB) holds fewer fact states instead of running out of memory; a setting always wins.
+/// Issue 19, deliverable 7: the caches' budgets follow the heap the GC may use, so a container with a small memory limit
+/// (256Mi: a 192 MiB heap) holds fewer fact states instead of running out of memory; a setting always wins.
 /// </summary>
 public sealed class MemoryBudgetTests
 {
