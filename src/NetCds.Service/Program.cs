@@ -35,6 +35,7 @@ builder.AddStore();
 builder.AddOutbox();
 builder.AddCdsHooks();
 builder.AddSmartLaunch();
+builder.AddMdtView();
 builder.AddPatientRecords();
 
 // Before the bus: it adds the consumers registered here (the bus ways in, the notification consumer).
@@ -55,6 +56,7 @@ app.UseRequestLogging();
 app.UseCors(CdsHooksApi.CorsPolicy);
 app.UseApiSecurity();
 app.UseRequestTimeout();
+app.UseRateLimiter();
 
 app.MapOps();
 app.MapEligibilityApi();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetCds.Domain.Engine;
@@ -25,6 +27,32 @@ namespace NetCds.Service.Mdt;
 /// </summary>
 public static class MdtView
 {
+    /// <summary>The rate-limiter policy that bounds the views prepared at once (<see cref="MdtViewOptions.ConcurrentViews"/>).</summary>
+    public const string ConcurrentViewsPolicy = "mdt-views";
+
+    /// <summary>The MDT view's settings and the limiter of concurrent views (<see cref="MdtViewOptions"/>).</summary>
+    public static IHostApplicationBuilder AddMdtView(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MdtViewOptions>().BindConfiguration(MdtViewOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var settings = builder.Configuration.GetSection(MdtViewOptions.Section).Get<MdtViewOptions>() ?? new MdtViewOptions();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddConcurrencyLimiter(ConcurrentViewsPolicy, views =>
+            {
+                views.PermitLimit = settings.ConcurrentViews;
+                views.QueueLimit = settings.QueuedViews;
+                views.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limiter.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "5";
+                return new ValueTask(context.HttpContext.Response.WriteAsync("Too many MDT views are being prepared at once: try again in a few seconds.", cancellationToken));
+            };
+        });
+        return builder;
+    }
+
     /// <summary>
     /// The MDT view's routes. The synthetic demo seeds are open while <c>Demo:Enabled</c> (like the other demo routes);
     /// any other patient is patient data and needs an API access token with Patient read scope (the policy of
@@ -33,7 +61,7 @@ public static class MdtView
     public static IEndpointRouteBuilder MapMdtView(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/mdt").WithTags("MDT view").ExcludeFromDescription();
-        group.MapGet("/{patientId}", ShowAsync);
+        group.MapGet("/{patientId}", ShowAsync).RequireRateLimiting(ConcurrentViewsPolicy);
         return app;
     }
 

@@ -12,6 +12,7 @@ using NetCds.Service.CdsHooks.Prefetch;
 using NetCds.Service.CdsHooks.Security;
 using NetCds.Service.Demo;
 using NetCds.Service.Fhir;
+using NetCds.Service.Mdt;
 using NetCds.Service.Mdt.SmartLaunch;
 using NetCds.Service.Messaging;
 using NetCds.Service.Ops;
@@ -47,6 +48,7 @@ public sealed class ConfigurationDocTests
         (CardMemoryOptions.Section, typeof(CardMemoryOptions), "remembered cards and feedback (docs/operations.md)"),
         ("Demo", typeof(DemoOptions), "demo patients"),
         ("CdsHooks:MdtView", typeof(MdtLinkOptions), "card links to the MDT view"),
+        (MdtViewOptions.Section, typeof(MdtViewOptions), "the MDT view"),
         (SmartLaunchOptions.Section, typeof(SmartLaunchOptions), "the MDT view as a SMART on FHIR app"),
         ("Eligibility", typeof(EligibilityPolicy), "the rule catalogue's thresholds (see engine.md)"),
     ];
