@@ -27,9 +27,13 @@ public static class OutboxMessages
 
 /// <summary>
 /// Wakes the dispatcher as soon as a transaction wrote to the outbox: the publish follows the commit. The dispatcher's
-/// poll is only the safety net (rows left by a crash, a claim that expired, a failed publish).
+/// poll is only the safety net (rows left by a crash, a claim that expired, a failed publish). Never disposed, as
+/// <see cref="StoreWriteTurn"/>: a recompute that commits after its host's container was disposed still calls
+/// <see cref="Notify"/>, which threw <see cref="ObjectDisposedException"/> after its report had committed (the
+/// semaphore holds no wait handle, so nothing needs disposing).
 /// </summary>
-public sealed class OutboxSignal : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Deliberately never disposed: see the summary.")]
+public sealed class OutboxSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -50,6 +54,4 @@ public sealed class OutboxSignal : IDisposable
 
     /// <summary>True when signalled, false when <paramref name="timeout"/> passed first.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
 }
